@@ -1,0 +1,240 @@
+"""Opening the record store: URL, engine, connection settings, error translation.
+
+``open_database(url)`` gives a :class:`Database`; ``with db.unit_of_work() as uow:``
+is the only way code reads or writes it (see ``ebr.uow``). Supported: SQLite (the
+station's own file) and PostgreSQL (a central server); nothing else is SQLite-only.
+
+SQLite: every connection gets WAL, ``synchronous=FULL``, ``foreign_keys=ON`` and a
+5 s busy timeout. pysqlite's own transaction handling is switched off and each
+transaction starts with an explicit ``BEGIN IMMEDIATE`` (``BEGIN`` for read-only
+units of work), so a writer holds the write lock from its first statement and the
+hash-chain append is serialised. PostgreSQL: the append locks the ``chain_head`` row
+(``SELECT ... FOR UPDATE``), see ``ebr.audit``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from ebr.errors import BadDatabaseUrl, DatabaseLocked, DatabaseUnreachable, SchemaMissing, StoreError
+
+if TYPE_CHECKING:
+    from ebr.uow import UnitOfWork
+
+ENV_VAR = "MES_STATION_DB"
+DEFAULT_FILE = "mes-station.db"
+BUSY_TIMEOUT_MS = 5000
+
+
+def default_url() -> str:
+    """``MES_STATION_DB`` if set, else the SQLite file in the user's data directory."""
+    from_env = os.environ.get(ENV_VAR, "").strip()
+    if from_env:
+        return from_env
+    path = Path(platformdirs.user_data_dir("mes-station")) / DEFAULT_FILE
+    return f"sqlite:///{path}"
+
+
+def parse_url(url: str | None) -> URL:
+    """The SQLAlchemy URL to use, with the driver made explicit; BadDatabaseUrl if unusable."""
+    text = default_url() if url is None else url.strip()
+    if "://" not in text:
+        raise BadDatabaseUrl(f"not a database URL: {text!r} (expected e.g. sqlite:///path/to/file.db)")
+    try:
+        parsed = make_url(text)
+    except ArgumentError:
+        raise BadDatabaseUrl(f"not a database URL: {text!r}") from None
+    backend = parsed.get_backend_name()
+    if backend == "postgresql":
+        if parsed.get_driver_name() in ("psycopg2", ""):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        elif parsed.get_driver_name() != "psycopg":
+            raise BadDatabaseUrl(f"unsupported PostgreSQL driver {parsed.drivername!r}: use postgresql+psycopg")
+    elif backend == "sqlite":
+        if parsed.get_driver_name() not in ("pysqlite", ""):
+            raise BadDatabaseUrl(f"unsupported SQLite driver {parsed.drivername!r}")
+    else:
+        raise BadDatabaseUrl(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+    return parsed
+
+
+def shown(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def translate(exc: DBAPIError, url: URL) -> StoreError | None:
+    """The StoreError a driver error stands for, or None if it is none of ours."""
+    message = _one_line(exc)
+    lower = message.lower()
+    where = shown(url)
+    if "database is locked" in lower or "database is busy" in lower or "lock timeout" in lower:
+        return DatabaseLocked(f"database {where} is locked by another writer (waited {BUSY_TIMEOUT_MS} ms)")
+    if "no such table" in lower or ("relation" in lower and "does not exist" in lower):
+        return SchemaMissing(f"database {where} has no schema ({message}): run `mes-station db upgrade`")
+    if "unable to open database file" in lower or "file is not a database" in lower:
+        return DatabaseUnreachable(f"cannot open database {where}: {message}")
+    if url.get_backend_name() == "postgresql" and exc.connection_invalidated:
+        return DatabaseUnreachable(f"lost the connection to database {where}: {message}")
+    if url.get_backend_name() == "postgresql" and isinstance(exc.orig, Exception):
+        orig = type(exc.orig).__name__
+        if orig == "OperationalError" and (
+            "connect" in lower or "connection" in lower or "authentication" in lower or "does not exist" in lower
+        ):
+            return DatabaseUnreachable(f"cannot reach database {where}: {message}")
+    return None
+
+
+@contextmanager
+def translated_errors(url: URL) -> Iterator[None]:
+    """Re-raise known driver errors as the matching StoreError, others as they are."""
+    try:
+        yield
+    except DBAPIError as exc:
+        store_error = translate(exc, url)
+        if store_error is None:
+            raise
+        raise store_error from exc
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # Take transaction control away from pysqlite: BEGIN is emitted by _sqlite_on_begin.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """An open record store: the engine and the way to open units of work."""
+
+    def __init__(self, engine: Engine, url: URL) -> None:
+        self.engine = engine
+        self.url = url
+        self.dialect: str = engine.dialect.name
+        self._write_sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+        reader = engine.execution_options(sqlite_begin="DEFERRED") if self.dialect == "sqlite" else engine
+        self._read_sessions = sessionmaker(bind=reader, expire_on_commit=False, autoflush=True)
+        self._schema_checked = False
+
+    def __repr__(self) -> str:
+        return f"Database({shown(self.url)!r})"
+
+    @property
+    def shown_url(self) -> str:
+        return shown(self.url)
+
+    @contextmanager
+    def unit_of_work(self, *, read_only: bool = False) -> Iterator[UnitOfWork]:
+        """A unit of work: one transaction that is rolled back unless ``uow.commit()`` was called.
+
+        A write unit of work (the default) holds the SQLite write lock from its start
+        (``BEGIN IMMEDIATE``); ``read_only=True`` only reads (a plain ``BEGIN``)."""
+        from ebr.uow import UnitOfWork
+
+        self.check_schema()
+        session: Session = (self._read_sessions if read_only else self._write_sessions)()
+        uow = UnitOfWork(session, self)
+        try:
+            with translated_errors(self.url):
+                session.connection()  # begin now, so a locked database shows here
+                yield uow
+        finally:
+            try:
+                session.rollback()
+            finally:
+                session.close()
+
+    def check_schema(self) -> None:
+        """SchemaMissing unless the database is at the migrations' head revision."""
+        if self._schema_checked:
+            return
+        from ebr.migrate import current_revision, head_revision
+
+        head = head_revision()
+        current = current_revision(self)
+        if current is None:
+            raise SchemaMissing(f"database {self.shown_url} has no schema: run `mes-station db upgrade`")
+        if current != head:
+            raise SchemaMissing(
+                f"database {self.shown_url} has schema {current}, the station needs {head}: "
+                "run `mes-station db upgrade`"
+            )
+        self._schema_checked = True
+
+    def mark_schema_current(self) -> None:
+        self._schema_checked = True
+
+    def table_names(self) -> list[str]:
+        with translated_errors(self.url), self.engine.connect() as connection:
+            return list(inspect(connection).get_table_names())
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None, *, echo: bool = False) -> Database:
+    """Open (and for SQLite create the file of) the database at ``url``.
+
+    ``url`` None: ``MES_STATION_DB`` or ``mes-station.db`` in the user's data directory.
+    Raises BadDatabaseUrl or DatabaseUnreachable with a one-line message. The schema is
+    not checked here (``ebr.migrate.upgrade`` makes it); units of work check it."""
+    parsed = parse_url(url)
+    engine: Engine
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            database = parsed.database or ""
+            if database and database != ":memory:" and not database.startswith("file:"):
+                path = Path(database).expanduser()
+                if url is None:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                elif not path.parent.is_dir():
+                    raise DatabaseUnreachable(f"cannot open database {shown(parsed)}: no directory {path.parent}")
+            engine = create_engine(parsed, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "begin", _sqlite_on_begin)
+        else:
+            engine = create_engine(
+                parsed, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 5}
+            )
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise BadDatabaseUrl(f"cannot use database URL {shown(parsed)}: {_one_line(exc)}") from None
+    try:
+        with engine.connect():
+            pass
+    except DBAPIError as exc:
+        engine.dispose()
+        error = translate(exc, parsed) or DatabaseUnreachable(
+            f"cannot open database {shown(parsed)}: {_one_line(exc)}"
+        )
+        raise error from None
+    except sqlite3.Error as exc:  # pragma: no cover - raised outside a statement
+        engine.dispose()
+        raise DatabaseUnreachable(f"cannot open database {shown(parsed)}: {exc}") from None
+    return Database(engine, parsed)

@@ -1,0 +1,43 @@
+"""The record store's exceptions. Each carries one line a person can read."""
+
+from __future__ import annotations
+
+
+class StoreError(Exception):
+    """Base of every error the record store raises on purpose."""
+
+
+class BadDatabaseUrl(StoreError):
+    """The database URL cannot be parsed or names an unsupported database."""
+
+
+class DatabaseUnreachable(StoreError):
+    """The database server (or file) cannot be reached or opened."""
+
+
+class DatabaseLocked(StoreError):
+    """Another writer holds the database for longer than the busy timeout."""
+
+
+class SchemaMissing(StoreError):
+    """The database has no schema, or an outdated one: run `mes-station db upgrade`."""
+
+
+class NotFound(StoreError):
+    """A user, recipe, batch or record asked for does not exist."""
+
+
+class NotAllowed(StoreError):
+    """The request is understood but refused: wrong role, same person, bad state."""
+
+    def __init__(self, message: str, code: str = "not_allowed") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class RecipeConflict(StoreError):
+    """A recipe with the same code and version but other content is already in the store."""
+
+
+class PasswordRejected(StoreError):
+    """A new password does not meet the password rules."""

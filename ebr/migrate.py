@@ -1,0 +1,51 @@
+"""Alembic, configured from code: no alembic.ini is needed at run time.
+
+The migration scripts live in ``ebr/migrations`` (package data). The station runs
+:func:`upgrade` at start, and ``mes-station db upgrade`` does the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from ebr.database import Database, translated_errors
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+#: Any constant: PostgreSQL stations upgrading at the same time queue on this lock.
+_PG_UPGRADE_LOCK = 0x4D45535354  # "MESST"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(db: Database) -> str | None:
+    with translated_errors(db.url), db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (default: head). Running it again changes nothing."""
+    with translated_errors(db.url), db.engine.begin() as connection:
+        if db.dialect == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_UPGRADE_LOCK})
+        command.upgrade(alembic_config(connection), revision)
+    db.mark_schema_current()

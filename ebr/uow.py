@@ -1,0 +1,269 @@
+"""The unit of work: one transaction, rolled back unless committed.
+
+    with db.unit_of_work() as uow:
+        actor = uow.user("op.alvarez")
+        ...
+        uow.commit()
+
+Everything the engine reads comes back as plain frozen data (``ebr.facts``); the
+session is there for the store's own modules (``uow.session``) and never needs to
+leave ``ebr``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from ebr import audit, chain, facts
+from ebr.models import (
+    RECORD_MODELS,
+    AuditEvent,
+    Batch,
+    BatchStatusChange,
+    Base,
+    Document,
+    Equipment,
+    Lot,
+    Material,
+    Recipe,
+    Signature,
+    TrainingRecord,
+    User,
+    record_content,
+)
+
+if TYPE_CHECKING:
+    from ebr.database import Database
+
+#: The meaning of the e-signature that approves a master recipe for execution.
+RECIPE_APPROVAL_MEANING = "Recipe approved for execution"
+
+
+class UnitOfWork:
+    def __init__(self, session: Session, db: Database) -> None:
+        self.session = session
+        self.db = db
+        self.committed = False
+
+    # ---------------------------------------------------------------- transaction
+
+    def commit(self) -> None:
+        """Make everything written so far durable (the unit of work may go on after it)."""
+        self.session.commit()
+        self.committed = True
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    # ---------------------------------------------------------------- writing
+
+    def append_event(self, **event: Any) -> audit.EventInfo:
+        """``ebr.audit.append_event`` in this unit of work (keyword arguments only)."""
+        return audit.append_event(self.session, **event)
+
+    def add_record(self, row: Base, **event: Any) -> audit.EventInfo:
+        """``ebr.audit.add_record`` in this unit of work."""
+        return audit.add_record(self.session, row, **event)
+
+    # ---------------------------------------------------------------- master data
+
+    def user(self, id_or_badge: str) -> facts.Actor | None:
+        """A user by id, or else by badge; None if neither matches."""
+        row = self.user_row(id_or_badge)
+        return None if row is None else actor_of(row)
+
+    def user_row(self, id_or_badge: str) -> User | None:
+        row = self.session.scalars(select(User).where(User.id == id_or_badge)).one_or_none()
+        if row is None:
+            row = self.session.scalars(select(User).where(User.badge == id_or_badge)).one_or_none()
+        return row
+
+    def users(self) -> tuple[facts.Actor, ...]:
+        return tuple(actor_of(u) for u in self.session.scalars(select(User).order_by(User.id)))
+
+    def training_of(self, user_id: str) -> tuple[facts.TrainingRecord, ...]:
+        rows = self.session.scalars(
+            select(TrainingRecord)
+            .where(TrainingRecord.user_id == user_id)
+            .order_by(TrainingRecord.document_code, TrainingRecord.revision)
+        )
+        return tuple(
+            facts.TrainingRecord(r.user_id, r.document_code, r.revision, r.trained_on, r.expires) for r in rows
+        )
+
+    def documents(self) -> tuple[facts.Document, ...]:
+        rows = self.session.scalars(select(Document).order_by(Document.code))
+        return tuple(facts.Document(r.code, r.revision, r.title) for r in rows)
+
+    def document(self, code: str) -> facts.Document | None:
+        r = self.session.scalars(select(Document).where(Document.code == code)).one_or_none()
+        return None if r is None else facts.Document(r.code, r.revision, r.title)
+
+    def material(self, code: str) -> facts.Material | None:
+        return self._material(select(Material).where(Material.code == code))
+
+    def material_by_gtin(self, gtin: str) -> facts.Material | None:
+        return self._material(select(Material).where(Material.gtin == gtin))
+
+    def _material(self, query: Select[tuple[Material]]) -> facts.Material | None:
+        r = self.session.scalars(query).one_or_none()
+        return None if r is None else facts.Material(r.code, r.name, r.gtin)
+
+    def lot(self, material_code: str, lot: str) -> facts.Lot | None:
+        r = self.session.scalars(
+            select(Lot).where(Lot.material_code == material_code, Lot.lot == lot)
+        ).one_or_none()
+        return None if r is None else lot_of(r)
+
+    def lots_by_id(self, lot: str) -> tuple[facts.Lot, ...]:
+        """Every lot with this lot id (one per material at most; usually one in all)."""
+        rows = self.session.scalars(select(Lot).where(Lot.lot == lot).order_by(Lot.material_code))
+        return tuple(lot_of(r) for r in rows)
+
+    def equipment(self, equipment_id: str) -> facts.Equipment | None:
+        r = self.session.scalars(select(Equipment).where(Equipment.id == equipment_id)).one_or_none()
+        return None if r is None else equipment_of(r)
+
+    # ---------------------------------------------------------------- recipes
+
+    def recipe(self, code: str, version: int) -> facts.StoredRecipe | None:
+        r = self.session.scalars(
+            select(Recipe).where(Recipe.code == code, Recipe.version == version)
+        ).one_or_none()
+        return None if r is None else self._stored_recipe(r)
+
+    def recipes(self) -> tuple[facts.StoredRecipe, ...]:
+        rows = self.session.scalars(select(Recipe).order_by(Recipe.code, Recipe.version))
+        return tuple(self._stored_recipe(r) for r in rows)
+
+    def _stored_recipe(self, r: Recipe) -> facts.StoredRecipe:
+        approval = self.recipe_approval(r)
+        return facts.StoredRecipe(
+            uid=r.uid,
+            code=r.code,
+            version=r.version,
+            title=r.title,
+            product_code=r.product_code,
+            product_name=r.product_name,
+            content_hash=r.content_hash,
+            source_text=r.source_text,
+            imported_by=r.imported_by,
+            imported_at=r.imported_at,
+            status="approved" if approval else "imported",
+            approved_by=approval.signer_id if approval else None,
+            approved_at=approval.signed_at if approval else None,
+        )
+
+    def recipe_approval(self, recipe: Recipe) -> Signature | None:
+        """The valid approval signature of a recipe row, if any: status is derived from it."""
+        signatures = self.session.scalars(
+            select(Signature)
+            .where(
+                Signature.record_table == "recipes",
+                Signature.record_uid == recipe.uid,
+                Signature.meaning == RECIPE_APPROVAL_MEANING,
+            )
+            .order_by(Signature.signed_at)
+        )
+        current = chain.record_hash(record_content(recipe))
+        for signature in signatures:
+            if signature.signed_hash == current:
+                return signature
+        return None
+
+    # ---------------------------------------------------------------- batches
+
+    def batch(self, batch_id: str) -> facts.BatchInfo | None:
+        row = self.session.scalars(select(Batch).where(Batch.batch_id == batch_id)).one_or_none()
+        return None if row is None else self._batch_info(row)
+
+    def batches(self) -> tuple[facts.BatchInfo, ...]:
+        rows = self.session.scalars(select(Batch).order_by(Batch.started_at))
+        return tuple(self._batch_info(r) for r in rows)
+
+    def _batch_info(self, row: Batch) -> facts.BatchInfo:
+        last = self.session.scalars(
+            select(BatchStatusChange.status)
+            .join(AuditEvent, AuditEvent.record_uid == BatchStatusChange.uid)
+            .where(BatchStatusChange.batch_id == row.batch_id)
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        ).one_or_none()
+        return facts.BatchInfo(
+            uid=row.uid,
+            batch_id=row.batch_id,
+            recipe_code=row.recipe_code,
+            recipe_version=row.recipe_version,
+            recipe_content_hash=row.recipe_content_hash,
+            size=row.size,
+            unit=row.unit,
+            control_recipe=row.control_recipe,
+            started_by=row.started_by,
+            started_at=row.started_at,
+            station=row.station,
+            status=last or "in_progress",
+        )
+
+    def batch_records(self, batch_id: str) -> facts.BatchRecords | None:
+        """Every typed record of the batch, in the order written (for the engine to replay)."""
+        info = self.batch(batch_id)
+        if info is None:
+            return None
+        collected: list[facts.BatchRecord] = []
+        for model in RECORD_MODELS:
+            if model in (Recipe, Batch):
+                continue
+            table = model.__table__
+            query = (
+                select(model, AuditEvent.seq, AuditEvent.action, AuditEvent.user_id)
+                .join(AuditEvent, AuditEvent.record_uid == table.c.uid)
+                .where(table.c.batch_id == batch_id)
+            )
+            for row, seq, action, user_id in self.session.execute(query):
+                collected.append(
+                    facts.BatchRecord(
+                        seq=seq,
+                        table=model.__tablename__,
+                        uid=row.uid,
+                        action=action,
+                        user_id=user_id,
+                        data=record_content(row),
+                    )
+                )
+        collected.sort(key=lambda r: r.seq)
+        return facts.BatchRecords(info, tuple(collected))
+
+
+def actor_of(row: User) -> facts.Actor:
+    return facts.Actor(
+        id=row.id,
+        name=row.name,
+        roles=tuple(row.roles),
+        badge=row.badge,
+        active=row.active,
+        locked=row.locked,
+        must_change_password=row.must_change_password,
+    )
+
+
+def lot_of(r: Lot) -> facts.Lot:
+    return facts.Lot(r.material_code, r.lot, r.status, r.expiry, r.retest)
+
+
+def equipment_of(r: Equipment) -> facts.Equipment:
+    scale = None
+    if r.scale_capacity is not None and r.scale_readability is not None and r.scale_unit:
+        scale = facts.ScaleInfo(r.scale_capacity, r.scale_readability, r.scale_unit)
+    return facts.Equipment(
+        id=r.id,
+        equipment_class=r.equipment_class,
+        name=r.name,
+        status=r.status,
+        calibrated_until=r.calibrated_until,
+        clean_until=r.clean_until,
+        daily_check_until=r.daily_check_until,
+        scale=scale,
+    )

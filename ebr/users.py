@@ -1,0 +1,230 @@
+"""Users: passwords (argon2id), authentication with lockout, unlock, deactivate.
+
+A password is never stored, logged or put in an audit event: only its argon2id hash
+(argon2-cffi ``PasswordHasher``) is kept, in ``users.password_hash``. Every change to a
+user row writes an audit event with the old and the new value (the hash itself is
+never among them).
+
+Lockout: 5 consecutive failed attempts (at login or at an e-signature) lock the
+account; it stays locked until a supervisor or an admin unlocks it.
+
+Failed attempts are written into the unit of work like everything else: the caller
+must commit the unit of work after a refusal too, or the failure is not on record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from ebr.audit import SITE_STREAM
+from ebr.errors import NotAllowed, NotFound, PasswordRejected
+from ebr.facts import Actor
+from ebr.models import User
+from ebr.uow import UnitOfWork, actor_of
+
+MAX_FAILED_ATTEMPTS = 5
+MIN_PASSWORD_LENGTH = 8
+
+#: Argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile). Tests may swap in
+#: cheaper parameters; the stored hash names its own parameters, so verification works either way.
+_hasher = PasswordHasher()
+
+Purpose = Literal["login", "signature"]
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password, as stored."""
+    return _hasher.hash(password)
+
+
+def _matches(password_hash: str | None, password: str) -> bool:
+    if not password_hash or not password:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    """``ok`` with the user, or a refusal: ``code`` is ``login_invalid`` or ``account_locked``."""
+
+    ok: bool
+    user: Actor | None
+    code: str | None = None
+    message: str = ""
+
+    @property
+    def must_change_password(self) -> bool:
+        return bool(self.user and self.user.must_change_password)
+
+
+def authenticate(
+    uow: UnitOfWork, user_or_badge: str, password: str, *, purpose: Purpose = "login"
+) -> AuthResult:
+    """Check a user id (or badge) and password. Audited either way; commit the unit of work.
+
+    ``purpose="signature"`` is the re-authentication of an e-signature: the same checks
+    and lockout, audited as ``signature.auth_failed`` rather than ``login.failed``."""
+    row = uow.user_row(user_or_badge)
+    failed_action = "login.failed" if purpose == "login" else "signature.auth_failed"
+    if row is None:
+        uow.append_event(
+            stream=SITE_STREAM, user_id=None, action=failed_action, outcome="refused", entity_type="user",
+            entity_id=user_or_badge, old_value=None, new_value=None, reason="login_invalid: unknown user",
+        )  # fmt: skip
+        return AuthResult(False, None, "login_invalid", "Unknown user or wrong password.")
+    if not row.active:
+        uow.append_event(
+            stream=SITE_STREAM, user_id=row.id, action=failed_action, outcome="refused", entity_type="user",
+            entity_id=row.id, old_value=None, new_value=None, reason="login_invalid: account deactivated",
+        )  # fmt: skip
+        return AuthResult(False, None, "login_invalid", f"The account of {row.name} is deactivated.")
+    if row.locked:
+        uow.append_event(
+            stream=SITE_STREAM, user_id=row.id, action=failed_action, outcome="refused", entity_type="user",
+            entity_id=row.id, old_value=None, new_value=None, reason="account_locked",
+        )  # fmt: skip
+        return AuthResult(
+            False, None, "account_locked", f"The account of {row.name} is locked: a supervisor must unlock it."
+        )
+    if not _matches(row.password_hash, password):
+        before = row.failed_attempts
+        row.failed_attempts = before + 1
+        uow.append_event(
+            stream=SITE_STREAM, user_id=row.id, action=failed_action, outcome="refused", entity_type="user",
+            entity_id=row.id, old_value={"failed_attempts": before}, new_value={"failed_attempts": before + 1},
+            reason="login_invalid: wrong password",
+        )  # fmt: skip
+        if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
+            row.locked = True
+            uow.append_event(
+                stream=SITE_STREAM, user_id=None, action="user.locked", outcome="accepted", entity_type="user",
+                entity_id=row.id, old_value={"locked": False}, new_value={"locked": True},
+                reason=f"{MAX_FAILED_ATTEMPTS} consecutive failed attempts",
+            )  # fmt: skip
+            uow.session.flush()
+            return AuthResult(
+                False, None, "account_locked",
+                f"Wrong password: the account of {row.name} is now locked after "
+                f"{MAX_FAILED_ATTEMPTS} failed attempts.",
+            )  # fmt: skip
+        uow.session.flush()
+        return AuthResult(False, None, "login_invalid", "Unknown user or wrong password.")
+    if row.failed_attempts:
+        uow.append_event(
+            stream=SITE_STREAM, user_id=row.id, action="user.failed_attempts_reset", outcome="accepted",
+            entity_type="user", entity_id=row.id, old_value={"failed_attempts": row.failed_attempts},
+            new_value={"failed_attempts": 0}, reason=f"successful {purpose}",
+        )  # fmt: skip
+        row.failed_attempts = 0
+    if purpose == "login":
+        uow.append_event(
+            stream=SITE_STREAM, user_id=row.id, action="login.succeeded", outcome="accepted", entity_type="user",
+            entity_id=row.id, old_value=None, new_value=None, reason=None,
+        )  # fmt: skip
+    uow.session.flush()
+    return AuthResult(True, actor_of(row), None, f"{row.name} authenticated.")
+
+
+def _require(uow: UnitOfWork, user_id: str) -> User:
+    row = uow.user_row(user_id)
+    if row is None or row.id != user_id:
+        raise NotFound(f"no user {user_id!r}")
+    return row
+
+
+def _require_actor(uow: UnitOfWork, by: str, roles: tuple[str, ...], what: str) -> User:
+    actor = _require(uow, by)
+    if not actor.active or actor.locked:
+        raise NotAllowed(f"{by} cannot {what}: the account is not active", "role_required")
+    if not set(actor.roles) & set(roles):
+        raise NotAllowed(f"{by} cannot {what}: needs the role {' or '.join(roles)}", "role_required")
+    return actor
+
+
+def unlock_user(uow: UnitOfWork, user_id: str, *, by: str, reason: str) -> None:
+    """Unlock a locked account (a supervisor or an admin, with a reason). Audited."""
+    actor = _require_actor(uow, by, ("supervisor", "admin"), "unlock accounts")
+    if not reason.strip():
+        raise NotAllowed("unlocking an account needs a reason")
+    row = _require(uow, user_id)
+    if row.id == actor.id:
+        raise NotAllowed("nobody may unlock their own account", "independent_signer_required")
+    if not row.locked:
+        raise NotAllowed(f"the account of {user_id} is not locked")
+    old = {"locked": True, "failed_attempts": row.failed_attempts}
+    row.locked, row.failed_attempts = False, 0
+    uow.append_event(
+        stream=SITE_STREAM, user_id=actor.id, action="user.unlocked", outcome="accepted", entity_type="user",
+        entity_id=row.id, old_value=old, new_value={"locked": False, "failed_attempts": 0}, reason=reason,
+    )  # fmt: skip
+    uow.session.flush()
+
+
+def deactivate_user(uow: UnitOfWork, user_id: str, *, by: str, reason: str) -> None:
+    """Deactivate a user (an admin, with a reason). Users are never deleted and ids never reused."""
+    actor = _require_actor(uow, by, ("admin",), "deactivate users")
+    if not reason.strip():
+        raise NotAllowed("deactivating a user needs a reason")
+    row = _require(uow, user_id)
+    if not row.active:
+        return
+    row.active = False
+    uow.append_event(
+        stream=SITE_STREAM, user_id=actor.id, action="user.deactivated", outcome="accepted", entity_type="user",
+        entity_id=row.id, old_value={"active": True}, new_value={"active": False}, reason=reason,
+    )  # fmt: skip
+    uow.session.flush()
+
+
+def check_password_rules(user_id: str, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordRejected(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if password.strip().lower() == user_id.lower():
+        raise PasswordRejected("the password must not be the user id")
+
+
+def set_password(uow: UnitOfWork, user_id: str, old_password: str, new_password: str) -> AuthResult:
+    """A user sets their own password (e.g. the imported initial one at first login).
+
+    The old password is checked like a login (failures count towards the lockout); on
+    success the new hash is stored and ``must_change_password`` cleared. Audited."""
+    result = authenticate(uow, user_id, old_password, purpose="signature")
+    if not result.ok:
+        return result
+    row = _require(uow, user_id)
+    check_password_rules(row.id, new_password)
+    if _matches(row.password_hash, new_password):
+        raise PasswordRejected("the new password must differ from the old one")
+    row.password_hash = hash_password(new_password)
+    old_flag = row.must_change_password
+    row.must_change_password = False
+    uow.append_event(
+        stream=SITE_STREAM, user_id=row.id, action="user.password_changed", outcome="accepted",
+        entity_type="user", entity_id=row.id, old_value={"must_change_password": old_flag},
+        new_value={"must_change_password": False}, reason="set by the user",
+    )  # fmt: skip
+    uow.session.flush()
+    return AuthResult(True, actor_of(row), None, "Password changed.")
+
+
+def reset_password(uow: UnitOfWork, user_id: str, new_password: str, *, by: str, reason: str) -> None:
+    """An admin sets a temporary password: the user must change it at the next login."""
+    actor = _require_actor(uow, by, ("admin",), "reset passwords")
+    row = _require(uow, user_id)
+    check_password_rules(row.id, new_password)
+    row.password_hash = hash_password(new_password)
+    old_flag = row.must_change_password
+    row.must_change_password = True
+    uow.append_event(
+        stream=SITE_STREAM, user_id=actor.id, action="user.password_reset", outcome="accepted",
+        entity_type="user", entity_id=row.id, old_value={"must_change_password": old_flag},
+        new_value={"must_change_password": True}, reason=reason,
+    )  # fmt: skip
+    uow.session.flush()

@@ -1,0 +1,704 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de">
+<context>
+    <name>ChangePassword</name>
+    <message>
+        <source>Enter your current (initial) password.</source>
+        <translation>Geben Sie Ihr aktuelles (Initial-)Passwort ein.</translation>
+    </message>
+    <message numerus="yes">
+        <source>The new password needs at least %n characters.</source>
+        <translation><numerusform>Das neue Passwort braucht mindestens %n Zeichen.</numerusform><numerusform>Das neue Passwort braucht mindestens %n Zeichen.</numerusform></translation>
+    </message>
+    <message>
+        <source>The new password must differ from the current one.</source>
+        <translation>Das neue Passwort muss sich vom aktuellen unterscheiden.</translation>
+    </message>
+    <message>
+        <source>The two new passwords do not match.</source>
+        <translation>Die beiden neuen Passwörter stimmen nicht überein.</translation>
+    </message>
+</context>
+<context>
+    <name>CheckView</name>
+    <message>
+        <source>YES</source>
+        <translation>JA</translation>
+    </message>
+    <message>
+        <source>NO</source>
+        <translation>NEIN</translation>
+    </message>
+</context>
+<context>
+    <name>Devices</name>
+    <message>
+        <source>Scale: none</source>
+        <translation>Waage: keine</translation>
+    </message>
+    <message>
+        <source>Scale: DISCONNECTED</source>
+        <translation>Waage: GETRENNT</translation>
+    </message>
+    <message>
+        <source>Scale: connected</source>
+        <translation>Waage: verbunden</translation>
+    </message>
+    <message>
+        <source>Scale: stable</source>
+        <translation>Waage: stabil</translation>
+    </message>
+    <message>
+        <source>Scale: moving</source>
+        <translation>Waage: unruhig</translation>
+    </message>
+    <message>
+        <source>Scanner: keyboard</source>
+        <translation>Scanner: Tastatur</translation>
+    </message>
+    <message>
+        <source>Scanner: ready</source>
+        <translation>Scanner: bereit</translation>
+    </message>
+    <message>
+        <source>Scanner: DISCONNECTED</source>
+        <translation>Scanner: GETRENNT</translation>
+    </message>
+</context>
+<context>
+    <name>EquipmentView</name>
+    <message>
+        <source>Scan the equipment label (or type its id and press Enter)</source>
+        <translation>Anlagenetikett scannen (oder ID eingeben und Enter drücken)</translation>
+    </message>
+    <message>
+        <source>CONTINUE  ▶</source>
+        <translation>WEITER  ▶</translation>
+    </message>
+    <message>
+        <source>Scan the equipment: %1</source>
+        <translation>Anlage scannen: %1</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>NOT OK</source>
+        <translation>NICHT OK</translation>
+    </message>
+    <message>
+        <source>not checked</source>
+        <translation>nicht geprüft</translation>
+    </message>
+</context>
+<context>
+    <name>Forms</name>
+    <message>
+        <source>Material</source>
+        <translation>Material</translation>
+    </message>
+    <message>
+        <source>Equipment</source>
+        <translation>Anlage</translation>
+    </message>
+    <message>
+        <source>Process</source>
+        <translation>Prozess</translation>
+    </message>
+    <message>
+        <source>Documentation</source>
+        <translation>Dokumentation</translation>
+    </message>
+    <message>
+        <source>Safety</source>
+        <translation>Sicherheit</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Sonstiges</translation>
+    </message>
+    <message>
+        <source>Supervisor: enter the user id or scan the badge.</source>
+        <translation>Vorgesetzte(r): Benutzer-ID eingeben oder Ausweis scannen.</translation>
+    </message>
+    <message>
+        <source>Enter the supervisor's password.</source>
+        <translation>Passwort der/des Vorgesetzten eingeben.</translation>
+    </message>
+    <message numerus="yes">
+        <source>A reason is mandatory (at least %n characters).</source>
+        <translation><numerusform>Eine Begründung ist Pflicht (mindestens %n Zeichen).</numerusform><numerusform>Eine Begründung ist Pflicht (mindestens %n Zeichen).</numerusform></translation>
+    </message>
+    <message>
+        <source>Choose a category.</source>
+        <translation>Wählen Sie eine Kategorie.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Describe the deviation (at least %n characters).</source>
+        <translation><numerusform>Beschreiben Sie die Abweichung (mindestens %n Zeichen).</numerusform><numerusform>Beschreiben Sie die Abweichung (mindestens %n Zeichen).</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>Header</name>
+    <message>
+        <source>No batch open</source>
+        <translation>Keine Charge geöffnet</translation>
+    </message>
+</context>
+<context>
+    <name>Home</name>
+    <message>
+        <source>In progress</source>
+        <translation>In Arbeit</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>Angehalten</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Abgeschlossen</translation>
+    </message>
+    <message>
+        <source>No approved recipe on this station.</source>
+        <translation>Kein freigegebenes Rezept an dieser Station.</translation>
+    </message>
+    <message>
+        <source>Enter the batch id.</source>
+        <translation>Geben Sie die Chargennummer ein.</translation>
+    </message>
+    <message>
+        <source>Batch id: 2 to 40 letters, digits, '-', '.', '/' or '_'.</source>
+        <translation>Chargennummer: 2 bis 40 Buchstaben, Ziffern, '-', '.', '/' oder '_'.</translation>
+    </message>
+    <message>
+        <source>Batch %1 already exists.</source>
+        <translation>Charge %1 gibt es schon.</translation>
+    </message>
+    <message>
+        <source>Enter a batch size above zero.</source>
+        <translation>Geben Sie eine Chargengröße über null ein.</translation>
+    </message>
+    <message>
+        <source>all steps done</source>
+        <translation>alle Schritte erledigt</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n open deviation(s)</source>
+        <translation><numerusform>%n offene Abweichung</numerusform><numerusform>%n offene Abweichungen</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <source>Batches at this station</source>
+        <translation>Chargen an dieser Station</translation>
+    </message>
+    <message>
+        <source>Approved recipes</source>
+        <translation>Freigegebene Rezepte</translation>
+    </message>
+    <message>
+        <source>OPEN THE BATCH</source>
+        <translation>CHARGE ÖFFNEN</translation>
+    </message>
+    <message>
+        <source>START A NEW BATCH</source>
+        <translation>NEUE CHARGE STARTEN</translation>
+    </message>
+    <message>
+        <source>REFRESH</source>
+        <translation>AKTUALISIEREN</translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation>ABMELDEN</translation>
+    </message>
+</context>
+<context>
+    <name>Login</name>
+    <message>
+        <source>Badge %1</source>
+        <translation>Ausweis %1</translation>
+    </message>
+    <message>
+        <source>ACCOUNT LOCKED. %1 Ask a supervisor or the administrator.</source>
+        <translation>KONTO GESPERRT. %1 Wenden Sie sich an die Vorgesetzten oder die Administration.</translation>
+    </message>
+    <message>
+        <source>User id, badge or password is wrong. Try again.</source>
+        <translation>Benutzer-ID, Ausweis oder Passwort ist falsch. Bitte erneut versuchen.</translation>
+    </message>
+    <message>
+        <source>Login refused.</source>
+        <translation>Anmeldung abgelehnt.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>MES station</source>
+        <translation>MES-Station</translation>
+    </message>
+    <message>
+        <source>User id or badge</source>
+        <translation>Benutzer-ID oder Ausweis</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>Current password</source>
+        <translation>Aktuelles Passwort</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>Neues Passwort</translation>
+    </message>
+    <message>
+        <source>New password again</source>
+        <translation>Neues Passwort wiederholen</translation>
+    </message>
+    <message>
+        <source>Batch id</source>
+        <translation>Chargennummer</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>Chargengröße</translation>
+    </message>
+    <message>
+        <source>Supervisor: user id or badge</source>
+        <translation>Vorgesetzte(r): Benutzer-ID oder Ausweis</translation>
+    </message>
+    <message>
+        <source>Reason (mandatory)</source>
+        <translation>Begründung (Pflicht)</translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>Was ist passiert</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Begründung</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>Anmelden</translation>
+    </message>
+    <message>
+        <source>Scan your badge, or type your user id; then your password.</source>
+        <translation>Ausweis scannen oder Benutzer-ID eingeben, dann das Passwort.</translation>
+    </message>
+    <message>
+        <source>LOG IN</source>
+        <translation>ANMELDEN</translation>
+    </message>
+    <message>
+        <source>EXIT STATION</source>
+        <translation>STATION BEENDEN</translation>
+    </message>
+    <message>
+        <source>Set your own password</source>
+        <translation>Eigenes Passwort festlegen</translation>
+    </message>
+    <message>
+        <source>Your password is still the initial one. Choose a new password of at least 8 characters.</source>
+        <translation>Ihr Passwort ist noch das Initialpasswort. Wählen Sie ein neues mit mindestens 8 Zeichen.</translation>
+    </message>
+    <message>
+        <source>SAVE PASSWORD</source>
+        <translation>PASSWORT SPEICHERN</translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation>ABMELDEN</translation>
+    </message>
+    <message>
+        <source>Start a new batch</source>
+        <translation>Neue Charge starten</translation>
+    </message>
+    <message>
+        <source>START THE BATCH</source>
+        <translation>CHARGE STARTEN</translation>
+    </message>
+    <message>
+        <source>CANCEL</source>
+        <translation>ABBRECHEN</translation>
+    </message>
+    <message>
+        <source>Supervisor override (e-signature)</source>
+        <translation>Freigabe durch Vorgesetzte (E-Signatur)</translation>
+    </message>
+    <message>
+        <source>SIGN AND OVERRIDE</source>
+        <translation>SIGNIEREN UND FREIGEBEN</translation>
+    </message>
+    <message>
+        <source>Raise a deviation</source>
+        <translation>Abweichung melden</translation>
+    </message>
+    <message>
+        <source>Choose the category and describe what happened.</source>
+        <translation>Kategorie wählen und beschreiben, was passiert ist.</translation>
+    </message>
+    <message>
+        <source>RAISE THE DEVIATION</source>
+        <translation>ABWEICHUNG MELDEN</translation>
+    </message>
+    <message>
+        <source>BACK</source>
+        <translation>ZURÜCK</translation>
+    </message>
+    <message>
+        <source>Administrator login to close the station</source>
+        <translation>Anmeldung der Administration zum Beenden der Station</translation>
+    </message>
+    <message>
+        <source>No answer from the engine.</source>
+        <translation>Keine Antwort vom Ausführungssystem.</translation>
+    </message>
+    <message>
+        <source>Only an administrator can close the station.</source>
+        <translation>Nur die Administration kann die Station beenden.</translation>
+    </message>
+    <message>
+        <source>Resume the batch</source>
+        <translation>Charge fortsetzen</translation>
+    </message>
+    <message>
+        <source>Put the batch on hold</source>
+        <translation>Charge anhalten</translation>
+    </message>
+    <message>
+        <source>A reason for resuming (optional).</source>
+        <translation>Begründung für das Fortsetzen (optional).</translation>
+    </message>
+    <message>
+        <source>Why is the batch put on hold?</source>
+        <translation>Warum wird die Charge angehalten?</translation>
+    </message>
+    <message>
+        <source>RESUME</source>
+        <translation>FORTSETZEN</translation>
+    </message>
+    <message>
+        <source>HOLD THE BATCH</source>
+        <translation>CHARGE ANHALTEN</translation>
+    </message>
+    <message numerus="yes">
+        <source>Logged out after %n minute(s) without activity.</source>
+        <translation><numerusform>Nach %n Minute ohne Aktivität abgemeldet.</numerusform><numerusform>Nach %n Minuten ohne Aktivität abgemeldet.</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>MeasureView</name>
+    <message>
+        <source>RECORD VALUE</source>
+        <translation>WERT ERFASSEN</translation>
+    </message>
+</context>
+<context>
+    <name>PanelView</name>
+    <message>
+        <source>OK, BACK TO THE STEP</source>
+        <translation>OK, ZURÜCK ZUM SCHRITT</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Begründung</translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation>Was tun</translation>
+    </message>
+    <message>
+        <source>A supervisor may override this with an e-signature and a reason; a deviation is opened.</source>
+        <translation>Eine Vorgesetzte / ein Vorgesetzter kann mit E-Signatur und Begründung freigeben; dabei wird eine Abweichung eröffnet.</translation>
+    </message>
+    <message>
+        <source>A supervisor must acknowledge this deviation with an e-signature and a reason.</source>
+        <translation>Eine Vorgesetzte / ein Vorgesetzter muss diese Abweichung mit E-Signatur und Begründung bestätigen.</translation>
+    </message>
+</context>
+<context>
+    <name>Refusal</name>
+    <message>
+        <source>RECORDED WITH A DEVIATION</source>
+        <translation>MIT ABWEICHUNG ERFASST</translation>
+    </message>
+    <message>
+        <source>ERROR</source>
+        <translation>FEHLER</translation>
+    </message>
+    <message>
+        <source>REFUSED</source>
+        <translation>ABGELEHNT</translation>
+    </message>
+    <message>
+        <source>SUPERVISOR ACKNOWLEDGE</source>
+        <translation>BESTÄTIGUNG DURCH VORGESETZTE</translation>
+    </message>
+    <message>
+        <source>OVERRIDE</source>
+        <translation>FREIGABE DURCH VORGESETZTE</translation>
+    </message>
+</context>
+<context>
+    <name>Roles</name>
+    <message>
+        <source>operator</source>
+        <translation>Bediener(in)</translation>
+    </message>
+    <message>
+        <source>supervisor</source>
+        <translation>Vorgesetzte(n)</translation>
+    </message>
+    <message>
+        <source>quality assurance</source>
+        <translation>Qualitätssicherung</translation>
+    </message>
+    <message>
+        <source>administrator</source>
+        <translation>Administration</translation>
+    </message>
+</context>
+<context>
+    <name>Runner</name>
+    <message>
+        <source>Batch completed</source>
+        <translation>Charge abgeschlossen</translation>
+    </message>
+    <message>
+        <source>All steps done</source>
+        <translation>Alle Schritte erledigt</translation>
+    </message>
+    <message>
+        <source>%1 %2 - step %3 of %4</source>
+        <translation>%1 %2 - Schritt %3 von %4</translation>
+    </message>
+    <message>
+        <source>No open deviation</source>
+        <translation>Keine offene Abweichung</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n open deviation(s)</source>
+        <translation><numerusform>%n offene Abweichung</numerusform><numerusform>%n offene Abweichungen</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>RunnerPage</name>
+    <message>
+        <source>DEVIATION</source>
+        <translation>ABWEICHUNG</translation>
+    </message>
+    <message>
+        <source>BATCHES</source>
+        <translation>CHARGEN</translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation>ABMELDEN</translation>
+    </message>
+    <message>
+        <source>BACK TO THE BATCHES</source>
+        <translation>ZURÜCK ZU DEN CHARGEN</translation>
+    </message>
+    <message>
+        <source>COMPLETE THE BATCH</source>
+        <translation>CHARGE ABSCHLIESSEN</translation>
+    </message>
+    <message>
+        <source>RESUME THE BATCH</source>
+        <translation>CHARGE FORTSETZEN</translation>
+    </message>
+    <message>
+        <source>RESUME</source>
+        <translation>FORTSETZEN</translation>
+    </message>
+    <message>
+        <source>HOLD</source>
+        <translation>ANHALTEN</translation>
+    </message>
+    <message>
+        <source>Batch %1 is completed.</source>
+        <translation>Charge %1 ist abgeschlossen.</translation>
+    </message>
+    <message>
+        <source>All steps are done. Complete the batch to close its record.</source>
+        <translation>Alle Schritte sind erledigt. Schließen Sie die Charge ab, um ihr Protokoll abzuschließen.</translation>
+    </message>
+    <message>
+        <source>Batch %1 is ON HOLD.</source>
+        <translation>Charge %1 ist ANGEHALTEN.</translation>
+    </message>
+    <message>
+        <source>This step cannot be shown on this station.</source>
+        <translation>Dieser Schritt kann an dieser Station nicht angezeigt werden.</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureView</name>
+    <message>
+        <source>Signer: user id or badge</source>
+        <translation>Unterzeichner(in): Benutzer-ID oder Ausweis</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>SIGN</source>
+        <translation>SIGNIEREN</translation>
+    </message>
+    <message>
+        <source>CONTINUE  ▶</source>
+        <translation>WEITER  ▶</translation>
+    </message>
+    <message>
+        <source>Meaning of this signature: %1</source>
+        <translation>Bedeutung dieser Unterschrift: %1</translation>
+    </message>
+    <message>
+        <source>Signed by %1 (%2) at %3</source>
+        <translation>Signiert von %1 (%2) am %3</translation>
+    </message>
+</context>
+<context>
+    <name>Steps</name>
+    <message>
+        <source>Done</source>
+        <translation>Erledigt</translation>
+    </message>
+    <message>
+        <source>Limits: %1 to %2 %3</source>
+        <translation>Grenzen: %1 bis %2 %3</translation>
+    </message>
+    <message>
+        <source>Limit: at least %1 %2</source>
+        <translation>Grenze: mindestens %1 %2</translation>
+    </message>
+    <message>
+        <source>Limit: at most %1 %2</source>
+        <translation>Grenze: höchstens %1 %2</translation>
+    </message>
+    <message>
+        <source>No limits</source>
+        <translation>Keine Grenzen</translation>
+    </message>
+    <message>
+        <source>Enter the value on the keypad.</source>
+        <translation>Wert auf dem Ziffernblock eingeben.</translation>
+    </message>
+    <message>
+        <source>Inside the limits.</source>
+        <translation>Innerhalb der Grenzen.</translation>
+    </message>
+    <message>
+        <source>OUTSIDE THE LIMITS: the value is recorded as entered and a deviation is opened.</source>
+        <translation>AUSSERHALB DER GRENZEN: Der Wert wird wie eingegeben erfasst und eine Abweichung eröffnet.</translation>
+    </message>
+    <message>
+        <source>In service</source>
+        <translation>In Betrieb</translation>
+    </message>
+    <message>
+        <source>Calibrated until</source>
+        <translation>Kalibriert bis</translation>
+    </message>
+    <message>
+        <source>Clean until</source>
+        <translation>Sauber bis</translation>
+    </message>
+    <message>
+        <source>Daily check until</source>
+        <translation>Tagesprüfung bis</translation>
+    </message>
+    <message>
+        <source>Signed by a %1</source>
+        <translation>Zu signieren von einer/einem %1</translation>
+    </message>
+    <message>
+        <source> who did not perform %1</source>
+        <translation>, die/der %1 nicht ausgeführt hat</translation>
+    </message>
+</context>
+<context>
+    <name>Weigh</name>
+    <message>
+        <source>Scan the label of the lot to dispense.</source>
+        <translation>Etikett der einzuwiegenden Partie scannen.</translation>
+    </message>
+    <message>
+        <source>SCALE DISCONNECTED. Check the cable; weighing resumes when the scale is back.</source>
+        <translation>WAAGE GETRENNT. Kabel prüfen; das Wiegen geht weiter, sobald die Waage wieder da ist.</translation>
+    </message>
+    <message>
+        <source>Waiting for the scale…</source>
+        <translation>Warte auf die Waage…</translation>
+    </message>
+    <message>
+        <source>OUT OF TOLERANCE: %1 %3 is below the lower limit %2 %3. Add material.</source>
+        <translation>AUSSERHALB DER TOLERANZ: %1 %3 liegt unter der Untergrenze %2 %3. Material zugeben.</translation>
+    </message>
+    <message>
+        <source>OUT OF TOLERANCE: %1 %3 is above the upper limit %2 %3. Remove material.</source>
+        <translation>AUSSERHALB DER TOLERANZ: %1 %3 liegt über der Obergrenze %2 %3. Material entnehmen.</translation>
+    </message>
+    <message>
+        <source>Reading not stable. Wait until the scale settles.</source>
+        <translation>Anzeige nicht stabil. Warten, bis die Waage ruhig ist.</translation>
+    </message>
+    <message>
+        <source>Stable and inside the tolerance. ACCEPT records the weighing.</source>
+        <translation>Stabil und innerhalb der Toleranz. ÜBERNEHMEN erfasst die Wägung.</translation>
+    </message>
+    <message>
+        <source>Target %1 %4   (%2 – %3 %4)</source>
+        <translation>Soll %1 %4   (%2 – %3 %4)</translation>
+    </message>
+</context>
+<context>
+    <name>WeighView</name>
+    <message>
+        <source>TARE</source>
+        <translation>TARA</translation>
+    </message>
+    <message>
+        <source>ZERO</source>
+        <translation>NULL</translation>
+    </message>
+    <message>
+        <source>ACCEPT</source>
+        <translation>ÜBERNEHMEN</translation>
+    </message>
+    <message>
+        <source>Scan the lot label (GS1)</source>
+        <translation>Partie-Etikett scannen (GS1)</translation>
+    </message>
+    <message>
+        <source>Lot %1</source>
+        <translation>Partie %1</translation>
+    </message>
+    <message>
+        <source>Scan the label of the lot of %1.</source>
+        <translation>Etikett der Partie von %1 scannen.</translation>
+    </message>
+    <message>
+        <source>Net</source>
+        <translation>Netto</translation>
+    </message>
+    <message>
+        <source>Gross</source>
+        <translation>Brutto</translation>
+    </message>
+    <message>
+        <source>Tare</source>
+        <translation>Tara</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,722 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+<context>
+    <name>ChangePassword</name>
+    <message>
+        <source>Enter your current (initial) password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>The new password needs at least %n characters.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The new password must differ from the current one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The two new passwords do not match.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>CheckView</name>
+    <message>
+        <source>YES</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NO</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Devices</name>
+    <message>
+        <source>Scale: none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scale: DISCONNECTED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scale: connected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scale: stable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scale: moving</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scanner: keyboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scanner: ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scanner: DISCONNECTED</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EquipmentView</name>
+    <message>
+        <source>Scan the equipment label (or type its id and press Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CONTINUE  ▶</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan the equipment: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NOT OK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not checked</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Forms</name>
+    <message>
+        <source>Material</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Equipment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Documentation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Safety</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Supervisor: enter the user id or scan the badge.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the supervisor&apos;s password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>A reason is mandatory (at least %n characters).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Choose a category.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Describe the deviation (at least %n characters).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Header</name>
+    <message>
+        <source>No batch open</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Home</name>
+    <message>
+        <source>In progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No approved recipe on this station.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the batch id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch id: 2 to 40 letters, digits, &apos;-&apos;, &apos;.&apos;, &apos;/&apos; or &apos;_&apos;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch %1 already exists.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter a batch size above zero.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>all steps done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n open deviation(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <source>Batches at this station</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approved recipes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OPEN THE BATCH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>START A NEW BATCH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REFRESH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Login</name>
+    <message>
+        <source>Badge %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ACCOUNT LOCKED. %1 Ask a supervisor or the administrator.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User id, badge or password is wrong. Try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Login refused.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>MES station</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User id or badge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Current password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New password again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Supervisor: user id or badge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason (mandatory)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan your badge, or type your user id; then your password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LOG IN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>EXIT STATION</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set your own password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your password is still the initial one. Choose a new password of at least 8 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SAVE PASSWORD</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start a new batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>START THE BATCH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CANCEL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Supervisor override (e-signature)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SIGN AND OVERRIDE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Raise a deviation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the category and describe what happened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RAISE THE DEVIATION</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BACK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Administrator login to close the station</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No answer from the engine.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only an administrator can close the station.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume the batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Put the batch on hold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A reason for resuming (optional).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why is the batch put on hold?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RESUME</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HOLD THE BATCH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Logged out after %n minute(s) without activity.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MeasureView</name>
+    <message>
+        <source>RECORD VALUE</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PanelView</name>
+    <message>
+        <source>OK, BACK TO THE STEP</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What to do</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A supervisor may override this with an e-signature and a reason; a deviation is opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A supervisor must acknowledge this deviation with an e-signature and a reason.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Refusal</name>
+    <message>
+        <source>RECORDED WITH A DEVIATION</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ERROR</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REFUSED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SUPERVISOR ACKNOWLEDGE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OVERRIDE</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Roles</name>
+    <message>
+        <source>operator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>supervisor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>quality assurance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>administrator</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Runner</name>
+    <message>
+        <source>Batch completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All steps done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2 - step %3 of %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No open deviation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n open deviation(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RunnerPage</name>
+    <message>
+        <source>DEVIATION</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BATCHES</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BACK TO THE BATCHES</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>COMPLETE THE BATCH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RESUME THE BATCH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RESUME</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HOLD</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch %1 is completed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All steps are done. Complete the batch to close its record.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch %1 is ON HOLD.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This step cannot be shown on this station.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SignatureView</name>
+    <message>
+        <source>Signer: user id or badge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SIGN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CONTINUE  ▶</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Meaning of this signature: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed by %1 (%2) at %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Steps</name>
+    <message>
+        <source>Done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Limits: %1 to %2 %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Limit: at least %1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Limit: at most %1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No limits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the value on the keypad.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inside the limits.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OUTSIDE THE LIMITS: the value is recorded as entered and a deviation is opened.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In service</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibrated until</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clean until</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Daily check until</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed by a %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> who did not perform %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Weigh</name>
+    <message>
+        <source>Scan the label of the lot to dispense.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SCALE DISCONNECTED. Check the cable; weighing resumes when the scale is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the scale…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OUT OF TOLERANCE: %1 %3 is below the lower limit %2 %3. Add material.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OUT OF TOLERANCE: %1 %3 is above the upper limit %2 %3. Remove material.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading not stable. Wait until the scale settles.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stable and inside the tolerance. ACCEPT records the weighing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Target %1 %4   (%2 – %3 %4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WeighView</name>
+    <message>
+        <source>TARE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ZERO</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ACCEPT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan the lot label (GS1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lot %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan the label of the lot of %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Net</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gross</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tare</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>

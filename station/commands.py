@@ -1,0 +1,233 @@
+"""The bodies of the `mes-station` commands. Each returns an exit code; errors are raised as
+CommandError subclasses (one line, exit code per DESIGN.md) and printed by station.cli."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ebr.errors import StoreError
+from station.errors import CommandError, IntegrityError, UsageError
+
+SYSTEM_USER = "system"
+
+
+def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from station.composition import open_store
+
+    try:
+        return open_store(getattr(args, "db", None))
+    except StoreError as exc:
+        raise CommandError(str(exc), 2) from None
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory, not a file") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+# ---------------------------------------------------------------- database and master data
+def db_upgrade(args: argparse.Namespace) -> int:
+    db = _store(args)
+    print(f"database {db.shown_url} is at the current schema")
+    return 0
+
+
+def master_import(args: argparse.Namespace) -> int:
+    from ebr.masterdata import MasterDataInvalid, import_master_data
+
+    db = _store(args)
+    for path in args.files:
+        _read(path)
+        try:
+            with db.unit_of_work() as uow:
+                report = import_master_data(uow, Path(path), args.user or SYSTEM_USER)
+                uow.commit()
+        except MasterDataInvalid as exc:
+            for problem in exc.problems:
+                print(str(problem), file=sys.stderr)
+            return 2
+        except StoreError as exc:
+            raise CommandError(f"{path}: {exc}") from None
+        print(f"{path}: {report.added} added, {report.changed} changed, {report.unchanged} unchanged")
+    return 0
+
+
+# ---------------------------------------------------------------- recipes
+def recipe_validate(args: argparse.Namespace) -> int:
+    from recipes.validate import validate_files
+
+    code, lines = validate_files(args.files)
+    for line in lines:
+        print(line, file=sys.stderr)
+    if code == 0:
+        for path in args.files:
+            print(f"{path}: valid")
+    return code
+
+
+def recipe_import(args: argparse.Namespace) -> int:
+    from ebr.recipes_store import import_recipe
+    from recipes.loader import RecipeInvalid, parse_recipe
+
+    text = _read(args.file)
+    try:
+        recipe = parse_recipe(text, args.file)
+    except RecipeInvalid as exc:
+        for problem in exc.problems:
+            print(str(problem), file=sys.stderr)
+        return 1
+    db = _store(args)
+    try:
+        with db.unit_of_work() as uow:
+            stored = import_recipe(uow, recipe, text, args.user or SYSTEM_USER)
+            uow.commit()
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"{recipe.code} v{recipe.version} imported ({stored.status}), content hash {stored.content_hash}")
+    return 0
+
+
+def recipe_approve(args: argparse.Namespace) -> int:
+    from ebr.recipes_store import approve_recipe
+
+    db = _store(args)
+    try:
+        with db.unit_of_work() as uow:
+            try:
+                approve_recipe(uow, args.code, args.version, args.user, args.password)
+            finally:
+                uow.commit()  # a refused signature is audited too
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"{args.code} v{args.version} approved for execution by {args.user}")
+    return 0
+
+
+# ---------------------------------------------------------------- execution
+def run(args: argparse.Namespace) -> int:
+    from station.composition import build_engine
+    from station.engine.runner import run_script
+    from station.engine.script import ScriptInvalid, load_script
+
+    try:
+        script = load_script(args.script)
+    except ScriptInvalid as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    engine = build_engine(db=_store(args))
+    _check_script_steps(engine, script)
+    return run_script(engine, script)
+
+
+def _check_script_steps(engine, script) -> None:  # type: ignore[no-untyped-def]
+    """Every step a script names must be a step of its recipe: found before any action runs."""
+    from recipes.loader import parse_recipe
+
+    with engine.db.unit_of_work(read_only=True) as uow:
+        stored = uow.recipe(script.recipe_code, script.recipe_version)
+        if stored is None:
+            raise CommandError(f"{script.path}: recipe {script.recipe_code} version {script.recipe_version} "
+                               "is not imported")
+        steps = set(parse_recipe(stored.source_text, f"{stored.code}.yaml").step_ids())
+    for entry in script.steps:
+        step = getattr(entry.action, "step", None)
+        if step is not None and step not in steps:
+            raise UsageError(f"{script.path}:{entry.line}: {entry.name}: step {step} is not a step of "
+                             f"{script.recipe_code} v{script.recipe_version}")
+
+
+# ---------------------------------------------------------------- the record
+def ebr_verify(args: argparse.Namespace) -> int:
+    if args.file:
+        from ebr.export.json_verify import verify_export
+
+        try:
+            data = Path(args.file).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"{args.file}: cannot read: {exc.strerror or exc}") from None
+        result = verify_export(data)
+        if not result.ok:
+            raise IntegrityError(f"{args.file}: TAMPERED: {result.problem}")
+        print(f"{args.file}: intact")
+        return 0
+    from ebr.verify import verify
+
+    db = _store(args)
+    if args.batch:
+        with db.unit_of_work(read_only=True) as uow:
+            if uow.batch(args.batch) is None:
+                raise CommandError(f"batch {args.batch} is not in the database")
+    report = verify(db, args.batch)
+    if not report.ok:
+        bad = report.first_bad
+        raise IntegrityError(f"TAMPERED: {bad}" if bad else "TAMPERED")
+    scope = f"batch {args.batch}" if args.batch else "the whole audit trail"
+    print(f"{scope}: intact ({report.events_checked} events checked)")
+    return 0
+
+
+def ebr_export(args: argparse.Namespace) -> int:
+    from station.exports import export_batch
+
+    db = _store(args)
+    data = export_batch(db, args.batch, args.format, printed_by=args.user or SYSTEM_USER)
+    out = Path(args.output)
+    try:
+        tmp = out.with_name(out.name + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(out)  # never a half-written export under the final name
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    print(f"{args.batch}: {args.format} written to {out} ({len(data)} bytes)")
+    return 0
+
+
+def ebr_review(args: argparse.Namespace) -> int:
+    from station.exports import review_batch
+
+    db = _store(args)
+    outcome = review_batch(db, args.batch, approve=bool(args.approve), user=args.user, password=args.password,
+                           comment=args.comment)
+    print(outcome)
+    return 0
+
+
+# ---------------------------------------------------------------- the station
+def demo(args: argparse.Namespace) -> int:
+    from station.demo import run_demo
+
+    return run_demo(args)
+
+
+def gui(args: argparse.Namespace) -> int:
+    from station.composition import build_engine
+
+    db = _store(args)
+    from station.ui.app import run_gui
+
+    return run_gui(
+        lambda: build_engine(db=db),
+        kiosk=args.kiosk,
+        scale_link=args.scale,
+        scale_protocol=args.scale_protocol,
+        scanner_link=args.scanner,
+        simulator=False,
+        idle_logout_s=args.idle_logout,
+        language=args.language,
+    )
+
+
+def print_json(value: object) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=str))

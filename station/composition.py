@@ -1,0 +1,25 @@
+"""The composition root: the one place that wires database, gates policy and engine together."""
+
+from __future__ import annotations
+
+import os
+
+from ebr.database import Database, open_database
+from ebr.migrate import upgrade
+from station.engine.engine import Engine
+
+DEFAULT_STATION = os.environ.get("MES_STATION_ID", "STATION-01")
+DEFAULT_SITE_TZ = os.environ.get("MES_SITE_TZ", "Europe/Berlin")
+
+
+def open_store(db_url: str | None, *, migrate: bool = True) -> Database:
+    """Open the record store at ``db_url`` (None: MES_STATION_DB or the user data dir) and bring
+    its schema to the current revision, as the app does at every start."""
+    db = open_database(db_url)
+    if migrate:
+        upgrade(db)
+    return db
+
+
+def build_engine(db_url: str | None = None, *, db: Database | None = None) -> Engine:
+    return Engine(db or open_store(db_url), station=DEFAULT_STATION, site_tz=DEFAULT_SITE_TZ)

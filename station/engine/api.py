@@ -1,0 +1,258 @@
+"""The engine's contract: actions in, outcome and state out.
+
+The touchscreen UI and the headless runner (`mes-station run`) both build these
+actions and hand them to ``Engine.dispatch``; neither touches the store or the
+gates directly. Everything here is plain data: frozen dataclasses, Decimals for
+numbers, no Qt, no SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+# ---------------------------------------------------------------- actions
+
+
+@dataclass(frozen=True)
+class Login:
+    password: str
+    user: str | None = None  # user id, or ...
+    badge: str | None = None  # ... the badge as scanned (already decoded to a plain id)
+
+
+@dataclass(frozen=True)
+class Logout:
+    pass
+
+
+@dataclass(frozen=True)
+class ChangePassword:
+    """A user whose password is still the imported initial one must set a new one."""
+
+    user: str
+    old_password: str
+    new_password: str
+
+
+@dataclass(frozen=True)
+class StartBatch:
+    batch_id: str
+    recipe_code: str
+    recipe_version: int
+    size: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class OpenBatch:
+    """Make an existing batch the current one (resume work on it at its current step)."""
+
+    batch_id: str
+
+
+@dataclass(frozen=True)
+class Confirm:
+    step: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    step: str
+    value: bool
+
+
+@dataclass(frozen=True)
+class Enter:
+    step: str
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A scan at a step: equipment id at an equipment step, a lot label at a weigh step."""
+
+    step: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Weigh:
+    """A weighing offered for acceptance at a weigh step.
+
+    From a script: tare and gross as typed in the script (unit = the step's unit).
+    From a scale: the stable reading's gross/tare/net, unit and the scale's serial number.
+    """
+
+    step: str
+    gross: Decimal
+    tare: Decimal = Decimal(0)
+    unit: str | None = None  # None: the unit of the bound scale (master data), else the step's unit
+    stable: bool = True
+    device_serial: str | None = None
+    source: Literal["manual", "scale"] = "manual"
+
+
+@dataclass(frozen=True)
+class Sign:
+    """The e-signature a signature step asks for (user id and password both checked)."""
+
+    step: str
+    user: str
+    password: str
+
+
+@dataclass(frozen=True)
+class Override:
+    """A supervisor's e-signature over the last overridable refusal at a step, or the
+    acknowledgement of the open deviation at that step. The reason is mandatory."""
+
+    step: str
+    user: str
+    password: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RaiseDeviation:
+    category: str
+    text: str
+    step: str | None = None
+
+
+@dataclass(frozen=True)
+class Hold:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Resume:
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Complete:
+    pass
+
+
+Action = (
+    Login
+    | Logout
+    | ChangePassword
+    | StartBatch
+    | OpenBatch
+    | Confirm
+    | Answer
+    | Enter
+    | Scan
+    | Weigh
+    | Sign
+    | Override
+    | RaiseDeviation
+    | Hold
+    | Resume
+    | Complete
+)
+
+# ---------------------------------------------------------------- answers
+
+
+@dataclass(frozen=True)
+class RefusalView:
+    code: str  # a reason code from DESIGN.md, e.g. "lot_quarantined"
+    sentence: str  # what an operator reads: "Lot P24-0502 of Paracetamol is QUARANTINED: ..."
+    overridable: bool  # a supervisor may override it with an e-signature and a reason
+    what_next: str = ""  # what to do about it
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: str
+    name: str
+    roles: tuple[str, ...]
+    must_change_password: bool = False
+
+
+@dataclass(frozen=True)
+class DeviationView:
+    uid: str
+    step: str | None
+    category: str
+    text: str
+    opened_by: str
+    opened_at: str  # ISO UTC
+    closed: bool = False
+
+
+@dataclass(frozen=True)
+class StepView:
+    id: str  # "OP20.S20"
+    kind: str  # instruction | check | measure | equipment | weigh | signature
+    operation_id: str
+    operation_title: str
+    index_in_operation: int  # 1-based
+    steps_in_operation: int
+    status: str  # pending | active | done
+    # kind-specific detail, JSON-like: text/confirm/image; question/expect; name/unit/limits/decimals;
+    # bind/class/requires/bound_equipment; material/material_name/target/unit/low/high/scale/lot;
+    # meaning/role/independent_of/signed_by
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BatchView:
+    batch_id: str
+    recipe_code: str
+    recipe_version: int
+    recipe_title: str
+    product_code: str
+    product_name: str
+    size: Decimal
+    unit: str
+    status: str  # in_progress | on_hold | completed
+    steps: tuple[StepView, ...]
+    current_step: str | None  # None when every step is done
+    open_deviations: tuple[DeviationView, ...] = ()
+
+
+@dataclass(frozen=True)
+class StationState:
+    user: UserView | None
+    batch: BatchView | None
+    allowed: tuple[str, ...]  # action names allowed now: "confirm", "scan", "weigh", "complete", ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Literal["done", "refused", "deviation", "error"]
+    message: str  # one sentence for a person
+    refusals: tuple[RefusalView, ...] = ()
+    state: StationState | None = None
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(r.code for r in self.refusals)
+
+
+@dataclass(frozen=True)
+class RecipeSummary:
+    code: str
+    version: int
+    title: str
+    product_name: str
+    batch_size: Decimal
+    unit: str
+    status: str  # imported | approved
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    batch_id: str
+    recipe_code: str
+    recipe_version: int
+    product_name: str
+    status: str  # in_progress | on_hold | completed
+    current_step: str | None
+    started_at: str  # ISO UTC
+    open_deviations: int

@@ -1,0 +1,1063 @@
+"""The execution engine: one action in, gate + record + audit in ONE transaction, state out.
+
+Both front ends drive this class: the touchscreen UI (on a worker thread) and the headless
+runner (`mes-station run`). It holds only session state (who is logged in, which batch is
+open); everything about the batch itself is rebuilt from the batch's audit events, so what
+the engine believes is always what the database has committed.
+
+Each action follows the same path:
+1. open a unit of work (a write transaction);
+2. bring the batch state up to date with the stream (cheap: only when it moved on);
+3. ask the gates with the facts of now;
+4. refused: append one refused event with the reasons and commit; done: write the typed
+   record(s) and their events, commit;
+5. answer with the outcome and the new state.
+If anything fails before the commit, the transaction rolls back and the action is not
+recorded at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from ebr import models
+from ebr.clock import utc_now
+from ebr.database import Database
+from ebr.errors import StoreError
+from ebr.uow import UnitOfWork
+from gating import facts as gf
+from gating import rules
+from gating.reasons import GatePolicy, ReasonCode, Refusal
+from hardware.barcodes.decoder import Gs1Item, PlainId, Unreadable, decode_scan
+from recipes.loader import parse_recipe
+from recipes.model import (
+    CheckStep,
+    EquipmentStep,
+    InstructionStep,
+    MasterRecipe,
+    MeasureStep,
+    Quantity,
+    SignatureStep,
+    WeighStep,
+)
+from recipes.scaling import ControlRecipe, scale_recipe
+from recipes.units import convert, is_mass_unit
+from station.engine import api
+from station.engine import store_adapter as sa
+from station.engine.batch_state import BatchState
+from station.engine.lifecycle import BatchStatus, StepStatus
+
+log = logging.getLogger(__name__)
+
+SITE_STREAM = "site"
+STEP_ROLES = frozenset({"operator", "supervisor"})
+
+
+class ActionError(Exception):
+    """An action that cannot be understood here (unknown step, no batch open): no gate applies."""
+
+
+@dataclass
+class _Refused(Exception):
+    refusals: tuple[Refusal, ...]
+    data: dict[str, Any]
+
+
+class Engine:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        station: str = "STATION-01",
+        site_tz: str = "Europe/Berlin",
+        policy: GatePolicy | None = None,
+    ) -> None:
+        self.db = db
+        self.station = station
+        self.site_tz = ZoneInfo(site_tz)
+        self.policy = policy or GatePolicy()
+        self._lock = threading.RLock()  # one action at a time, whichever thread sends it
+        self._user: gf.Actor | None = None
+        self._must_change_password = False
+        self._batch_id: str | None = None
+        self._state: BatchState | None = None
+        self._control: ControlRecipe | None = None
+        self._recipes: dict[str, MasterRecipe] = {}  # by content hash
+
+    # ================================================================ public API
+    def dispatch(self, action: api.Action) -> api.Outcome:
+        with self._lock:
+            handler = self._HANDLERS.get(type(action))
+            if handler is None:
+                return self._error(f"unknown action {type(action).__name__}")
+            try:
+                status, message, refusals = handler(self, action)
+            except ActionError as exc:
+                return self._error(str(exc))
+            except StoreError as exc:
+                self._state = None  # reload from the database next time
+                return self._error(str(exc))
+            return api.Outcome(status, message, tuple(map(_view, refusals)), self._state_view())
+
+    def state(self) -> api.StationState:
+        with self._lock:
+            if self._batch_id is not None:
+                with self.db.unit_of_work(read_only=True) as uow:
+                    self._sync(uow)
+            return self._state_view()
+
+    def batches(self) -> list[api.BatchSummary]:
+        with self._lock, self.db.unit_of_work(read_only=True) as uow:
+            out = []
+            for info in uow.batches():
+                state = self._load_state(uow, info.batch_id)
+                recipe = self._recipe_for(uow, info.recipe_code, info.recipe_version)
+                out.append(
+                    api.BatchSummary(
+                        batch_id=info.batch_id,
+                        recipe_code=info.recipe_code,
+                        recipe_version=info.recipe_version,
+                        product_name=recipe.product_name,
+                        status=state.status.value,
+                        current_step=state.current_step,
+                        started_at=info.started_at.isoformat(),
+                        open_deviations=len(state.open_deviations),
+                    )
+                )
+            return out
+
+    def recipes(self) -> list[api.RecipeSummary]:
+        with self._lock, self.db.unit_of_work(read_only=True) as uow:
+            out = []
+            for stored in uow.recipes():
+                recipe = self._recipes_from_text(stored.content_hash, stored.source_text, stored.code)
+                out.append(
+                    api.RecipeSummary(
+                        code=stored.code,
+                        version=stored.version,
+                        title=stored.title,
+                        product_name=stored.product_name,
+                        batch_size=recipe.batch_size.value,
+                        unit=recipe.batch_size.unit,
+                        status=stored.status,
+                    )
+                )
+            return out
+
+    @property
+    def user_id(self) -> str | None:
+        return self._user.user_id if self._user else None
+
+    @property
+    def batch_id(self) -> str | None:
+        return self._batch_id
+
+    # ================================================================ helpers
+    def _now(self) -> gf.Now:
+        return gf.Now(utc_now(), self.site_tz)
+
+    def _error(self, message: str) -> api.Outcome:
+        return api.Outcome("error", message, (), self._state_view())
+
+    def _recipes_from_text(self, content_hash: str, text: str, code: str) -> MasterRecipe:
+        recipe = self._recipes.get(content_hash)
+        if recipe is None:
+            recipe = parse_recipe(text, f"{code}.yaml")
+            self._recipes[content_hash] = recipe
+        return recipe
+
+    def _recipe_for(self, uow: UnitOfWork, code: str, version: int) -> MasterRecipe:
+        stored = uow.recipe(code, version)
+        if stored is None:
+            raise ActionError(f"recipe {code} version {version} is not in the database")
+        return self._recipes_from_text(stored.content_hash, stored.source_text, stored.code)
+
+    def _load_state(self, uow: UnitOfWork, batch_id: str, since: BatchState | None = None) -> BatchState:
+        info = uow.batch(batch_id)
+        if info is None:
+            raise ActionError(f"batch {batch_id} is not in the database")
+        recipe = self._recipe_for(uow, info.recipe_code, info.recipe_version)
+        state = since
+        for ev in sa.stream_events(uow, batch_id, after=since.stream_seq if since else 0):
+            if state is None:
+                if ev.action != "batch.started":
+                    raise StoreError(f"batch {batch_id}: its first event is {ev.action}, not batch.started")
+                state = BatchState.started(ev.new_value, recipe.step_ids())
+            state.apply(ev.action, ev.outcome, ev.user_id, ev.new_value, ev.stream_seq)
+        if state is None:
+            raise StoreError(f"batch {batch_id} has no events")
+        return state
+
+    def _sync(self, uow: UnitOfWork) -> BatchState:
+        """The open batch's state, brought up to date with what the database has committed."""
+        if self._batch_id is None:
+            raise ActionError("no batch is open: start or open a batch first")
+        if self._state is not None and sa.stream_head(uow, self._batch_id) == self._state.stream_seq:
+            return self._state
+        state = self._load_state(uow, self._batch_id, since=self._state)
+        self._state = state
+        if self._control is None or self._control.content_hash != state.content_hash:
+            recipe = self._recipe_for(uow, state.recipe_code, state.recipe_version)
+            self._control = scale_recipe(recipe, Quantity(Decimal(state.size), state.unit))
+        return state
+
+    @property
+    def _recipe(self) -> MasterRecipe:
+        assert self._control is not None
+        return self._control.master
+
+    def _require_user(self) -> gf.Actor:
+        if self._user is None:
+            raise ActionError("nobody is logged in: log in first")
+        if self._must_change_password:
+            raise ActionError("a new password must be set before working")
+        return self._user
+
+    def _actor(self, uow: UnitOfWork, user_id: str) -> gf.Actor | None:
+        found = uow.user(user_id)
+        if found is None:
+            return None
+        return gf.Actor(found.id, found.name, frozenset(found.roles), found.active, found.locked)
+
+    def _training_refusals(self, uow: UnitOfWork, actor: gf.Actor, step_id: str) -> tuple[Refusal, ...]:
+        required = self._recipe.required_training(step_id)
+        documents = {d.code: gf.Document(d.code, d.revision, d.title) for d in uow.documents()}
+        training = [
+            gf.TrainingRecord(t.user_id, t.document, t.revision, t.trained_on, t.expires)
+            for t in uow.training_of(actor.user_id)
+        ]
+        return tuple(rules.check_training(actor, required, documents, training, self._now(), policy=self.policy))
+
+    # ---------------------------------------------------------------- recording
+    def _refuse(
+        self,
+        uow: UnitOfWork,
+        action_name: str,
+        refusals: Sequence[Refusal],
+        data: dict[str, Any],
+        *,
+        stream: str | None = None,
+        user_id: str | None = None,
+        entity_type: str = "step",
+        entity_id: str | None = None,
+    ) -> tuple[str, str, tuple[Refusal, ...]]:
+        """Record a refused action (one event with every reason) and commit it."""
+        stream = stream or self._batch_id or SITE_STREAM
+        value = dict(data, action=action_name, refusals=[{"code": r.code.value, "sentence": r.sentence} for r in refusals])
+        uow.append_event(
+            stream=stream,
+            user_id=user_id if user_id is not None else self.user_id,
+            action=f"{action_name}.refused",
+            outcome="refused",
+            entity_type=entity_type,
+            entity_id=entity_id or data.get("step"),
+            old_value=None,
+            new_value=value,
+            reason=", ".join(r.code.value for r in refusals),
+        )
+        uow.commit()
+        if self._state is not None and stream == self._batch_id:
+            self._state.stream_seq += 1
+            if data.get("step"):
+                self._state.last_refusal[data["step"]] = value
+        first = refusals[0]
+        return "refused", first.sentence, tuple(refusals)
+
+    def _record(
+        self, uow: UnitOfWork, row: models.Base, action: str, value: dict[str, Any], *, entity_type: str = "step",
+        entity_id: str | None = None, reason: str | None = None, outcome: str = "accepted",
+    ) -> None:
+        assert self._batch_id is not None
+        uow.add_record(
+            row,
+            stream=self._batch_id,
+            user_id=self.user_id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id or value.get("step"),
+            new_value=value,
+            reason=reason,
+            outcome=outcome,
+        )
+
+    def _event(self, uow: UnitOfWork, action: str, value: dict[str, Any], *, entity_type: str = "step") -> None:
+        assert self._batch_id is not None
+        uow.append_event(
+            stream=self._batch_id, user_id=self.user_id, action=action, outcome="accepted",
+            entity_type=entity_type, entity_id=value.get("step"), old_value=None, new_value=value, reason=None,
+        )
+
+    def _commit_and_refresh(self, uow: UnitOfWork) -> None:
+        uow.commit()
+        self._state = self._load_state(uow, self._batch_id, since=self._state) if self._batch_id else None
+
+    # ================================================================ session actions
+    def _login(self, action: api.Login) -> tuple[str, str, tuple[Refusal, ...]]:
+        from ebr import users
+
+        who = action.user or action.badge or ""
+        if action.badge:
+            scanned = decode_scan(action.badge)
+            if isinstance(scanned, PlainId):
+                who = scanned.value
+        with self.db.unit_of_work() as uow:
+            result = users.authenticate(uow, who, action.password)
+            uow.commit()
+        if not result.ok or result.user is None:
+            refusal = _auth_refusal(result.code, result.message, login=True)
+            return "refused", refusal.sentence, (refusal,)
+        actor = result.user
+        self._user = gf.Actor(actor.id, actor.name, frozenset(actor.roles), actor.active, actor.locked)
+        self._must_change_password = actor.must_change_password
+        return "done", f"{actor.name} logged in", ()
+
+    def _logout(self, action: api.Logout) -> tuple[str, str, tuple[Refusal, ...]]:
+        if self._user is not None:
+            with self.db.unit_of_work() as uow:
+                uow.append_event(
+                    stream=SITE_STREAM, user_id=self._user.user_id, action="logout", outcome="accepted",
+                    entity_type="user", entity_id=self._user.user_id, old_value=None,
+                    new_value={"station": self.station}, reason=None,
+                )
+                uow.commit()
+        self._user = None
+        self._must_change_password = False
+        return "done", "logged out", ()
+
+    def _change_password(self, action: api.ChangePassword) -> tuple[str, str, tuple[Refusal, ...]]:
+        from ebr import users
+
+        with self.db.unit_of_work() as uow:
+            result = users.set_password(uow, action.user, action.old_password, action.new_password)
+            uow.commit()
+        if not result.ok:
+            refusal = _auth_refusal(result.code, result.message, login=True)
+            return "refused", refusal.sentence, (refusal,)
+        if self._user is not None and self._user.user_id == action.user:
+            self._must_change_password = False
+        return "done", "password changed", ()
+
+    # ================================================================ batch actions
+    def _start(self, action: api.StartBatch) -> tuple[str, str, tuple[Refusal, ...]]:
+        user = self._require_user()
+        with self.db.unit_of_work() as uow:
+            existing = uow.batch(action.batch_id)
+            if existing is not None:
+                if (existing.recipe_code, existing.recipe_version) != (action.recipe_code, action.recipe_version):
+                    raise ActionError(
+                        f"batch {action.batch_id} exists already for {existing.recipe_code} "
+                        f"v{existing.recipe_version}"
+                    )
+                return self._open(uow, action.batch_id)
+            stored = uow.recipe(action.recipe_code, action.recipe_version)
+            if stored is None:
+                raise ActionError(f"recipe {action.recipe_code} version {action.recipe_version} is not imported")
+            if stored.status != "approved":
+                raise ActionError(
+                    f"recipe {action.recipe_code} version {action.recipe_version} is not approved by QA"
+                )
+            if not (STEP_ROLES & user.roles):
+                refusals = tuple(rules.check_role(user, "operator", policy=self.policy))
+                return self._refuse(uow, "batch.start", refusals, {"batch": action.batch_id}, stream=SITE_STREAM,
+                                    entity_type="batch", entity_id=action.batch_id)
+            recipe = self._recipes_from_text(stored.content_hash, stored.source_text, stored.code)
+            if not is_mass_unit(action.unit) or action.size <= 0:
+                raise ActionError(f"batch size {action.size} {action.unit} is not a positive mass")
+            control = scale_recipe(recipe, Quantity(action.size, action.unit))
+            snapshot = _control_snapshot(control)
+            value = {
+                "batch_id": action.batch_id,
+                "recipe_code": recipe.code,
+                "recipe_version": recipe.version,
+                "content_hash": control.content_hash,
+                "size": str(action.size),
+                "unit": action.unit,
+                "factor": str(control.factor),
+                "station": self.station,
+            }
+            self._batch_id = action.batch_id
+            self._state = None
+            row = models.Batch(
+                batch_id=action.batch_id,
+                recipe_code=recipe.code,
+                recipe_version=recipe.version,
+                recipe_content_hash=control.content_hash,
+                size=action.size,
+                unit=action.unit,
+                control_recipe=snapshot,
+                started_by=user.user_id,
+                started_at=utc_now(),
+                station=self.station,
+            )
+            self._record(uow, row, "batch.started", value, entity_type="batch", entity_id=action.batch_id)
+            self._control = control
+            self._commit_and_refresh(uow)
+        return "done", f"batch {action.batch_id} started", ()
+
+    def _open(self, uow: UnitOfWork, batch_id: str) -> tuple[str, str, tuple[Refusal, ...]]:
+        if uow.batch(batch_id) is None:
+            raise ActionError(f"batch {batch_id} is not in the database")
+        self._batch_id = batch_id
+        self._state = None
+        self._control = None
+        state = self._sync(uow)
+        where = f"at step {state.current_step}" if state.current_step else "with every step done"
+        return "done", f"batch {batch_id} opened {where}", ()
+
+    def _open_batch(self, action: api.OpenBatch) -> tuple[str, str, tuple[Refusal, ...]]:
+        self._require_user()
+        with self.db.unit_of_work(read_only=True) as uow:
+            return self._open(uow, action.batch_id)
+
+    # ---------------------------------------------------------------- step actions
+    def _step_context(self, uow: UnitOfWork, step_id: str, kinds: Iterable[type]) -> tuple[gf.Actor, Any, BatchState]:
+        user = self._require_user()
+        state = self._sync(uow)
+        if step_id not in state.steps:
+            raise ActionError(f"step {step_id} is not a step of {state.recipe_code} v{state.recipe_version}")
+        step = self._recipe.step(step_id)
+        if not isinstance(step, tuple(kinds)):
+            raise ActionError(f"step {step_id} is a {step.kind} step: that action does not apply to it")
+        if state.status is BatchStatus.ON_HOLD:
+            raise ActionError(f"batch {state.batch_id} is on hold: resume it first")
+        if state.status is BatchStatus.COMPLETED:
+            raise ActionError(f"batch {state.batch_id} is completed")
+        return user, step, state
+
+    def _gate_step(self, uow: UnitOfWork, user: gf.Actor, step_id: str, state: BatchState) -> list[Refusal]:
+        refusals = list(rules.check_sequence(step_id, state.current_step or "", policy=self.policy))
+        if not (STEP_ROLES & user.roles):
+            refusals += rules.check_role(user, "operator", policy=self.policy)
+        refusals += self._training_refusals(uow, user, step_id)
+        return refusals
+
+    def _confirm(self, action: api.Confirm) -> tuple[str, str, tuple[Refusal, ...]]:
+        with self.db.unit_of_work() as uow:
+            user, step, state = self._step_context(uow, action.step, [InstructionStep])
+            data = {"step": action.step}
+            refusals = self._gate_step(uow, user, action.step, state)
+            if refusals:
+                return self._refuse(uow, "step.confirm", refusals, data)
+            value = dict(data, kind="instruction", confirmed=step.confirm, performed_by=user.user_id)
+            self._record(uow, self._execution(action.step, "instruction", user, value), "step.confirmed", value)
+            self._commit_and_refresh(uow)
+        return "done", f"{action.step} confirmed: {step.confirm}", ()
+
+    def _answer(self, action: api.Answer) -> tuple[str, str, tuple[Refusal, ...]]:
+        with self.db.unit_of_work() as uow:
+            user, step, state = self._step_context(uow, action.step, [CheckStep])
+            data = {"step": action.step, "value": action.value}
+            refusals = self._gate_step(uow, user, action.step, state)
+            if refusals:
+                return self._refuse(uow, "step.answer", refusals, data)
+            as_expected = action.value == step.expect
+            value = dict(data, kind="check", question=step.question, expected=step.expect,
+                         as_expected=as_expected, performed_by=user.user_id)
+            self._record(uow, self._execution(action.step, "check", user, value), "step.answered", value)
+            status, message, findings = "done", f"{action.step} answered {_yes_no(action.value)}", ()
+            if not as_expected:
+                sentence = (f"The answer to '{step.question}' was {_yes_no(action.value).upper()}, "
+                            f"{_yes_no(step.expect).upper()} was expected: recorded, deviation opened")
+                finding = Refusal(ReasonCode.VALUE_OUT_OF_LIMITS, sentence, False, _what_next(ReasonCode.VALUE_OUT_OF_LIMITS))
+                self._open_deviation(uow, action.step, "check", sentence, "check_not_as_expected")
+                status, message, findings = "deviation", sentence, (finding,)
+            self._commit_and_refresh(uow)
+        return status, message, findings
+
+    def _enter(self, action: api.Enter) -> tuple[str, str, tuple[Refusal, ...]]:
+        with self.db.unit_of_work() as uow:
+            user, step, state = self._step_context(uow, action.step, [MeasureStep])
+            data = {"step": action.step, "value": str(action.value), "unit": step.unit}
+            refusals = self._gate_step(uow, user, action.step, state)
+            if refusals:
+                return self._refuse(uow, "step.enter", refusals, data)
+            findings = tuple(rules.check_value(action.value, step.low, step.high, name=step.name, unit=step.unit))
+            in_limits = not findings
+            value = dict(data, kind="measure", name=step.name, low=_s(step.low), high=_s(step.high),
+                         in_limits=in_limits, performed_by=user.user_id)
+            row = models.Measurement(
+                batch_id=self._batch_id, step_id=action.step, name=step.name, value=action.value, unit=step.unit,
+                low=step.low, high=step.high, in_limits=in_limits, measured_by=user.user_id, measured_at=utc_now(),
+            )
+            self._record(uow, row, "measurement.recorded", value, outcome="accepted" if in_limits else "deviation",
+                         reason=None if in_limits else ReasonCode.VALUE_OUT_OF_LIMITS.value)
+            status, message = "done", f"{step.name}: {action.value} {step.unit} recorded"
+            if findings:
+                self._open_deviation(uow, action.step, "measurement", findings[0].sentence, "value_out_of_limits")
+                status, message = "deviation", findings[0].sentence
+            self._commit_and_refresh(uow)
+        return status, message, findings
+
+    def _scan(self, action: api.Scan) -> tuple[str, str, tuple[Refusal, ...]]:
+        with self.db.unit_of_work() as uow:
+            user, step, state = self._step_context(uow, action.step, [EquipmentStep, WeighStep])
+            scanned = decode_scan(action.code)
+            data: dict[str, Any] = {"step": action.step, "code": _printable(action.code)}
+            refusals = self._gate_step(uow, user, action.step, state)
+            if isinstance(step, EquipmentStep):
+                return self._scan_equipment(uow, user, step, scanned, data, refusals)
+            return self._scan_lot(uow, user, step, scanned, data, refusals)
+
+    def _scan_equipment(self, uow: UnitOfWork, user: gf.Actor, step: EquipmentStep, scanned: Any,
+                        data: dict[str, Any], refusals: list[Refusal], waived: frozenset[str] = frozenset()
+                        ) -> tuple[str, str, tuple[Refusal, ...]]:
+        equipment_id = _equipment_id(scanned)
+        data["equipment_id"] = equipment_id
+        if equipment_id is None:
+            refusals.append(_unreadable(scanned, "an equipment label"))
+            return self._refuse(uow, "equipment.scan", refusals, data)
+        equipment = _equipment_facts(uow.equipment(equipment_id))
+        refusals += rules.check_equipment(step, equipment, equipment_id, self._now(), policy=self.policy)
+        refusals = [r for r in refusals if r.code.value not in waived]
+        if refusals:
+            return self._refuse(uow, "equipment.scan", refusals, data)
+        assert equipment is not None
+        snapshot = _equipment_snapshot(equipment)
+        value = dict(data, kind="equipment", bind=step.bind, equipment=snapshot, performed_by=user.user_id)
+        row = models.EquipmentBinding(
+            batch_id=self._batch_id, step_id=step.id, bind_name=step.bind, equipment_id=equipment.id,
+            status_snapshot=snapshot, bound_by=user.user_id, bound_at=utc_now(),
+        )
+        self._record(uow, row, "equipment.bound", value)
+        self._commit_and_refresh(uow)
+        return "done", f"{equipment.name} ({equipment.id}) bound as {step.bind}", ()
+
+    def _scan_lot(self, uow: UnitOfWork, user: gf.Actor, step: WeighStep, scanned: Any,
+                  data: dict[str, Any], refusals: list[Refusal], waived: frozenset[str] = frozenset()
+                  ) -> tuple[str, str, tuple[Refusal, ...]]:
+        material: gf.Material | None = None
+        lot: gf.Lot | None = None
+        lot_id: str | None = None
+        if isinstance(scanned, Gs1Item):
+            lot_id = scanned.lot
+            data.update(gtin=scanned.gtin, lot=scanned.lot)
+            found = uow.material_by_gtin(scanned.gtin) if scanned.gtin else None
+            material = gf.Material(found.code, found.name, found.gtin) if found else None
+            if found is not None and lot_id:
+                lot = _lot_facts(uow.lot(found.code, lot_id))
+        elif isinstance(scanned, PlainId):
+            lot_id = scanned.value
+            data["lot"] = lot_id
+            candidates = uow.lots_by_id(lot_id)
+            chosen = next((c for c in candidates if c.material == step.material), candidates[0] if candidates else None)
+            if chosen is not None:
+                lot = _lot_facts(chosen)
+                found = uow.material(chosen.material)
+                material = gf.Material(found.code, found.name, found.gtin) if found else None
+        if lot_id is None:
+            refusals.append(_unreadable(scanned, "a lot label"))
+            return self._refuse(uow, "lot.scan", refusals, data)
+        expected = uow.material(step.material)
+        refusals += rules.check_lot(step, lot, lot_id, material, self._now(), policy=self.policy,
+                                    step_material=_material_facts(expected))
+        refusals = [r for r in refusals if r.code.value not in waived]
+        if refusals:
+            return self._refuse(uow, "lot.scan", refusals, data)
+        assert lot is not None and material is not None
+        value = dict(data, material=material.code, material_name=material.name, lot=lot.lot, status=lot.status,
+                     expiry=_s(lot.expiry), retest=_s(lot.retest))
+        self._event(uow, "lot.identified", value)
+        self._commit_and_refresh(uow)
+        return "done", f"lot {lot.lot} of {material.name} identified", ()
+
+    def _weigh(self, action: api.Weigh) -> tuple[str, str, tuple[Refusal, ...]]:
+        with self.db.unit_of_work() as uow:
+            user, step, state = self._step_context(uow, action.step, [WeighStep])
+            return self._weigh_in(uow, user, step, state, action, waived=frozenset())
+
+    def _weigh_in(self, uow: UnitOfWork, user: gf.Actor, step: WeighStep, state: BatchState, action: api.Weigh,
+                  waived: frozenset[str], override_value: dict[str, Any] | None = None
+                  ) -> tuple[str, str, tuple[Refusal, ...]]:
+        assert self._control is not None
+        binding = state.bindings.get(step.scale, {}).get("equipment", {})
+        unit = action.unit or binding.get("scale_unit") or step.quantity.unit
+        net = action.gross - action.tare
+        data: dict[str, Any] = {
+            "step": step.id, "gross": str(action.gross), "tare": str(action.tare), "net": str(net), "unit": unit,
+            "stable": action.stable, "device_serial": action.device_serial, "source": action.source,
+        }
+        refusals = self._gate_step(uow, user, step.id, state)
+        lot = state.lots.get(step.id)
+        if lot is None and state.steps.get(step.id) is not StepStatus.LOT_IDENTIFIED:
+            refusals += rules.check_sequence(f"{step.id} (scan the lot label)", f"{step.id} lot scan",
+                                             policy=self.policy)
+        # The scale must still be fit for use at the moment of weighing, not only when it was bound.
+        equipment_id = binding.get("id")
+        if equipment_id:
+            equipment = _equipment_facts(uow.equipment(equipment_id))
+            bind_step = self._recipe.binding(step.id, step.scale)
+            refusals += rules.check_equipment(bind_step, equipment, equipment_id, self._now(), policy=self.policy)
+        target = self._control.weighing(step.id)
+        try:
+            net_in_step_unit = convert(net, unit, target.unit)
+        except Exception:
+            raise ActionError(f"weight unit {unit!r} cannot be converted to {target.unit}") from None
+        data.update(target=str(target.target.value), low=str(target.low), high=str(target.high),
+                    target_unit=target.unit, net_in_target_unit=str(net_in_step_unit))
+        refusals += rules.check_weight(net_in_step_unit, target.unit, target.low, target.high, action.stable,
+                                       policy=self.policy)
+        refusals = [r for r in refusals if r.code.value not in waived]
+        if refusals:
+            return self._refuse(uow, "weighing", refusals, data)
+        assert lot is not None
+        value = dict(data, kind="weigh", material=lot["material"], material_name=lot.get("material_name"),
+                     lot=lot["lot"], lot_status=lot.get("status"), lot_expiry=lot.get("expiry"),
+                     performed_by=user.user_id)
+        if override_value:
+            value["override"] = override_value
+        row = models.LotConsumption(
+            batch_id=self._batch_id, step_id=step.id, material_code=lot["material"], lot=lot["lot"],
+            lot_status=lot.get("status") or "", lot_expiry=_date(lot.get("expiry")), lot_retest=_date(lot.get("retest")),
+            gross=action.gross, tare=action.tare, net=net, unit=unit, device_serial=action.device_serial,
+            source=action.source, weighed_by=user.user_id, weighed_at=utc_now(),
+        )
+        self._record(uow, row, "weighing.accepted", value)
+        self._commit_and_refresh(uow)
+        return "done", f"{net} {unit} of lot {lot['lot']} accepted", ()
+
+    def _sign(self, action: api.Sign) -> tuple[str, str, tuple[Refusal, ...]]:
+        from ebr import signatures, users
+
+        with self.db.unit_of_work() as uow:
+            user, step, state = self._step_context(uow, action.step, [SignatureStep])
+            data = {"step": action.step, "signer": action.user, "meaning": step.meaning}
+            refusals = list(rules.check_sequence(action.step, state.current_step or "", policy=self.policy))
+            auth = users.authenticate(uow, action.user, action.password, purpose="signature")
+            signer = self._actor(uow, auth.user.id) if auth.ok and auth.user else None
+            if signer is None:
+                refusals.append(_auth_refusal(auth.code, auth.message, login=False))
+            else:
+                refusals += rules.check_role(signer, step.role, policy=self.policy)
+                performers = {s: state.performers.get(s, set()) for s in step.independent_of}
+                refusals += rules.check_independent_signer(signer.user_id, performers, policy=self.policy)
+                refusals += self._training_refusals(uow, signer, action.step)
+            if refusals:
+                return self._refuse(uow, "step.sign", refusals, data)
+            assert signer is not None
+            value = dict(data, kind="signature", role=step.role, printed_name=signer.name,
+                         performed_by=signer.user_id)
+            execution = self._execution(action.step, "signature", signer, value)
+            self._record(uow, execution, "step.signed", value)
+            signatures.record_signature(uow, execution, signer_id=signer.user_id, printed_name=signer.name,
+                                        meaning=step.meaning, batch_id=self._batch_id, step_id=action.step)
+            self._commit_and_refresh(uow)
+        return "done", f"{action.step} signed by {signer.name}: {step.meaning}", ()
+
+    def _override(self, action: api.Override) -> tuple[str, str, tuple[Refusal, ...]]:
+        from ebr import signatures, users
+
+        if not action.reason.strip():
+            raise ActionError("an override needs a reason")
+        with self.db.unit_of_work() as uow:
+            self._require_user()
+            state = self._sync(uow)
+            if action.step not in state.steps:
+                raise ActionError(f"step {action.step} is not a step of {state.recipe_code}")
+            data = {"step": action.step, "supervisor": action.user, "reason_text": action.reason}
+            auth = users.authenticate(uow, action.user, action.password, purpose="signature")
+            supervisor = self._actor(uow, auth.user.id) if auth.ok and auth.user else None
+            refusals: list[Refusal] = []
+            if supervisor is None:
+                refusals.append(_auth_refusal(auth.code, auth.message, login=False))
+            else:
+                refusals += rules.check_role(supervisor, "supervisor", policy=self.policy)
+            open_here = state.deviations_at(action.step)
+            refused = state.last_refusal.get(action.step)
+            if not refusals and not open_here and refused is None:
+                raise ActionError(f"nothing to override at {action.step}: no refusal and no open deviation")
+            if not refusals and supervisor is not None and refused is not None and not open_here:
+                codes = [r["code"] for r in refused.get("refusals", [])]
+                hard = [c for c in codes if not self.policy.is_overridable(ReasonCode(c))]
+                if hard:
+                    raise ActionError(f"{', '.join(hard)} cannot be overridden: fix the cause instead")
+                performer = {self.user_id} if refused.get("action") else set()
+                refusals += rules.check_independent_signer(supervisor.user_id, {action.step: performer}, policy=self.policy)
+            if refusals:
+                return self._refuse(uow, "override", refusals, data)
+            assert supervisor is not None
+            if open_here:
+                return self._acknowledge(uow, supervisor, action, open_here, signatures)
+            assert refused is not None
+            return self._override_refusal(uow, supervisor, action, refused, signatures)
+
+    def _acknowledge(self, uow: UnitOfWork, supervisor: gf.Actor, action: api.Override, open_here: list[Any],
+                     signatures: Any) -> tuple[str, str, tuple[Refusal, ...]]:
+        for deviation in open_here:
+            override = models.Override(
+                batch_id=self._batch_id, step_id=action.step, reason_code=deviation.origin,
+                supervisor=supervisor.user_id, reason_text=action.reason, deviation_uid=deviation.uid,
+                overridden_at=utc_now(),
+            )
+            self._record(uow, override, "override.signed", {"step": action.step, "deviation": deviation.uid,
+                         "reason_code": deviation.origin, "supervisor": supervisor.user_id,
+                         "reason_text": action.reason}, reason=action.reason)
+            signatures.record_signature(uow, override, signer_id=supervisor.user_id, printed_name=supervisor.name,
+                                        meaning="Deviation acknowledged by supervisor",
+                                        batch_id=self._batch_id, step_id=action.step)
+            closure = models.DeviationClosure(
+                batch_id=self._batch_id, deviation_uid=deviation.uid, resolution=action.reason,
+                closed_by=supervisor.user_id, closed_at=utc_now(),
+            )
+            self._record(uow, closure, "deviation.closed", {"step": action.step, "uid": deviation.uid,
+                         "resolution": action.reason, "closed_by": supervisor.user_id},
+                         entity_type="deviation", entity_id=deviation.uid, reason=action.reason)
+        self._commit_and_refresh(uow)
+        return "done", f"deviation at {action.step} acknowledged by {supervisor.name}", ()
+
+    def _override_refusal(self, uow: UnitOfWork, supervisor: gf.Actor, action: api.Override,
+                          refused: dict[str, Any], signatures: Any) -> tuple[str, str, tuple[Refusal, ...]]:
+        codes = [r["code"] for r in refused.get("refusals", [])]
+        sentences = "; ".join(r["sentence"] for r in refused.get("refusals", []))
+        deviation_uid = self._open_deviation(uow, action.step, "override", f"Overridden: {sentences}",
+                                             "override", acknowledged=True)
+        override = models.Override(
+            batch_id=self._batch_id, step_id=action.step, reason_code=",".join(codes),
+            supervisor=supervisor.user_id, reason_text=action.reason, deviation_uid=deviation_uid,
+            overridden_at=utc_now(),
+        )
+        override_value = {"step": action.step, "reason_code": ",".join(codes), "supervisor": supervisor.user_id,
+                          "reason_text": action.reason, "deviation": deviation_uid}
+        self._record(uow, override, "override.signed", override_value, reason=action.reason)
+        signatures.record_signature(uow, override, signer_id=supervisor.user_id, printed_name=supervisor.name,
+                                    meaning="Refusal overridden by supervisor",
+                                    batch_id=self._batch_id, step_id=action.step)
+        # The refused action now goes through with the overridden codes waived (and only those).
+        kind = refused.get("action")
+        state = self._sync_uncommitted(uow)
+        user = self._require_user()
+        if kind == "weighing":
+            step = self._recipe.step(action.step)
+            assert isinstance(step, WeighStep)
+            weigh = api.Weigh(step=action.step, gross=Decimal(refused["gross"]), tare=Decimal(refused["tare"]),
+                              unit=refused.get("unit"), stable=bool(refused.get("stable", True)),
+                              device_serial=refused.get("device_serial"), source=refused.get("source", "manual"))
+            status, message, findings = self._weigh_in(uow, user, step, state, weigh, frozenset(codes), override_value)
+            return ("deviation" if status == "done" else status), message, findings
+        if kind in ("lot.scan", "equipment.scan"):
+            step = self._recipe.step(action.step)
+            return self._rescan_waived(uow, user, step, state, refused, frozenset(codes))
+        self._commit_and_refresh(uow)
+        return "deviation", f"override recorded at {action.step}", ()
+
+    def _rescan_waived(self, uow: UnitOfWork, user: gf.Actor, step: Any, state: BatchState,
+                       refused: dict[str, Any], waived: frozenset[str]) -> tuple[str, str, tuple[Refusal, ...]]:
+        scanned = decode_scan(refused["code"].replace("<GS>", "\x1d"))
+        data: dict[str, Any] = {"step": step.id, "code": refused["code"]}
+        refusals = self._gate_step(uow, user, step.id, state)
+        if isinstance(step, EquipmentStep):
+            status, message, findings = self._scan_equipment(uow, user, step, scanned, data, refusals, waived)
+        else:
+            status, message, findings = self._scan_lot(uow, user, step, scanned, data, refusals, waived)
+        return ("deviation" if status == "done" else status), message, findings
+
+    def _sync_uncommitted(self, uow: UnitOfWork) -> BatchState:
+        assert self._state is not None
+        return self._state
+
+    def _open_deviation(self, uow: UnitOfWork, step: str | None, category: str, text: str, origin: str,
+                        acknowledged: bool = False) -> str:
+        user = self._require_user()
+        uid = str(uuid.uuid4())
+        row = models.Deviation(
+            uid=uid, batch_id=self._batch_id, step_id=step, category=category, text=text, origin=origin,
+            opened_by=user.user_id, opened_at=utc_now(),
+        )
+        # An override's deviation is acknowledged by the override signature itself; any other
+        # deviation stays open until a supervisor acknowledges it.
+        self._record(uow, row, "deviation.opened" if not acknowledged else "deviation.recorded",
+                     {"step": step, "uid": uid, "category": category, "text": text, "origin": origin},
+                     entity_type="deviation", reason=origin)
+        return uid
+
+    def _raise_deviation(self, action: api.RaiseDeviation) -> tuple[str, str, tuple[Refusal, ...]]:
+        if not action.text.strip() or not action.category.strip():
+            raise ActionError("a deviation needs a category and a text")
+        with self.db.unit_of_work() as uow:
+            self._require_user()
+            state = self._sync(uow)
+            step = action.step or state.current_step or state.step_order[-1]
+            if step not in state.steps:
+                raise ActionError(f"step {step} is not a step of {state.recipe_code}")
+            self._open_deviation(uow, step, action.category, action.text, "manual")
+            self._commit_and_refresh(uow)
+        return "done", f"deviation raised at {step}", ()
+
+    def _hold(self, action: api.Hold) -> tuple[str, str, tuple[Refusal, ...]]:
+        return self._status_change(BatchStatus.IN_PROGRESS, "on_hold", "batch.held", action.reason or "held")
+
+    def _resume(self, action: api.Resume) -> tuple[str, str, tuple[Refusal, ...]]:
+        return self._status_change(BatchStatus.ON_HOLD, "in_progress", "batch.resumed", action.reason or "resumed")
+
+    def _status_change(self, required: BatchStatus, new: str, event: str, reason: str
+                       ) -> tuple[str, str, tuple[Refusal, ...]]:
+        with self.db.unit_of_work() as uow:
+            user = self._require_user()
+            state = self._sync(uow)
+            if state.status is not required:
+                raise ActionError(f"batch {state.batch_id} is {state.status.value.replace('_', ' ')}")
+            row = models.BatchStatusChange(batch_id=self._batch_id, status=new, reason=reason,
+                                           changed_by=user.user_id, changed_at=utc_now())
+            self._record(uow, row, event, {"status": new, "old_status": state.status.value, "reason": reason},
+                         entity_type="batch", entity_id=self._batch_id, reason=reason)
+            self._commit_and_refresh(uow)
+        return "done", f"batch {state.batch_id} {new.replace('_', ' ')}", ()
+
+    def _complete(self, action: api.Complete) -> tuple[str, str, tuple[Refusal, ...]]:
+        with self.db.unit_of_work() as uow:
+            user = self._require_user()
+            state = self._sync(uow)
+            if state.status is BatchStatus.COMPLETED:
+                raise ActionError(f"batch {state.batch_id} is completed already")
+            if state.status is BatchStatus.ON_HOLD:
+                raise ActionError(f"batch {state.batch_id} is on hold: resume it first")
+            refusals: list[Refusal] = []
+            if state.current_step is not None:
+                refusals += rules.check_sequence("complete", state.current_step, policy=self.policy)
+            for deviation in state.open_deviations:
+                refusals.append(Refusal(
+                    ReasonCode.DEVIATION_OPEN,
+                    f"Deviation at {deviation.step} is open: {deviation.text}",
+                    self.policy.is_overridable(ReasonCode.DEVIATION_OPEN),
+                    _what_next(ReasonCode.DEVIATION_OPEN),
+                ))
+            if refusals:
+                return self._refuse(uow, "batch.complete", refusals, {"batch": state.batch_id},
+                                    entity_type="batch", entity_id=state.batch_id)
+            row = models.BatchStatusChange(batch_id=self._batch_id, status="completed", reason="all steps done",
+                                           changed_by=user.user_id, changed_at=utc_now())
+            self._record(uow, row, "batch.completed", {"status": "completed", "old_status": state.status.value},
+                         entity_type="batch", entity_id=self._batch_id)
+            self._commit_and_refresh(uow)
+        return "done", f"batch {state.batch_id} completed", ()
+
+    def _execution(self, step_id: str, kind: str, user: gf.Actor, value: dict[str, Any]) -> models.StepExecution:
+        return models.StepExecution(batch_id=self._batch_id, step_id=step_id, kind=kind,
+                                    performed_by=user.user_id, performed_at=utc_now(), result=value)
+
+    # ================================================================ state for the front ends
+    def _state_view(self) -> api.StationState:
+        user = None
+        if self._user is not None:
+            user = api.UserView(self._user.user_id, self._user.name, tuple(sorted(self._user.roles)),
+                                self._must_change_password)
+        batch = None
+        allowed: list[str] = ["login"] if user is None else ["logout", "start", "open"]
+        if self._state is not None and self._control is not None:
+            batch = _batch_view(self._state, self._control)
+            if user is not None:
+                allowed += _allowed(self._state, self._recipe)
+        return api.StationState(user, batch, tuple(allowed))
+
+    _HANDLERS: dict[type, Callable[[Engine, Any], tuple[str, str, tuple[Refusal, ...]]]] = {}
+
+
+Engine._HANDLERS = {
+    api.Login: Engine._login,
+    api.Logout: Engine._logout,
+    api.ChangePassword: Engine._change_password,
+    api.StartBatch: Engine._start,
+    api.OpenBatch: Engine._open_batch,
+    api.Confirm: Engine._confirm,
+    api.Answer: Engine._answer,
+    api.Enter: Engine._enter,
+    api.Scan: Engine._scan,
+    api.Weigh: Engine._weigh,
+    api.Sign: Engine._sign,
+    api.Override: Engine._override,
+    api.RaiseDeviation: Engine._raise_deviation,
+    api.Hold: Engine._hold,
+    api.Resume: Engine._resume,
+    api.Complete: Engine._complete,
+}
+
+
+# ==================================================================== plain helpers
+def _view(refusal: Refusal) -> api.RefusalView:
+    return api.RefusalView(refusal.code.value, refusal.sentence, refusal.overridable, refusal.what_next)
+
+
+def _auth_refusal(code: str | None, message: str, *, login: bool) -> Refusal:
+    if code == "account_locked":
+        reason = ReasonCode.ACCOUNT_LOCKED
+        sentence = message or "The account is locked"
+    elif login:
+        reason = ReasonCode.LOGIN_INVALID
+        sentence = message or "The user id or password is not correct"
+    else:
+        reason = ReasonCode.SIGNATURE_INVALID
+        sentence = "The user id or password is not correct: the signature was not accepted"
+    return Refusal(reason, sentence, False, _what_next(reason))
+
+
+def _what_next(code: ReasonCode) -> str:
+    from gating.reasons import WHAT_NEXT
+
+    return WHAT_NEXT.get(code, "")
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def _s(value: Any) -> str | None:
+    return None if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
+
+
+def _date(text: str | None) -> Any:
+    import datetime as dt
+
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _printable(code: str) -> str:
+    return code.replace("\x1d", "<GS>")
+
+
+def _equipment_id(scanned: Any) -> str | None:
+    if isinstance(scanned, PlainId):
+        return scanned.value
+    if isinstance(scanned, Gs1Item):
+        return scanned.fields.get("8004") or scanned.fields.get("8003") or None
+    return None
+
+
+def _unreadable(scanned: Any, what: str) -> Refusal:
+    raw = scanned.raw if hasattr(scanned, "raw") else str(scanned)
+    reason = scanned.reason if isinstance(scanned, Unreadable) else f"this is not {what}"
+    return Refusal(ReasonCode.LOT_UNKNOWN if what == "a lot label" else ReasonCode.EQUIPMENT_UNKNOWN,
+                   f"Unreadable barcode {_printable(str(raw))!r}: {reason}", False, f"Scan {what}.")
+
+
+def _equipment_facts(found: Any) -> gf.Equipment | None:
+    if found is None:
+        return None
+    scale = found.scale
+    return gf.Equipment(
+        id=found.id, equipment_class=found.equipment_class, name=found.name, status=found.status,
+        calibrated_until=found.calibrated_until, clean_until=found.clean_until,
+        daily_check_until=found.daily_check_until,
+        scale_capacity=scale.capacity if scale else None, scale_readability=scale.readability if scale else None,
+        scale_unit=scale.unit if scale else None,
+    )
+
+
+def _equipment_snapshot(e: gf.Equipment) -> dict[str, Any]:
+    return {
+        "id": e.id, "class": e.equipment_class, "name": e.name, "status": e.status,
+        "calibrated_until": _s(e.calibrated_until), "clean_until": _s(e.clean_until),
+        "daily_check_until": _s(e.daily_check_until), "scale_capacity": _s(e.scale_capacity),
+        "scale_readability": _s(e.scale_readability), "scale_unit": e.scale_unit,
+    }
+
+
+def _lot_facts(found: Any) -> gf.Lot | None:
+    if found is None:
+        return None
+    return gf.Lot(found.material, found.lot, found.status, found.expiry, found.retest)
+
+
+def _material_facts(found: Any) -> gf.Material | None:
+    return None if found is None else gf.Material(found.code, found.name, found.gtin)
+
+
+def _control_snapshot(control: ControlRecipe) -> dict[str, Any]:
+    return {
+        "recipe_code": control.master.code,
+        "recipe_version": control.master.version,
+        "content_hash": control.content_hash,
+        "batch_size": {"quantity": str(control.batch_size.value), "unit": control.batch_size.unit},
+        "factor": str(control.factor),
+        "weighings": [
+            {"step": w.step_id, "material": w.material, "target": str(w.target.value), "unit": w.unit,
+             "low": str(w.low), "high": str(w.high)}
+            for w in control.weighings
+        ],
+    }
+
+
+def _allowed(state: BatchState, recipe: MasterRecipe) -> list[str]:
+    if state.status is BatchStatus.ON_HOLD:
+        return ["resume", "deviation"]
+    if state.status is BatchStatus.COMPLETED:
+        return []
+    out = ["hold", "deviation"]
+    if state.open_deviations or state.last_refusal:
+        out.append("override")
+    step_id = state.current_step
+    if step_id is None:
+        return [*out, "complete"]
+    kind = recipe.step(step_id).kind
+    out += {
+        "instruction": ["confirm"],
+        "check": ["answer"],
+        "measure": ["enter"],
+        "equipment": ["scan"],
+        "weigh": ["scan", "weigh"] if state.steps[step_id] is StepStatus.LOT_IDENTIFIED else ["scan"],
+        "signature": ["sign"],
+    }[kind]
+    return out
+
+
+def _batch_view(state: BatchState, control: ControlRecipe) -> api.BatchView:
+    recipe = control.master
+    steps: list[api.StepView] = []
+    for operation in recipe.operations:
+        for index, step in enumerate(operation.steps, start=1):
+            status = state.steps[step.id]
+            detail = _detail(step, state, control)
+            steps.append(api.StepView(
+                id=step.id, kind=step.kind, operation_id=operation.id, operation_title=operation.title,
+                index_in_operation=index, steps_in_operation=len(operation.steps),
+                status="done" if status is StepStatus.DONE else ("pending" if status is StepStatus.PENDING else "active"),
+                detail=detail,
+            ))
+    deviations = tuple(
+        api.DeviationView(d.uid, d.step, d.category, d.text, d.opened_by, d.opened_at) for d in state.open_deviations
+    )
+    return api.BatchView(
+        batch_id=state.batch_id, recipe_code=recipe.code, recipe_version=recipe.version, recipe_title=recipe.title,
+        product_code=recipe.product_code, product_name=recipe.product_name, size=Decimal(state.size),
+        unit=state.unit, status=state.status.value, steps=tuple(steps), current_step=state.current_step,
+        open_deviations=deviations,
+    )
+
+
+def _detail(step: Any, state: BatchState, control: ControlRecipe) -> dict[str, object]:
+    result = state.results.get(step.id, {})
+    if isinstance(step, InstructionStep):
+        return {"text": step.text, "confirm": step.confirm, "image": step.image}
+    if isinstance(step, CheckStep):
+        return {"question": step.question, "expect": step.expect, "answer": result.get("value")}
+    if isinstance(step, MeasureStep):
+        return {"name": step.name, "unit": step.unit, "low": step.low, "high": step.high, "decimals": step.decimals,
+                "value": result.get("value"), "in_limits": result.get("in_limits")}
+    if isinstance(step, EquipmentStep):
+        bound = state.bindings.get(step.bind, {}).get("equipment") if step.id in state.results else None
+        return {"bind": step.bind, "class": step.equipment_class, "requires": list(step.requires),
+                "bound_equipment": bound, "last_refusal": state.last_refusal.get(step.id)}
+    if isinstance(step, WeighStep):
+        target = control.weighing(step.id)
+        binding = state.bindings.get(step.scale, {}).get("equipment", {})
+        return {"material": step.material, "material_name": state.lots.get(step.id, {}).get("material_name"),
+                "target": target.target.value, "unit": target.unit, "low": target.low, "high": target.high,
+                "scale": step.scale, "scale_id": binding.get("id"), "scale_unit": binding.get("scale_unit"),
+                "lot": state.lots.get(step.id), "weighing": result or None,
+                "last_refusal": state.last_refusal.get(step.id)}
+    if isinstance(step, SignatureStep):
+        return {"meaning": step.meaning, "role": step.role, "independent_of": list(step.independent_of),
+                "signed_by": result.get("printed_name"), "signed_by_id": result.get("performed_by"),
+                "last_refusal": state.last_refusal.get(step.id)}
+    return {}
+
+
+# Keep the names importable for type checkers of the front ends.
+__all__ = ["ActionError", "Engine", "replace", "select"]

@@ -1,0 +1,64 @@
+"""The headless runner: a batch script's actions through the engine, expectations checked.
+
+It prints one line per action as soon as the engine has answered, that is after the
+action's transaction committed (or was refused and the refusal committed): a line that
+reads `recorded` is durable. Crash tests rely on exactly that.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from station.engine import api
+from station.engine.engine import Engine
+from station.engine.script import BatchScript, ScriptStep
+
+
+def _where(script: BatchScript, step: ScriptStep) -> str:
+    return f"{script.path}:{step.line}"
+
+
+def run_script(engine: Engine, script: BatchScript, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+               start_at: int = 0) -> int:
+    """Run the script's actions from index ``start_at``; 0 when every action went as expected,
+    1 at the first action refused or failed against the script's expectations."""
+    for index, step in enumerate(script.steps):
+        if index < start_at:
+            continue
+        outcome = engine.dispatch(step.action)
+        problem = _check(step, outcome)
+        if problem is not None:
+            print(f"{_where(script, step)}: {step.describe()}: {problem}", file=err, flush=True)
+            return 1
+        codes = ",".join(outcome.reasons)
+        print(
+            f"recorded {index} line {step.line}: {step.describe()}: {outcome.status}"
+            + (f" [{codes}]" if codes else "")
+            + f" - {outcome.message}",
+            file=out,
+            flush=True,
+        )
+    state = engine.state()
+    if state.batch is not None:
+        print(f"batch {state.batch.batch_id}: {state.batch.status.replace('_', ' ')}"
+              + (f", next step {state.batch.current_step}" if state.batch.current_step else ""), file=out, flush=True)
+    return 0
+
+
+def _check(step: ScriptStep, outcome: api.Outcome) -> str | None:
+    expect = step.expect
+    reasons = outcome.reasons
+    if outcome.status == "error":
+        return f"failed: {outcome.message}"
+    if expect is None:
+        if outcome.status == "done":
+            return None
+        what = "refused" if outcome.status == "refused" else "opened a deviation"
+        return f"{what}: {', '.join(reasons)}: {outcome.message}"
+    if outcome.status != expect.outcome:
+        got = outcome.status + (f" ({', '.join(reasons)}: {outcome.message})" if reasons else "")
+        return f"expected {expect.outcome}" + (f" with {expect.reason}" if expect.reason else "") + f", but it was {got}"
+    if expect.reason and expect.reason not in reasons:
+        return f"expected reason {expect.reason}, but the reasons were {', '.join(reasons) or 'none'}: {outcome.message}"
+    return None

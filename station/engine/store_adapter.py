@@ -1,0 +1,40 @@
+"""Reading a batch's own stream of audit events, in order, for the engine's replay."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ebr.models import AuditEvent
+from ebr.uow import UnitOfWork
+
+_A = AuditEvent.__table__.c
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    stream_seq: int
+    action: str
+    outcome: str
+    user_id: str | None
+    new_value: dict[str, Any]
+
+
+def stream_events(uow: UnitOfWork, stream: str, after: int = 0) -> Iterator[StreamEvent]:
+    rows = uow.session.execute(
+        select(_A.stream_seq, _A.action, _A.outcome, _A.user_id, _A.new_value)
+        .where(_A.stream == stream, _A.stream_seq > after)
+        .order_by(_A.stream_seq)
+    )
+    for seq, action, outcome, user_id, new_value in rows:
+        value = json.loads(new_value) if new_value else {}
+        yield StreamEvent(int(seq), action, outcome, user_id, value if isinstance(value, dict) else {})
+
+
+def stream_head(uow: UnitOfWork, stream: str) -> int:
+    found = uow.session.execute(select(func.max(_A.stream_seq)).where(_A.stream == stream)).scalar_one_or_none()
+    return int(found or 0)

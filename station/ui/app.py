@@ -1,0 +1,117 @@
+"""The entry point of the touchscreen station."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from .i18n import Translations
+from .main_window import MainWindow
+from .worker import EngineClient
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Station:
+    """The pieces of a running station (the tests and the benchmark hold on to them)."""
+
+    window: MainWindow
+    client: EngineClient
+    devices: Any
+    simulator: Any
+    translations: Translations
+
+    def close(self) -> None:
+        """Stop everything this station started: device threads, the engine thread, the windows."""
+        if self.simulator is not None:
+            self.simulator.close()
+            self.simulator.deleteLater()
+        if self.devices is not None:
+            self.devices.stop()
+        self.window.allow_close = True
+        self.window.shutdown()
+        self.window.close()
+        self.client.shutdown()
+        self.window.deleteLater()
+        self.client.deleteLater()
+
+
+def build_station(
+    engine_factory: Callable[[], Any],
+    *,
+    kiosk: bool = False,
+    scale_link: str | None = None,
+    scale_protocol: str = "mt-sics",
+    scanner_link: str | None = None,
+    simulator: bool = False,
+    idle_logout_s: int = 300,
+    language: str = "en",
+    devices: Any = None,
+) -> Station:
+    """Build the station's window, engine thread and device bridges (a QApplication must exist)."""
+    translations = Translations()
+    translations.switch(language)
+    client = EngineClient(engine_factory)
+    sim = None
+    if devices is None and (scale_link or scanner_link or simulator):
+        from .devices import DeviceHub
+
+        devices = DeviceHub(scale_link=scale_link, scale_protocol=scale_protocol, scanner_link=scanner_link)
+    window = MainWindow(
+        client, translations=translations, kiosk=kiosk, idle_logout_s=idle_logout_s, devices=devices
+    )
+    if simulator:
+        from .simulator_window import SimulatorWindow
+
+        sim = SimulatorWindow(devices)
+    if devices is not None:
+        devices.start()
+    return Station(window=window, client=client, devices=devices, simulator=sim, translations=translations)
+
+
+def run_gui(
+    engine_factory: Callable[[], Any],
+    *,
+    kiosk: bool,
+    scale_link: str | None,
+    scale_protocol: str,
+    scanner_link: str | None,
+    simulator: bool,
+    idle_logout_s: int,
+    language: str,
+) -> int:
+    """Run the touchscreen station until it is closed; returns the exit code."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("mes-station")
+    station = build_station(
+        engine_factory,
+        kiosk=kiosk,
+        scale_link=scale_link,
+        scale_protocol=scale_protocol,
+        scanner_link=scanner_link,
+        simulator=simulator,
+        idle_logout_s=idle_logout_s,
+        language=language,
+    )
+    window = station.window
+    window.quit_requested.connect(app.exit)
+    if kiosk:
+        window.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+        window.showFullScreen()
+    else:
+        window.resize(1024, 768)
+        window.show()
+    if station.simulator is not None:
+        station.simulator.show()
+    try:
+        code = app.exec()
+    finally:
+        station.close()
+    return int(code)

@@ -1,0 +1,181 @@
+"""The small forms of the runner: supervisor override, deviation, hold and resume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from station.engine.api import Hold, Outcome, Override, RaiseDeviation, RefusalView, Resume
+
+from .keyboard import TextBuffer
+from .text import translate
+
+MIN_REASON_LENGTH = 5
+
+DEVIATION_CATEGORIES: tuple[str, ...] = (
+    "material",
+    "equipment",
+    "process",
+    "documentation",
+    "safety",
+    "other",
+)
+
+
+def category_label(category: str) -> str:
+    return {
+        "material": translate("Forms", "Material"),
+        "equipment": translate("Forms", "Equipment"),
+        "process": translate("Forms", "Process"),
+        "documentation": translate("Forms", "Documentation"),
+        "safety": translate("Forms", "Safety"),
+        "other": translate("Forms", "Other"),
+    }.get(category, category)
+
+
+@dataclass
+class RefusalPanelVM:
+    """A refusal (or a recorded deviation) shown as a panel over the step."""
+
+    status: str  # refused | deviation | error
+    message: str
+    refusals: tuple[RefusalView, ...]
+    step: str | None
+    can_acknowledge: bool = False  # a deviation at the step that a supervisor must acknowledge
+
+    @classmethod
+    def from_outcome(
+        cls, outcome: Outcome, step: str | None, allowed: tuple[str, ...] = ()
+    ) -> RefusalPanelVM:
+        return cls(
+            status=outcome.status,
+            message=outcome.message,
+            refusals=outcome.refusals,
+            step=step,
+            can_acknowledge=outcome.status == "deviation" and step is not None and "override" in allowed,
+        )
+
+    @property
+    def overridable(self) -> bool:
+        return self.step is not None and (
+            (self.status == "refused" and bool(self.refusals) and all(r.overridable for r in self.refusals))
+            or self.can_acknowledge
+        )
+
+    @property
+    def title(self) -> str:
+        if self.status == "deviation":
+            return translate("Refusal", "RECORDED WITH A DEVIATION")
+        if self.status == "error":
+            return translate("Refusal", "ERROR")
+        return translate("Refusal", "REFUSED")
+
+    @property
+    def override_label(self) -> str:
+        if self.status == "deviation":
+            return translate("Refusal", "SUPERVISOR ACKNOWLEDGE")
+        return translate("Refusal", "OVERRIDE")
+
+    @property
+    def lines(self) -> list[tuple[str, str, str]]:
+        """(sentence, reason code, what to do next) for each refusal; the message when there is none."""
+        if not self.refusals:
+            return [(self.message, "", "")]
+        return [(r.sentence, r.code, r.what_next) for r in self.refusals]
+
+
+@dataclass
+class OverrideVM:
+    step: str
+    codes: tuple[str, ...] = ()
+    user: TextBuffer = field(default_factory=lambda: TextBuffer(max_length=40))
+    password: TextBuffer = field(default_factory=lambda: TextBuffer(max_length=64, secret=True))
+    reason: TextBuffer = field(default_factory=lambda: TextBuffer(max_length=500))
+    badge: str | None = None
+    message: str = ""
+    focus: str = "user"
+
+    def scan_badge(self, plain: str) -> None:
+        self.badge = plain
+        self.user.set(plain)
+        self.focus = "password"
+
+    @property
+    def problem(self) -> str:
+        if not self.user.text.strip():
+            return translate("Forms", "Supervisor: enter the user id or scan the badge.")
+        if not self.password.text:
+            return translate("Forms", "Enter the supervisor's password.")
+        if len(self.reason.text.strip()) < MIN_REASON_LENGTH:
+            return translate(
+                "Forms", "A reason is mandatory (at least %n characters).", None, MIN_REASON_LENGTH
+            )
+        return ""
+
+    @property
+    def can_submit(self) -> bool:
+        return not self.problem
+
+    def action(self) -> Override:
+        return Override(
+            step=self.step,
+            user=self.user.text.strip(),
+            password=self.password.text,
+            reason=self.reason.text.strip(),
+        )
+
+    def apply(self, outcome: Outcome) -> None:
+        self.password.set("")
+        if outcome.status not in ("done", "deviation"):
+            self.message = (outcome.refusals[0].sentence if outcome.refusals else "") or outcome.message
+
+
+@dataclass
+class DeviationVM:
+    step: str | None = None
+    category: str = ""
+    text: TextBuffer = field(default_factory=lambda: TextBuffer(max_length=1000))
+    message: str = ""
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return DEVIATION_CATEGORIES
+
+    @property
+    def problem(self) -> str:
+        if not self.category:
+            return translate("Forms", "Choose a category.")
+        if len(self.text.text.strip()) < MIN_REASON_LENGTH:
+            return translate(
+                "Forms", "Describe the deviation (at least %n characters).", None, MIN_REASON_LENGTH
+            )
+        return ""
+
+    @property
+    def can_submit(self) -> bool:
+        return not self.problem
+
+    def action(self) -> RaiseDeviation:
+        return RaiseDeviation(category=self.category, text=self.text.text.strip(), step=self.step)
+
+
+@dataclass
+class HoldVM:
+    resume: bool = False  # False: put the batch on hold; True: resume it
+    reason: TextBuffer = field(default_factory=lambda: TextBuffer(max_length=500))
+
+    @property
+    def problem(self) -> str:
+        if not self.resume and len(self.reason.text.strip()) < MIN_REASON_LENGTH:
+            return translate(
+                "Forms", "A reason is mandatory (at least %n characters).", None, MIN_REASON_LENGTH
+            )
+        return ""
+
+    @property
+    def can_submit(self) -> bool:
+        return not self.problem
+
+    def action(self) -> Hold | Resume:
+        if self.resume:
+            return Resume(reason=self.reason.text.strip())
+        return Hold(reason=self.reason.text.strip())

@@ -1,0 +1,535 @@
+"""One view-model per step kind: what the step view shows and the action it sends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from station.engine.api import Answer, Confirm, Enter, Outcome, Scan, Sign, StepView, Weigh
+
+from .devices import ScaleReading
+from .keyboard import TextBuffer
+from .text import convert, fmt, to_decimal, translate
+
+
+def _str(detail: dict[str, object], key: str, default: str = "") -> str:
+    value = detail.get(key)
+    return default if value is None else str(value)
+
+
+def _limits(detail: dict[str, object]) -> tuple[Decimal | None, Decimal | None]:
+    limits = detail.get("limits")
+    if isinstance(limits, dict):
+        return to_decimal(limits.get("low")), to_decimal(limits.get("high"))
+    return to_decimal(detail.get("low")), to_decimal(detail.get("high"))
+
+
+def _get(obj: Any, *names: str) -> Any:
+    for name in names:
+        if isinstance(obj, dict) and obj.get(name) is not None:
+            return obj[name]
+        if not isinstance(obj, dict) and getattr(obj, name, None) is not None:
+            return getattr(obj, name)
+    return None
+
+
+class StepVM:
+    kind = ""
+
+    def __init__(self, step: StepView) -> None:
+        self.step = step
+
+    def update(self, step: StepView) -> None:
+        self.step = step
+
+    @property
+    def detail(self) -> dict[str, object]:
+        return self.step.detail
+
+    def apply(self, outcome: Outcome) -> None:
+        pass
+
+
+class InstructionVM(StepVM):
+    kind = "instruction"
+
+    @property
+    def text(self) -> str:
+        return _str(self.detail, "text").strip()
+
+    @property
+    def confirm_label(self) -> str:
+        return _str(self.detail, "confirm") or translate("Steps", "Done")
+
+    @property
+    def image(self) -> str | None:
+        image = self.detail.get("image")
+        return str(image) if image else None
+
+    def action(self) -> Confirm:
+        return Confirm(step=self.step.id)
+
+
+class CheckVM(StepVM):
+    kind = "check"
+
+    @property
+    def question(self) -> str:
+        return _str(self.detail, "question")
+
+    def action(self, value: bool) -> Answer:
+        return Answer(step=self.step.id, value=value)
+
+
+class MeasureVM(StepVM):
+    kind = "measure"
+
+    def __init__(self, step: StepView) -> None:
+        super().__init__(step)
+        dec = self.detail.get("decimals")
+        self.decimals: int | None = int(str(dec)) if dec is not None else None
+        self.buffer = TextBuffer(max_length=12, numeric=True, max_decimals=self.decimals)
+
+    @property
+    def name(self) -> str:
+        return _str(self.detail, "name")
+
+    @property
+    def unit(self) -> str:
+        return _str(self.detail, "unit")
+
+    @property
+    def low(self) -> Decimal | None:
+        return _limits(self.detail)[0]
+
+    @property
+    def high(self) -> Decimal | None:
+        return _limits(self.detail)[1]
+
+    @property
+    def limits_text(self) -> str:
+        low, high = self.low, self.high
+        if low is not None and high is not None:
+            return (
+                translate("Steps", "Limits: %1 to %2 %3")
+                .replace("%1", fmt(low))
+                .replace("%2", fmt(high))
+                .replace("%3", self.unit)
+            )
+        if low is not None:
+            return (
+                translate("Steps", "Limit: at least %1 %2").replace("%1", fmt(low)).replace("%2", self.unit)
+            )
+        if high is not None:
+            return (
+                translate("Steps", "Limit: at most %1 %2").replace("%1", fmt(high)).replace("%2", self.unit)
+            )
+        return translate("Steps", "No limits")
+
+    @property
+    def value(self) -> Decimal | None:
+        text = self.buffer.text.rstrip(".")
+        if text in ("", "-"):
+            return None
+        return to_decimal(text)
+
+    @property
+    def state(self) -> str:
+        """empty | in | out"""
+        value = self.value
+        if value is None:
+            return "empty"
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            return "out"
+        return "in"
+
+    @property
+    def state_text(self) -> str:
+        return {
+            "empty": translate("Steps", "Enter the value on the keypad."),
+            "in": translate("Steps", "Inside the limits."),
+            "out": translate(
+                "Steps", "OUTSIDE THE LIMITS: the value is recorded as entered and a deviation is opened."
+            ),
+        }[self.state]
+
+    def action(self) -> Enter:
+        value = self.value
+        assert value is not None
+        return Enter(step=self.step.id, value=value)
+
+    def apply(self, outcome: Outcome) -> None:
+        if outcome.status in ("done", "deviation"):
+            self.buffer.set("")
+
+
+EQUIPMENT_CHECKS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    # requirement -> (label, reason code that fails it, fields of the equipment that tell the date/state)
+    "in_service": ("In service", "equipment_out_of_service", ("status",)),
+    "calibrated": ("Calibrated until", "equipment_calibration_due", ("calibrated_until",)),
+    "clean": ("Clean until", "equipment_not_clean", ("clean_until",)),
+    "daily_check": (
+        "Daily check until",
+        "equipment_daily_check_due",
+        ("daily_check_until", "daily_check_due"),
+    ),
+}
+
+
+def check_label(key: str) -> str:
+    return {
+        "in_service": translate("Steps", "In service"),
+        "calibrated": translate("Steps", "Calibrated until"),
+        "clean": translate("Steps", "Clean until"),
+        "daily_check": translate("Steps", "Daily check until"),
+    }.get(key, key)
+
+
+@dataclass
+class EquipmentCheck:
+    key: str
+    label: str
+    ok: bool | None  # None: not known yet
+    value: str = ""
+
+
+class EquipmentVM(StepVM):
+    kind = "equipment"
+
+    def __init__(self, step: StepView) -> None:
+        super().__init__(step)
+        self.scanned: str = ""
+        self.failed_codes: tuple[str, ...] = ()
+        self.passed = step.status == "done"
+        self.other_problem = ""
+
+    @property
+    def equipment_class(self) -> str:
+        return _str(self.detail, "class")
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        req = self.detail.get("requires")
+        return tuple(str(r) for r in req) if isinstance(req, (list, tuple)) else ()
+
+    @property
+    def bound(self) -> Any:
+        return self.detail.get("bound_equipment")
+
+    @property
+    def bound_id(self) -> str:
+        bound = self.bound
+        if isinstance(bound, str):
+            return bound
+        return str(_get(bound, "id", "equipment_id") or self.scanned or "")
+
+    @property
+    def bound_name(self) -> str:
+        return str(_get(self.bound, "name") or "") if self.bound and not isinstance(self.bound, str) else ""
+
+    def checks(self) -> list[EquipmentCheck]:
+        rows = []
+        facts = self.bound if isinstance(self.bound, dict) else {}
+        reported = facts.get("checks") if isinstance(facts.get("checks"), dict) else {}
+        for key in self.requires:
+            _label, code, fields = EQUIPMENT_CHECKS.get(key, (key, "", ()))
+            ok: bool | None
+            if isinstance(reported, dict) and key in reported:
+                ok = bool(reported[key])
+            elif code in self.failed_codes:
+                ok = False
+            elif self.passed:
+                ok = True
+            else:
+                ok = None
+            value = ""
+            for f in fields:
+                if facts.get(f) is not None:
+                    value = str(facts[f]).replace("T00:00:00Z", "").replace("_", " ")
+                    break
+            rows.append(EquipmentCheck(key=key, label=check_label(key), ok=ok, value=value))
+        return rows
+
+    def scan(self, raw: str, plain: str) -> Scan:
+        self.scanned = plain
+        return Scan(step=self.step.id, code=raw)
+
+    def apply(self, outcome: Outcome) -> None:
+        self.failed_codes = outcome.reasons
+        self.passed = outcome.status == "done"
+        self.other_problem = ""
+        if outcome.status == "refused" and not any(
+            c in outcome.reasons for _l, c, _f in EQUIPMENT_CHECKS.values()
+        ):
+            self.other_problem = outcome.refusals[0].sentence if outcome.refusals else outcome.message
+
+
+class WeighVM(StepVM):
+    kind = "weigh"
+
+    def __init__(self, step: StepView) -> None:
+        super().__init__(step)
+        self.reading: ScaleReading | None = None
+        self.connected = False
+        self.scanned: str = ""
+
+    @property
+    def material(self) -> str:
+        return _str(self.detail, "material")
+
+    @property
+    def material_name(self) -> str:
+        return _str(self.detail, "material_name")
+
+    @property
+    def unit(self) -> str:
+        return _str(self.detail, "unit", "kg")
+
+    @property
+    def target(self) -> Decimal | None:
+        return to_decimal(self.detail.get("target"))
+
+    @property
+    def low(self) -> Decimal | None:
+        return to_decimal(self.detail.get("low"))
+
+    @property
+    def high(self) -> Decimal | None:
+        return to_decimal(self.detail.get("high"))
+
+    @property
+    def lot(self) -> str:
+        lot = self.detail.get("lot")
+        if isinstance(lot, dict):
+            return str(_get(lot, "lot", "id") or "")
+        return "" if lot is None else str(lot)
+
+    @property
+    def phase(self) -> str:
+        """scan_lot until a lot is accepted, then weigh."""
+        return "weigh" if self.lot else "scan_lot"
+
+    def set_reading(self, reading: ScaleReading | None, connected: bool) -> None:
+        self.reading = reading
+        self.connected = connected
+
+    @property
+    def net(self) -> Decimal | None:
+        """The net weight in the step's unit."""
+        if self.reading is None:
+            return None
+        return convert(self.reading.net, self.reading.unit, self.unit)
+
+    @property
+    def state(self) -> str:
+        """no_lot | disconnected | no_reading | unstable | below | above | ok"""
+        if not self.lot:
+            return "no_lot"
+        if not self.connected:
+            return "disconnected"
+        if self.reading is None:
+            return "no_reading"
+        net = self.net
+        assert net is not None
+        if self.low is not None and net < self.low:
+            return "below"
+        if self.high is not None and net > self.high:
+            return "above"
+        if not self.reading.stable:
+            return "unstable"
+        return "ok"
+
+    @property
+    def accept_enabled(self) -> bool:
+        return self.state == "ok"
+
+    @property
+    def reason_code(self) -> str:
+        return {
+            "below": "weight_out_of_tolerance",
+            "above": "weight_out_of_tolerance",
+            "unstable": "weight_unstable",
+        }.get(self.state, "")
+
+    def _q(self, value: Decimal | None) -> str:
+        if value is None:
+            return "—"
+        places = max(0, -int(self.target.as_tuple().exponent)) if self.target is not None else 3
+        ref = [to_decimal(x) for x in (self.low, self.high)]
+        for r in ref:
+            if r is not None and isinstance(r.as_tuple().exponent, int):
+                places = max(places, -int(r.as_tuple().exponent))
+        return f"{value:.{min(places, 4)}f}"
+
+    @property
+    def state_text(self) -> str:
+        s = self.state
+        net, unit = self.net, self.unit
+        if s == "no_lot":
+            return translate("Weigh", "Scan the label of the lot to dispense.")
+        if s == "disconnected":
+            return translate(
+                "Weigh", "SCALE DISCONNECTED. Check the cable; weighing resumes when the scale is back."
+            )
+        if s == "no_reading":
+            return translate("Weigh", "Waiting for the scale…")
+        if s == "below" and net is not None and self.low is not None:
+            return (
+                translate("Weigh", "OUT OF TOLERANCE: %1 %3 is below the lower limit %2 %3. Add material.")
+                .replace("%1", self._q(net))
+                .replace("%2", self._q(self.low))
+                .replace("%3", unit)
+            )
+        if s == "above" and net is not None and self.high is not None:
+            return (
+                translate("Weigh", "OUT OF TOLERANCE: %1 %3 is above the upper limit %2 %3. Remove material.")
+                .replace("%1", self._q(net))
+                .replace("%2", self._q(self.high))
+                .replace("%3", unit)
+            )
+        if s == "unstable":
+            return translate("Weigh", "Reading not stable. Wait until the scale settles.")
+        return translate("Weigh", "Stable and inside the tolerance. ACCEPT records the weighing.")
+
+    @property
+    def level(self) -> str:
+        return {"ok": "ok", "unstable": "warn", "no_reading": "warn", "no_lot": "info"}.get(self.state, "bad")
+
+    def gauge(self) -> dict[str, float]:
+        """Fractions 0..1 of the gauge's range for low, target, high and the net reading."""
+        high = self.high or self.target or Decimal(1)
+        full = float(high) * 1.15 if high else 1.0
+        full = full or 1.0
+
+        def frac(v: Decimal | None) -> float:
+            return -1.0 if v is None else max(0.0, min(1.0, float(v) / full))
+
+        return {
+            "low": frac(self.low),
+            "target": frac(self.target),
+            "high": frac(self.high),
+            "net": frac(self.net),
+        }
+
+    @property
+    def target_text(self) -> str:
+        return (
+            translate("Weigh", "Target %1 %4   (%2 – %3 %4)")
+            .replace("%1", self._q(self.target))
+            .replace("%2", self._q(self.low))
+            .replace("%3", self._q(self.high))
+            .replace("%4", self.unit)
+        )
+
+    def scan(self, raw: str, plain: str) -> Scan:
+        self.scanned = plain
+        return Scan(step=self.step.id, code=raw)
+
+    def action(self) -> Weigh:
+        r = self.reading
+        assert r is not None
+        return Weigh(
+            step=self.step.id,
+            gross=r.gross,
+            tare=r.tare,
+            unit=r.unit,
+            stable=r.stable,
+            device_serial=r.serial,
+            source="scale",
+        )
+
+
+class SignatureVM(StepVM):
+    kind = "signature"
+
+    def __init__(self, step: StepView) -> None:
+        super().__init__(step)
+        self.user = TextBuffer(max_length=40)
+        self.password = TextBuffer(max_length=64, secret=True)
+        self.badge: str | None = None
+        self.focus = "user"
+        self.message = ""
+
+    @property
+    def meaning(self) -> str:
+        return _str(self.detail, "meaning")
+
+    @property
+    def role(self) -> str:
+        return _str(self.detail, "role")
+
+    @property
+    def role_text(self) -> str:
+        role = self.role
+        names = {
+            "operator": translate("Roles", "operator"),
+            "supervisor": translate("Roles", "supervisor"),
+            "qa": translate("Roles", "quality assurance"),
+            "admin": translate("Roles", "administrator"),
+        }
+        text = translate("Steps", "Signed by a %1").replace("%1", names.get(role, role)) if role else ""
+        indep = self.detail.get("independent_of")
+        if indep:
+            text += translate("Steps", " who did not perform %1").replace(
+                "%1", ", ".join(str(s) for s in indep) if isinstance(indep, (list, tuple)) else str(indep)
+            )
+        return text
+
+    @property
+    def signed(self) -> tuple[str, str, str] | None:
+        """(printed name, user id, time) once signed."""
+        signed = self.detail.get("signed_by")
+        if not signed:
+            return None
+        if isinstance(signed, str):
+            return signed, signed, _str(self.detail, "signed_at")
+        name = _get(signed, "printed_name", "name") or ""
+        uid = _get(signed, "user", "user_id", "id") or ""
+        at = _get(signed, "signed_at", "at", "time") or _str(self.detail, "signed_at")
+        return str(name or uid), str(uid), str(at)
+
+    def scan_badge(self, plain: str) -> None:
+        self.badge = plain
+        self.user.set("")
+        self.focus = "password"
+
+    @property
+    def can_submit(self) -> bool:
+        return bool((self.badge or self.user.text.strip()) and self.password.text)
+
+    def action(self) -> Sign:
+        from dataclasses import fields
+
+        names = {f.name for f in fields(Sign)}
+        if self.badge and "badge" in names:
+            return Sign(step=self.step.id, user="", password=self.password.text, badge=self.badge)  # type: ignore[call-arg]
+        return Sign(step=self.step.id, user=self.badge or self.user.text.strip(), password=self.password.text)
+
+    def clear(self) -> None:
+        self.user.set("")
+        self.password.set("")
+        self.badge = None
+        self.focus = "user"
+        self.message = ""
+
+    def apply(self, outcome: Outcome) -> None:
+        self.password.set("")
+        if outcome.status == "done":
+            self.clear()
+        else:
+            self.message = (outcome.refusals[0].sentence if outcome.refusals else "") or outcome.message
+
+
+STEP_VMS: dict[str, type[StepVM]] = {
+    "instruction": InstructionVM,
+    "check": CheckVM,
+    "measure": MeasureVM,
+    "equipment": EquipmentVM,
+    "weigh": WeighVM,
+    "signature": SignatureVM,
+}
+
+
+def make_step_vm(step: StepView) -> StepVM:
+    return STEP_VMS.get(step.kind, StepVM)(step)

@@ -1,0 +1,415 @@
+"""Reusable touch widgets: buttons, labels, bound text fields, keyboard, numpad, gauge, header."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QDateTime, QEvent, QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .style import repolish
+from .viewmodels.keyboard import TextBuffer
+from .viewmodels.runner import HeaderVM
+
+
+def button(text: str, kind: str = "", *, name: str = "", focus: bool = False) -> QPushButton:
+    b = QPushButton(text)
+    if kind:
+        b.setProperty("kind", kind)
+    if name:
+        b.setObjectName(name)
+    if not focus:
+        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    return b
+
+
+def label(text: str = "", role: str = "", *, wrap: bool = True, name: str = "") -> QLabel:
+    w = QLabel(text)
+    if role:
+        w.setProperty("role", role)
+    if name:
+        w.setObjectName(name)
+    w.setWordWrap(wrap)
+    w.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    return w
+
+
+def set_level(widget: QWidget, level: str) -> None:
+    if widget.property("level") != level:
+        widget.setProperty("level", level)
+        repolish(widget)
+
+
+def set_kind(widget: QWidget, kind: str) -> None:
+    if widget.property("kind") != kind:
+        widget.setProperty("kind", kind)
+        repolish(widget)
+
+
+def card(name: str = "card") -> QFrame:
+    f = QFrame()
+    f.setObjectName(name)
+    return f
+
+
+class BoundField(QLineEdit):
+    """A text field whose content lives in a view-model's TextBuffer."""
+
+    activated = Signal(object)  # emitted with itself when it gets the focus or is tapped
+
+    def __init__(
+        self, buffer_getter: Callable[[], TextBuffer], placeholder: str = "", name: str = ""
+    ) -> None:
+        super().__init__()
+        self._get = buffer_getter
+        self.setPlaceholderText(placeholder)
+        if name:
+            self.setObjectName(name)
+        self.textEdited.connect(self._edited)
+        self.refresh()
+
+    @property
+    def buffer(self) -> TextBuffer:
+        return self._get()
+
+    def _edited(self, text: str) -> None:
+        self.buffer.set(text)
+
+    def refresh(self) -> None:
+        buf = self.buffer
+        self.setEchoMode(QLineEdit.EchoMode.Password if buf.secret else QLineEdit.EchoMode.Normal)
+        if self.text() != buf.text:
+            self.setText(buf.text)
+
+    def press(self, key: str) -> None:
+        self.buffer.press(key)
+        self.refresh()
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.activated.emit(self)
+
+    def mousePressEvent(self, event) -> None:
+        super().mousePressEvent(event)
+        self.activated.emit(self)
+
+
+class FieldGroup(QObject):
+    """Tracks which bound field of a page the on-screen keyboard types into."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.fields: list[BoundField] = []
+        self.active: BoundField | None = None
+
+    def add(self, field: BoundField) -> BoundField:
+        self.fields.append(field)
+        field.activated.connect(self.activate)
+        if self.active is None:
+            self.active = field
+        return field
+
+    def activate(self, field: BoundField) -> None:
+        self.active = field
+        if not field.hasFocus():
+            field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def press(self, key: str) -> None:
+        if self.active is not None:
+            self.active.press(key)
+            self.changed.emit()
+
+    def refresh(self) -> None:
+        for f in self.fields:
+            f.refresh()
+
+
+class TouchKeyboard(QWidget):
+    """An on-screen keyboard; keys never take the focus from the field being typed into."""
+
+    key = Signal(str)
+    enter = Signal()
+
+    LETTERS = {
+        "en": ("1234567890", "qwertyuiop", "asdfghjkl-", "zxcvbnm._"),
+        "de": ("1234567890", "qwertzuiop", "asdfghjkl-", "yxcvbnm._"),
+    }
+    SYMBOLS = ("!@#$%&*()=", "+/\\?:;'\"<>", "[]{}~^|,`€", "äöüß§°._")
+
+    def __init__(self, layout: str = "en", *, with_enter: bool = False) -> None:
+        super().__init__()
+        self._layout = layout
+        self._shift = False
+        self._symbols = False
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(4)
+        self._keys: list[QPushButton] = []
+        for r in range(4):
+            for c in range(10):
+                b = button("", "key")
+                b.setAutoRepeat(False)
+                b.clicked.connect(lambda _=False, b=b: self._char(b))
+                self._grid.addWidget(b, r, c)
+                self._keys.append(b)
+        self.shift_button = button("⇧", "key")
+        self.shift_button.setCheckable(True)
+        self.shift_button.toggled.connect(self._toggle_shift)
+        self.sym_button = button("#+=", "key")
+        self.sym_button.setCheckable(True)
+        self.sym_button.toggled.connect(self._toggle_symbols)
+        self.space_button = button("␣", "key")
+        self.space_button.clicked.connect(lambda: self.key.emit(" "))
+        self.back_button = button("⌫", "key", name="key_backspace")
+        self.back_button.clicked.connect(lambda: self.key.emit("BACKSPACE"))
+        self._grid.addWidget(self.shift_button, 3, 8)
+        self._grid.addWidget(self.back_button, 3, 9)
+        self._grid.addWidget(self.sym_button, 4, 0, 1, 2)
+        self._grid.addWidget(self.space_button, 4, 2, 1, 6 if with_enter else 8)
+        self.enter_button: QPushButton | None = None
+        if with_enter:
+            self.enter_button = button("↵", "key")
+            self.enter_button.clicked.connect(self.enter.emit)
+            self._grid.addWidget(self.enter_button, 4, 8, 1, 2)
+        self._relabel()
+
+    def set_layout(self, layout: str) -> None:
+        self._layout = layout if layout in self.LETTERS else "en"
+        self._relabel()
+
+    def _rows(self) -> tuple[str, ...]:
+        return self.SYMBOLS if self._symbols else self.LETTERS[self._layout]
+
+    def _relabel(self) -> None:
+        rows = self._rows()
+        for r in range(4):
+            chars = rows[r]
+            for c in range(10):
+                b = self._keys[r * 10 + c]
+                if r == 3 and c >= 8:
+                    b.hide()
+                    continue
+                ch = chars[c] if c < len(chars) else ""
+                if self._shift and not self._symbols:
+                    ch = ch.upper()
+                b.setText(ch.replace("&", "&&"))
+                b.setProperty("char", ch)
+                b.setObjectName(f"key_{ch}" if ch.isalnum() else "")
+                b.setVisible(bool(ch))
+
+    def _char(self, b: QPushButton) -> None:
+        ch = b.property("char")
+        if ch:
+            self.key.emit(ch)
+            if self._shift:
+                self.shift_button.setChecked(False)
+
+    def _toggle_shift(self, on: bool) -> None:
+        self._shift = on
+        self._relabel()
+
+    def _toggle_symbols(self, on: bool) -> None:
+        self._symbols = on
+        self._relabel()
+
+    def type_text(self, text: str) -> None:
+        """Emit the keys for a text (used by the demo and the tests as if tapped)."""
+        for ch in text:
+            self.key.emit(ch)
+
+
+class Numpad(QWidget):
+    key = Signal(str)
+
+    def __init__(self, *, with_sign: bool = True) -> None:
+        super().__init__()
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(6)
+        rows = [["7", "8", "9"], ["4", "5", "6"], ["1", "2", "3"], ["SIGN" if with_sign else "", "0", "."]]
+        for r, row in enumerate(rows):
+            for c, k in enumerate(row):
+                if not k:
+                    continue
+                b = button(
+                    {"SIGN": "±"}.get(k, k), "key", name=f"num_{ {'.': 'dot', 'SIGN': 'sign'}.get(k, k) }"
+                )
+                b.clicked.connect(lambda _=False, k=k: self.key.emit(k))
+                grid.addWidget(b, r, c)
+        back = button("⌫", "key", name="num_back")
+        back.clicked.connect(lambda: self.key.emit("BACKSPACE"))
+        clear = button("C", "key", name="num_clear")
+        clear.clicked.connect(lambda: self.key.emit("CLEAR"))
+        grid.addWidget(back, 0, 3, 2, 1)
+        grid.addWidget(clear, 2, 3, 2, 1)
+        for r in range(4):
+            grid.setRowStretch(r, 1)
+
+
+class Gauge(QWidget):
+    """A horizontal weight gauge: the tolerance band, the target mark and the net reading."""
+
+    COLORS = {"ok": "#0A6E28", "warn": "#C99700", "bad": "#B00020", "info": "#0B4F9C"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values = {"low": -1.0, "target": -1.0, "high": -1.0, "net": -1.0}
+        self.level = "info"
+        self.setMinimumHeight(60)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+
+    def set_values(self, values: dict[str, float], level: str) -> None:
+        if values != self.values or level != self.level:
+            self.values = dict(values)
+            self.level = level
+            self.update()
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        w, h = self.width(), self.height()
+        p.fillRect(self.rect(), QColor("#F4F5F7"))
+        margin = 8
+        bar = QRectF(margin, h * 0.25, w - 2 * margin, h * 0.5)
+        p.setPen(QPen(QColor("#5A5F66"), 2))
+        p.setBrush(QColor("#FFFFFF"))
+        p.drawRoundedRect(bar, 6, 6)
+        v = self.values
+        if v["low"] >= 0 and v["high"] >= 0:
+            band = QRectF(
+                bar.left() + bar.width() * v["low"],
+                bar.top(),
+                bar.width() * (v["high"] - v["low"]),
+                bar.height(),
+            )
+            band.setWidth(max(band.width(), 4))
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor("#BFE5C8"))
+            p.drawRect(band)
+        if v["net"] >= 0:
+            fill = QRectF(
+                bar.left(), bar.top() + bar.height() * 0.3, bar.width() * v["net"], bar.height() * 0.4
+            )
+            p.setBrush(QColor(self.COLORS.get(self.level, "#0B4F9C")))
+            p.drawRect(fill)
+        if v["target"] >= 0:
+            x = bar.left() + bar.width() * v["target"]
+            p.setPen(QPen(QColor("#000000"), 4))
+            p.drawLine(int(x), int(h * 0.1), int(x), int(h * 0.9))
+        p.end()
+
+
+class Header(QFrame):
+    """Batch, product, recipe, operation and step, user, clock, devices and open deviations."""
+
+    def __init__(self, vm: HeaderVM) -> None:
+        super().__init__()
+        self.vm = vm
+        self.setObjectName("header")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(12, 6, 12, 6)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(4)
+        self.batch_label = label("", "title", wrap=False, name="header_batch")
+        self.clock_label = label("", "title", wrap=False, name="header_clock")
+        self.clock_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.step_label = label("", "title", wrap=False, name="header_step")
+        self.user_label = label("", "", wrap=False, name="header_user")
+        self.user_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.scale_label = label("", "", wrap=False, name="header_scale")
+        self.scanner_label = label("", "", wrap=False, name="header_scanner")
+        self.dev_label = label("", "", wrap=False, name="header_deviations")
+        for w in (self.batch_label, self.step_label):
+            w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        grid.addWidget(self.batch_label, 0, 0, 1, 3)
+        grid.addWidget(self.clock_label, 0, 3)
+        grid.addWidget(self.step_label, 1, 0, 1, 3)
+        grid.addWidget(self.user_label, 1, 3)
+        row = QHBoxLayout()
+        row.setSpacing(10)
+        row.addWidget(self.scale_label)
+        row.addWidget(self.scanner_label)
+        row.addWidget(self.dev_label)
+        row.addStretch(1)
+        grid.addLayout(row, 2, 0, 1, 4)
+        grid.setColumnStretch(0, 1)
+        self.tick()
+
+    def tick(self) -> None:
+        self.clock_label.setText(QDateTime.currentDateTime().toString("HH:mm:ss"))
+
+    def refresh_devices(self) -> None:
+        d = self.vm.devices
+        text = d.scale_text
+        if self.scale_label.text() != text:
+            self.scale_label.setText(text)
+        set_level(self.scale_label, d.scale_level)
+        self.scanner_label.setText(d.scanner_text)
+        set_level(self.scanner_label, d.scanner_level)
+
+    def refresh(self) -> None:
+        vm = self.vm
+        self.batch_label.setText(vm.batch_line or self.tr("No batch open"))
+        self.step_label.setText(vm.step_line())
+        self.step_label.setVisible(vm.batch is not None)
+        self.user_label.setText(vm.user_line)
+        self.refresh_devices()
+        self.dev_label.setText(vm.deviations_text)
+        self.dev_label.setVisible(vm.batch is not None)
+        set_level(self.dev_label, "warn" if vm.open_deviations else "ok")
+
+
+class ActivityFilter(QObject):
+    """Reports any touch, click or key anywhere in the application (for the idle logout)."""
+
+    activity = Signal()
+    TYPES = (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin)
+
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
+        if event.type() in self.TYPES:
+            self.activity.emit()
+        return False
+
+
+def vbox(*items: QWidget | None, spacing: int = 10, margins: int = 0) -> QVBoxLayout:
+    lay = QVBoxLayout()
+    lay.setSpacing(spacing)
+    lay.setContentsMargins(margins, margins, margins, margins)
+    for it in items:
+        if it is None:
+            lay.addStretch(1)
+        else:
+            lay.addWidget(it)
+    return lay
+
+
+def hbox(*items: QWidget | None, spacing: int = 10) -> QHBoxLayout:
+    lay = QHBoxLayout()
+    lay.setSpacing(spacing)
+    lay.setContentsMargins(0, 0, 0, 0)
+    for it in items:
+        if it is None:
+            lay.addStretch(1)
+        else:
+            lay.addWidget(it)
+    return lay
+
+
+def bold(font: QFont) -> QFont:
+    font.setBold(True)
+    return font
