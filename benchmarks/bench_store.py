@@ -146,7 +146,11 @@ class ChainWriter:
             for column in model.__table__.columns:
                 content.setdefault(column.key, None)
             self.row(model, content)
-            record_table, record_uid, record_hash = model.__tablename__, content["uid"], chain.record_hash(content)
+            record_table, record_uid, record_hash = (
+                model.__tablename__,
+                content["uid"],
+                chain.record_hash(content),
+            )
         self.seq += 1
         event = {
             "seq": self.seq,

@@ -140,9 +140,7 @@ def append_event(
     stored["old_value"] = None if event["old_value"] is None else chain.canonical(event["old_value"])
     stored["new_value"] = None if event["new_value"] is None else chain.canonical(event["new_value"])
     session.execute(insert(_AUDIT).values(**stored))
-    session.execute(
-        update(_HEAD).where(_HEAD.c.id == 1).values(last_seq=event["seq"], last_hash=event_hash)
-    )
+    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(last_seq=event["seq"], last_hash=event_hash))
     state.last_seq, state.last_hash = event["seq"], event_hash
     state.streams[stream] = stream_seq
     return EventInfo(
@@ -181,7 +179,7 @@ def add_record(
     if getattr(row, "uid", None) is None:
         row.uid = new_uid()  # type: ignore[attr-defined]
     session.add(row)
-    session.flush([row])
+    session.flush()
     session.refresh(row)
     ref = RecordRef(table, str(row.uid), chain.record_hash(record_content(row)))  # type: ignore[attr-defined]
     return append_event(

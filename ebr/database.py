@@ -58,10 +58,12 @@ def parse_url(url: str | None) -> URL:
         raise BadDatabaseUrl(f"not a database URL: {text!r}") from None
     backend = parsed.get_backend_name()
     if backend == "postgresql":
-        if parsed.get_driver_name() in ("psycopg2", ""):
+        if "+" not in parsed.drivername:
             parsed = parsed.set(drivername="postgresql+psycopg")
         elif parsed.get_driver_name() != "psycopg":
-            raise BadDatabaseUrl(f"unsupported PostgreSQL driver {parsed.drivername!r}: use postgresql+psycopg")
+            raise BadDatabaseUrl(
+                f"unsupported PostgreSQL driver {parsed.drivername!r}: use postgresql+psycopg"
+            )
     elif backend == "sqlite":
         if parsed.get_driver_name() not in ("pysqlite", ""):
             raise BadDatabaseUrl(f"unsupported SQLite driver {parsed.drivername!r}")
@@ -95,7 +97,10 @@ def translate(exc: DBAPIError, url: URL) -> StoreError | None:
     if url.get_backend_name() == "postgresql" and isinstance(exc.orig, Exception):
         orig = type(exc.orig).__name__
         if orig == "OperationalError" and (
-            "connect" in lower or "connection" in lower or "authentication" in lower or "does not exist" in lower
+            "connect" in lower
+            or "connection" in lower
+            or "authentication" in lower
+            or "does not exist" in lower
         ):
             return DatabaseUnreachable(f"cannot reach database {where}: {message}")
     return None
@@ -171,6 +176,14 @@ class Database:
             finally:
                 session.close()
 
+    def reader(self) -> Engine:
+        """The engine for read-only work: on SQLite its transactions begin DEFERRED."""
+        return (
+            self.engine.execution_options(sqlite_begin="DEFERRED")
+            if self.dialect == "sqlite"
+            else self.engine
+        )
+
     def check_schema(self) -> None:
         """SchemaMissing unless the database is at the migrations' head revision."""
         if self._schema_checked:
@@ -192,7 +205,7 @@ class Database:
         self._schema_checked = True
 
     def table_names(self) -> list[str]:
-        with translated_errors(self.url), self.engine.connect() as connection:
+        with translated_errors(self.url), self.reader().connect() as connection:
             return list(inspect(connection).get_table_names())
 
     def dispose(self) -> None:
@@ -215,14 +228,14 @@ def open_database(url: str | None = None, *, echo: bool = False) -> Database:
                 if url is None:
                     path.parent.mkdir(parents=True, exist_ok=True)
                 elif not path.parent.is_dir():
-                    raise DatabaseUnreachable(f"cannot open database {shown(parsed)}: no directory {path.parent}")
+                    raise DatabaseUnreachable(
+                        f"cannot open database {shown(parsed)}: no directory {path.parent}"
+                    )
             engine = create_engine(parsed, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
             event.listen(engine, "connect", _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_on_begin)
         else:
-            engine = create_engine(
-                parsed, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 5}
-            )
+            engine = create_engine(parsed, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 5})
     except (ArgumentError, NoSuchModuleError) as exc:
         raise BadDatabaseUrl(f"cannot use database URL {shown(parsed)}: {_one_line(exc)}") from None
     try:

@@ -38,7 +38,7 @@ def head_revision() -> str:
 
 
 def current_revision(db: Database) -> str | None:
-    with translated_errors(db.url), db.engine.connect() as connection:
+    with translated_errors(db.url), db.reader().connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 

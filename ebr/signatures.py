@@ -20,7 +20,7 @@ from sqlalchemy import select
 from ebr import chain, clock
 from ebr.audit import SITE_STREAM, EventInfo
 from ebr.errors import NotAllowed, NotFound
-from ebr.models import RECORD_TABLES, Signature, model_for, record_content
+from ebr.models import RECORD_TABLES, Base, Signature, model_for, record_content
 from ebr.uow import UnitOfWork
 from ebr.users import authenticate
 
@@ -92,9 +92,13 @@ def sign(
         return SignatureRefused(message, code)
 
     if required_role is not None and not signer.has_role(required_role):
-        raise refuse("role_required", f"{signer.name} does not hold the role {required_role} this signature needs")
+        raise refuse(
+            "role_required", f"{signer.name} does not hold the role {required_role} this signature needs"
+        )
     if signer.id in not_by:
-        raise refuse("independent_signer_required", f"{signer.name} may not sign this: an independent signer is needed")
+        raise refuse(
+            "independent_signer_required", f"{signer.name} may not sign this: an independent signer is needed"
+        )
     row = Signature(
         batch_id=batch_id,
         step_id=step_id,
@@ -138,3 +142,54 @@ def signature_valid(uow: UnitOfWork, signature_uid: str) -> bool:
         select(model).where(model.__table__.c.uid == signature.record_uid)
     ).one_or_none()
     return signed is not None and chain.record_hash(record_content(signed)) == signature.signed_hash
+
+
+def record_signature(
+    uow: UnitOfWork,
+    signed: Base,
+    *,
+    signer_id: str,
+    printed_name: str,
+    meaning: str,
+    batch_id: str | None = None,
+    step_id: str | None = None,
+) -> SignatureInfo:
+    """Record the e-signature of a signer whose id and password the caller has just checked
+    (``authenticate(..., purpose="signature")``) together with its own gates (role,
+    independence, training), over the record ``signed`` already written in this unit of work."""
+    if not meaning.strip():
+        raise ValueError("a signature needs a meaning")
+    table = signed.__tablename__
+    if table not in RECORD_TABLES:
+        raise ValueError(f"not a record table: {table}")
+    row = Signature(
+        batch_id=batch_id,
+        step_id=step_id,
+        signer_id=signer_id,
+        printed_name=printed_name,
+        meaning=meaning,
+        signed_at=clock.utc_now(),
+        record_table=table,
+        record_uid=str(signed.uid),  # type: ignore[attr-defined]
+        signed_hash=chain.record_hash(record_content(signed)),
+    )
+    event = uow.add_record(
+        row,
+        stream=batch_id or SITE_STREAM,
+        user_id=signer_id,
+        action="signature.signed",
+        entity_type=table,
+        entity_id=step_id or row.record_uid,
+        new_value={"meaning": meaning, "printed_name": printed_name},
+    )
+    return SignatureInfo(
+        uid=row.uid,
+        signer_id=row.signer_id,
+        printed_name=row.printed_name,
+        meaning=row.meaning,
+        signed_at=chain.utc_iso(row.signed_at),
+        record_table=row.record_table,
+        record_uid=row.record_uid,
+        signed_hash=row.signed_hash,
+        event=event,
+    )

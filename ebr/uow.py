@@ -91,7 +91,8 @@ class UnitOfWork:
             .order_by(TrainingRecord.document_code, TrainingRecord.revision)
         )
         return tuple(
-            facts.TrainingRecord(r.user_id, r.document_code, r.revision, r.trained_on, r.expires) for r in rows
+            facts.TrainingRecord(r.user_id, r.document_code, r.revision, r.trained_on, r.expires)
+            for r in rows
         )
 
     def documents(self) -> tuple[facts.Document, ...]:

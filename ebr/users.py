@@ -91,7 +91,10 @@ def authenticate(
             entity_id=row.id, old_value=None, new_value=None, reason="account_locked",
         )  # fmt: skip
         return AuthResult(
-            False, None, "account_locked", f"The account of {row.name} is locked: a supervisor must unlock it."
+            False,
+            None,
+            "account_locked",
+            f"The account of {row.name} is locked: a supervisor must unlock it.",
         )
     if not _matches(row.password_hash, password):
         before = row.failed_attempts

@@ -43,10 +43,14 @@ def instant_text(instant: datetime, now: Now) -> str:
 
 
 def number_text(value: Decimal) -> str:
-    # Scaled bounds can carry many digits (a non-terminating scale factor); a sentence needs six at most.
-    if value.is_finite() and int(value.as_tuple().exponent) < -6:
+    """A computed number for a sentence: at most six decimals (a non-terminating scale factor
+    gives bounds with dozens), no trailing zeros, never exponent notation."""
+    if not value.is_finite():
+        return str(value)
+    if int(value.as_tuple().exponent) < -6:
         value = value.quantize(Decimal("0.000001"))
-    return str(value)
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
 
 
 # ---------------------------------------------------------------- people
@@ -350,7 +354,7 @@ def check_weight(
     value = convert(net, unit, to)
     if low <= value <= high:
         return NO_REFUSALS
-    shown = f"{number_text(net)} {unit}" + ("" if to == unit else f" ({number_text(value)} {to})")
+    shown = f"{net} {unit}" + ("" if to == unit else f" ({number_text(value)} {to})")
     if value > high:
         where = f"above the upper limit {number_text(high)} {to} by {number_text(value - high)} {to}"
     else:
@@ -378,9 +382,9 @@ def check_value(
     *finding*: the engine records the true value and opens a deviation, it never refuses."""
     suffix = f" {unit}" if unit else ""
     if low is not None and value < low:
-        sentence = f"{name} {number_text(value)}{suffix} is below the lower limit {number_text(low)}{suffix}"
+        sentence = f"{name} {value}{suffix} is below the lower limit {number_text(low)}{suffix}"
     elif high is not None and value > high:
-        sentence = f"{name} {number_text(value)}{suffix} is above the upper limit {number_text(high)}{suffix}"
+        sentence = f"{name} {value}{suffix} is above the upper limit {number_text(high)}{suffix}"
     else:
         return NO_REFUSALS
     return (refusal(R.VALUE_OUT_OF_LIMITS, sentence, policy),)

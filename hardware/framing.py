@@ -62,7 +62,8 @@ class LineFramer:
     - ``max_length``: a line longer than this is discarded up to its terminator and
       reported once as ``too_long``;
     - ``stale_after``: a partial line that got no byte for that many seconds is discarded
-      and reported as ``incomplete`` (see ``expire``);
+      and reported as ``incomplete`` (see ``expire``); the same silence ends the discarding
+      of a line too long;
     - with CR LF, a bare LF also ends a line (and a CR just before it is dropped);
       with CR, a LF right after the CR is dropped; with LF, a trailing CR is dropped.
     Empty lines are skipped.
@@ -142,9 +143,12 @@ class LineFramer:
 
     def expire(self, now: float, utc: datetime | None = None) -> FramingIssue | None:
         """Discard a partial line that got no byte for ``stale_after`` seconds."""
-        if self.stale_after is None or not self._buffer or self._discarding:
+        if self.stale_after is None or now - self._last_byte_at < self.stale_after:
             return None
-        if now - self._last_byte_at < self.stale_after:
+        if self._discarding:
+            self._discarding = False  # the over-long line was reported; the silence ends it
+            return None
+        if not self._buffer:
             return None
         return self.reset(now, utc)
 

@@ -294,9 +294,7 @@ class LineDevice(ABC, Generic[P, E]):
                 self._link_lost(exc)
             raise
 
-    def _exchange(
-        self, request: bytes | None, accept: Callable[[P], bool], timeout: float
-    ) -> tuple[P, Line]:
+    def _exchange(self, request: bytes | None, accept: Callable[[P], bool], timeout: float) -> tuple[P, Line]:
         """Send ``request`` (if any) and return the first line ``accept`` takes as its reply.
 
         Raises ``ReplyTimeout`` or ``LinkLost``.

@@ -21,9 +21,10 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 
@@ -57,6 +58,9 @@ from recipes.schema import (
 __all__ = ["Problem", "RecipeInvalid", "load_recipe", "parse_recipe", "parse_recipe_bytes"]
 
 DOCUMENT = "document"
+
+#: Deep nesting makes the YAML parser slow (worse than quadratic); a recipe is 6 levels deep.
+MAX_DEPTH = 32
 
 
 def load_recipe(path: str | os.PathLike[str]) -> MasterRecipe:
@@ -129,31 +133,57 @@ class _DecimalConstructor(RoundTripConstructor):
 _DecimalConstructor.add_constructor("tag:yaml.org,2002:float", _DecimalConstructor.construct_decimal)
 
 
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _RecipeComposer(Composer):
+    """Composer that notes every anchor and alias, and stops at MAX_DEPTH levels of nesting
+    (before the parser spends seconds on a pathological file)."""
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader)
+        self.nesting = 0
+        self.anchor_lines: list[int] = []
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            self.anchor_lines.append(event.start_mark.line + 1)
+        if not isinstance(event, MappingStartEvent | SequenceStartEvent):
+            return super().compose_node(parent, index)
+        self.nesting += 1
+        if self.nesting > MAX_DEPTH:
+            raise _TooDeep(event.start_mark.line + 1)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.nesting -= 1
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt", pure=True)
+    yaml.Composer = _RecipeComposer
     yaml.Constructor = _DecimalConstructor
     yaml.allow_duplicate_keys = False
     return yaml
 
 
 def _load_yaml(text: str, filename: str) -> Any:
-    problems: list[Problem] = []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for event in _yaml().parse(text):
-                if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
-                    problems.append(
-                        Problem(
-                            filename,
-                            event.start_mark.line + 1,
-                            DOCUMENT,
-                            "anchors and aliases (& and *) are not allowed in a recipe",
-                        )
-                    )
-            if problems:
-                raise RecipeInvalid(problems)
-            return _yaml().load(text)
+            yaml = _yaml()
+            document = yaml.load(text)
+            anchors = yaml.composer.anchor_lines
+            if anchors:
+                message = "anchors and aliases (& and *) are not allowed in a recipe"
+                raise RecipeInvalid([Problem(filename, line, DOCUMENT, message) for line in anchors])
+            return document
+    except _TooDeep as error:
+        message = f"nested more than {MAX_DEPTH} levels deep: a recipe needs a handful"
+        raise RecipeInvalid([Problem(filename, error.line, DOCUMENT, message)]) from None
     except RecipeInvalid:
         raise
     except MarkedYAMLError as error:

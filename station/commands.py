@@ -77,7 +77,7 @@ def recipe_validate(args: argparse.Namespace) -> int:
 
 
 def recipe_import(args: argparse.Namespace) -> int:
-    from ebr.recipes_store import import_recipe
+    from ebr.recipe_store import import_recipe
     from recipes.loader import RecipeInvalid, parse_recipe
 
     text = _read(args.file)
@@ -90,7 +90,7 @@ def recipe_import(args: argparse.Namespace) -> int:
     db = _store(args)
     try:
         with db.unit_of_work() as uow:
-            stored = import_recipe(uow, recipe, text, args.user or SYSTEM_USER)
+            stored = import_recipe(uow, recipe, text, args.user or SYSTEM_USER).recipe
             uow.commit()
     except StoreError as exc:
         raise CommandError(str(exc)) from None
@@ -99,7 +99,7 @@ def recipe_import(args: argparse.Namespace) -> int:
 
 
 def recipe_approve(args: argparse.Namespace) -> int:
-    from ebr.recipes_store import approve_recipe
+    from ebr.recipe_store import approve_recipe
 
     db = _store(args)
     try:
@@ -218,7 +218,7 @@ def gui(args: argparse.Namespace) -> int:
     from station.ui.app import run_gui
 
     return run_gui(
-        lambda: build_engine(db=db),
+        lambda: build_engine(db=db, interactive=True),
         kiosk=args.kiosk,
         scale_link=args.scale,
         scale_protocol=args.scale_protocol,

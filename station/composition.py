@@ -21,5 +21,12 @@ def open_store(db_url: str | None, *, migrate: bool = True) -> Database:
     return db
 
 
-def build_engine(db_url: str | None = None, *, db: Database | None = None) -> Engine:
-    return Engine(db or open_store(db_url), station=DEFAULT_STATION, site_tz=DEFAULT_SITE_TZ)
+def build_engine(db_url: str | None = None, *, db: Database | None = None, interactive: bool = False) -> Engine:
+    """The engine for a front end. ``interactive``: the touchscreen, where a user still on an
+    imported initial password must set a new one before working; the headless runner is not."""
+    return Engine(
+        db or open_store(db_url),
+        station=DEFAULT_STATION,
+        site_tz=DEFAULT_SITE_TZ,
+        require_password_change=interactive,
+    )

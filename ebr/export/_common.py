@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ebr.chain import utc_iso
 
-
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 

@@ -362,8 +362,11 @@ def find_exceptions(record: BatchRecord) -> Exceptions:
     overridden = tuple(
         (r, overrides_by_refusal[r.uid]) for r in record.refusals if r.uid in overrides_by_refusal
     )
-    other = tuple(r for r in record.refusals if r.uid not in overrides_by_refusal)
     refused = tuple(c for c in record.consumptions if not c.accepted)
+    refused_weighings = {c.uid for c in refused}  # a refused weighing is listed once, as a weighing
+    other = tuple(
+        r for r in record.refusals if r.uid not in overrides_by_refusal and r.uid not in refused_weighings
+    )
     refused_steps = {c.step_id for c in refused}
     reweighs = tuple(c for c in record.consumptions if c.accepted and c.step_id in refused_steps)
     return Exceptions(

@@ -131,6 +131,14 @@ class ScaleCondition:
 ScaleEvent = WeightReading | ScaleCondition
 
 
+@dataclass(frozen=True)
+class UnreadableLine:
+    """A received line that is no valid answer of the protocol."""
+
+    raw: str
+    reason: str
+
+
 class ScaleError(Exception):
     """A scale request that did not give what was asked: ``state`` says why."""
 

@@ -190,16 +190,25 @@ class Scale(LineDevice[P, ScaleEvent]):
             readability=step,
         )
 
-    def _condition(self, state: ScaleState, detail: str, raw: str = "", line: Line | None = None) -> ScaleCondition:
+    def _condition(
+        self, state: ScaleState, detail: str, raw: str = "", line: Line | None = None
+    ) -> ScaleCondition:
         if line is None:
             return ScaleCondition(
                 state, detail, raw, time.monotonic(), datetime.now(UTC), self._serial_number
             )
-        return ScaleCondition(state, detail, raw or raw_text(line.data), line.monotonic, line.utc, self._serial_number)
+        return ScaleCondition(
+            state, detail, raw or raw_text(line.data), line.monotonic, line.utc, self._serial_number
+        )
 
     def framing_event(self, issue: FramingIssue) -> ScaleEvent | None:
         return ScaleCondition(
-            ScaleState.UNREADABLE, issue.reason, raw_text(issue.data), issue.monotonic, issue.utc, self._serial_number
+            ScaleState.UNREADABLE,
+            issue.reason,
+            raw_text(issue.data),
+            issue.monotonic,
+            issue.utc,
+            self._serial_number,
         )
 
     def status_event(self, status: LinkStatus, detail: str) -> ScaleEvent | None:
@@ -213,7 +222,9 @@ class Scale(LineDevice[P, ScaleEvent]):
             log.warning("%s: cannot identify the scale after reconnection: %s", self.transport.name, exc)
         after = self._serial_number
         if before is not None and after is not None and before != after:
-            log.warning("%s: another scale answered: serial number %s, was %s", self.transport.name, after, before)
+            log.warning(
+                "%s: another scale answered: serial number %s, was %s", self.transport.name, after, before
+            )
             self._emit(
                 self._condition(
                     ScaleState.DEVICE_CHANGED, f"another scale answered: serial number {after}, was {before}"
@@ -260,7 +271,7 @@ class Scale(LineDevice[P, ScaleEvent]):
                 try:
                     event = events.get(timeout=timeout)
                 except queue.Empty:
-                    raise ScaleError(ScaleState.TIMEOUT, "reading: no weight within {timeout:g} s") from None
+                    raise ScaleError(ScaleState.TIMEOUT, f"reading: no weight within {timeout:g} s") from None
             return self._weight_or_raise(event, "reading")
         with self._errors("reading"):
             return self._weight_or_raise(self._request_immediate(timeout), "reading")

@@ -80,11 +80,15 @@ class Engine:
         station: str = "STATION-01",
         site_tz: str = "Europe/Berlin",
         policy: GatePolicy | None = None,
+        require_password_change: bool = True,
     ) -> None:
         self.db = db
         self.station = station
         self.site_tz = ZoneInfo(site_tz)
         self.policy = policy or GatePolicy()
+        # The touchscreen makes a user with an imported initial password set a new one before
+        # working; a validation script runs on test data whose initial passwords are the point.
+        self.require_password_change = require_password_change
         self._lock = threading.RLock()  # one action at a time, whichever thread sends it
         self._user: gf.Actor | None = None
         self._must_change_password = False
@@ -92,13 +96,18 @@ class Engine:
         self._state: BatchState | None = None
         self._control: ControlRecipe | None = None
         self._recipes: dict[str, MasterRecipe] = {}  # by content hash
+        self._request: str | None = None
 
     # ================================================================ public API
-    def dispatch(self, action: api.Action) -> api.Outcome:
+    def dispatch(self, action: api.Action, *, request_id: str | None = None) -> api.Outcome:
+        """Carry out one action. ``request_id``: an idempotency key the caller chooses (the
+        runner: script hash and action index); it is written into the action's events so that
+        after a crash the caller can tell which of its actions were recorded."""
         with self._lock:
             handler = self._HANDLERS.get(type(action))
             if handler is None:
                 return self._error(f"unknown action {type(action).__name__}")
+            self._request = request_id
             try:
                 status, message, refusals = handler(self, action)
             except ActionError as exc:
@@ -106,7 +115,18 @@ class Engine:
             except StoreError as exc:
                 self._state = None  # reload from the database next time
                 return self._error(str(exc))
+            finally:
+                self._request = None
             return api.Outcome(status, message, tuple(map(_view, refusals)), self._state_view())
+
+    def recorded_requests(self, batch_id: str) -> set[str]:
+        """The request ids of every action recorded in a batch's stream (see ``dispatch``)."""
+        with self._lock, self.db.unit_of_work(read_only=True) as uow:
+            return {
+                str(ev.new_value["request"])
+                for ev in sa.stream_events(uow, batch_id)
+                if ev.new_value.get("request") is not None
+            }
 
     def state(self) -> api.StationState:
         with self._lock:
@@ -218,7 +238,7 @@ class Engine:
     def _require_user(self) -> gf.Actor:
         if self._user is None:
             raise ActionError("nobody is logged in: log in first")
-        if self._must_change_password:
+        if self._must_change_password and self.require_password_change:
             raise ActionError("a new password must be set before working")
         return self._user
 
@@ -253,6 +273,8 @@ class Engine:
         """Record a refused action (one event with every reason) and commit it."""
         stream = stream or self._batch_id or SITE_STREAM
         value = dict(data, action=action_name, refusals=[{"code": r.code.value, "sentence": r.sentence} for r in refusals])
+        if self._request is not None:
+            value["request"] = self._request
         uow.append_event(
             stream=stream,
             user_id=user_id if user_id is not None else self.user_id,
@@ -277,6 +299,8 @@ class Engine:
         entity_id: str | None = None, reason: str | None = None, outcome: str = "accepted",
     ) -> None:
         assert self._batch_id is not None
+        if self._request is not None:
+            value = dict(value, request=self._request)
         uow.add_record(
             row,
             stream=self._batch_id,
@@ -291,6 +315,8 @@ class Engine:
 
     def _event(self, uow: UnitOfWork, action: str, value: dict[str, Any], *, entity_type: str = "step") -> None:
         assert self._batch_id is not None
+        if self._request is not None:
+            value = dict(value, request=self._request)
         uow.append_event(
             stream=self._batch_id, user_id=self.user_id, action=action, outcome="accepted",
             entity_type=entity_type, entity_id=value.get("step"), old_value=None, new_value=value, reason=None,

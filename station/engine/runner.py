@@ -19,14 +19,25 @@ def _where(script: BatchScript, step: ScriptStep) -> str:
     return f"{script.path}:{step.line}"
 
 
-def run_script(engine: Engine, script: BatchScript, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
-               start_at: int = 0) -> int:
-    """Run the script's actions from index ``start_at``; 0 when every action went as expected,
-    1 at the first action refused or failed against the script's expectations."""
+# Actions that belong to the session, not to the batch record: always carried out again.
+_SESSION_ACTIONS = (api.Login, api.Logout, api.StartBatch, api.OpenBatch)
+
+
+def run_script(engine: Engine, script: BatchScript, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Run the script's actions; 0 when every action went as expected, 1 at the first action
+    refused or failed against the script's expectations.
+
+    Every batch action carries a request id (the script's hash and the action's index). Run
+    again after a crash, the script skips the actions the batch record already holds and
+    resumes at the first one it does not: no action is done twice, none is lost."""
+    done = engine.recorded_requests(script.batch_id)
     for index, step in enumerate(script.steps):
-        if index < start_at:
+        request = f"{script.digest}:{index}"
+        if request in done and not isinstance(step.action, _SESSION_ACTIONS):
+            print(f"skipped {index} line {step.line}: {step.describe()}: recorded before", file=out, flush=True)
             continue
-        outcome = engine.dispatch(step.action)
+        is_session = isinstance(step.action, _SESSION_ACTIONS)
+        outcome = engine.dispatch(step.action, request_id=None if is_session else request)
         problem = _check(step, outcome)
         if problem is not None:
             print(f"{_where(script, step)}: {step.describe()}: {problem}", file=err, flush=True)

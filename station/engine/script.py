@@ -7,6 +7,7 @@ reports every problem as FILE:LINE: message, so a script never fails half-way fo
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -75,6 +76,7 @@ class BatchScript:
     size: Decimal
     unit: str
     steps: tuple[ScriptStep, ...]
+    digest: str = ""  # SHA-256 of the file's text (first 16 hex digits): names the script's requests
 
 
 def _line(node: Any, key: Any = None) -> int:
@@ -283,6 +285,7 @@ def parse_script(text: str, path: str) -> BatchScript:
         size=header["size"],
         unit=header["unit"],
         steps=tuple(steps),
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
     )
 
 

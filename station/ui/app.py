@@ -27,6 +27,7 @@ class Station:
     devices: Any
     simulator: Any
     translations: Translations
+    simulated: tuple[Any, ...] = ()  # the simulated devices this station started
 
     def close(self) -> None:
         """Stop everything this station started: device threads, the engine thread, the windows."""
@@ -35,10 +36,13 @@ class Station:
             self.simulator.deleteLater()
         if self.devices is not None:
             self.devices.stop()
+        for device in self.simulated:
+            device.stop()
         self.window.allow_close = True
         self.window.shutdown()
         self.window.close()
         self.client.shutdown()
+        self.translations.close()
         self.window.deleteLater()
         self.client.deleteLater()
 
@@ -56,8 +60,27 @@ def build_station(
     devices: Any = None,
 ) -> Station:
     """Build the station's window, engine thread and device bridges (a QApplication must exist)."""
+    from .viewmodels.scan import preload
+
+    preload()
     translations = Translations()
     translations.switch(language)
+    simulated: list[Any] = []
+    scale_sim = scanner_sim = None
+    if simulator and devices is None:
+        from hardware.simulators.scale import ScaleSimulator
+        from hardware.simulators.scanner import ScannerSimulator
+
+        if scale_link is None:
+            scale_sim = ScaleSimulator(
+                scale_protocol, capacity="150", readability="0.01", unit="kg", serial_number="SIM0001"
+            )
+            scale_link = scale_sim.start()
+            simulated.append(scale_sim)
+        if scanner_link is None:
+            scanner_sim = ScannerSimulator()
+            scanner_link = scanner_sim.start()
+            simulated.append(scanner_sim)
     client = EngineClient(engine_factory)
     sim = None
     if devices is None and (scale_link or scanner_link or simulator):
@@ -70,10 +93,17 @@ def build_station(
     if simulator:
         from .simulator_window import SimulatorWindow
 
-        sim = SimulatorWindow(devices)
+        sim = SimulatorWindow(scale_sim, scanner_sim)
     if devices is not None:
         devices.start()
-    return Station(window=window, client=client, devices=devices, simulator=sim, translations=translations)
+    return Station(
+        window=window,
+        client=client,
+        devices=devices,
+        simulator=sim,
+        translations=translations,
+        simulated=tuple(simulated),
+    )
 
 
 def run_gui(

@@ -80,6 +80,13 @@ class Translations:
         self.language = "en"
         vmtext.install(QCoreApplication.translate)
 
+    def close(self) -> None:
+        """Remove this station's translator from the application."""
+        app = QCoreApplication.instance()
+        if self._translator is not None and app is not None:
+            app.removeTranslator(self._translator)
+        self._translator = None
+
     def switch(self, language: str) -> bool:
         app = QCoreApplication.instance()
         if self._translator is not None and app is not None:

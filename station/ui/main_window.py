@@ -6,9 +6,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QLayout,
+    QLineEdit,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from station.engine.api import (
     Action,
@@ -35,24 +43,25 @@ from .viewmodels.runner import HeaderVM, RunnerVM
 from .viewmodels.scan import WedgeDetector, decode
 from .viewmodels.session import IdleTracker
 from .viewmodels.steps import EquipmentVM, SignatureVM, WeighVM
-from .widgets import ActivityFilter, BoundField, Header, button, hbox
+from .widgets import BoundField, Header, button
 from .worker import EngineClient
 
 
-class WedgeFilter(QObject):
-    """Keyboard-wedge scanners type the code and Enter in a burst: take such a burst as a scan,
-    remove it from the field it was typed into, and report it."""
+class WedgeKeys:
+    """Keyboard-wedge scanners type the code and Enter in a burst: such a burst is a scan.
 
-    scanned = Signal(str)
+    The fields and the window hand their key presses here first (no application-wide event
+    filter: a Python override of a bool-returning Qt virtual is not safe with PySide6 on
+    Python 3.11). A burst is removed from the field it was typed into and reported.
+    """
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, on_scan: Callable[[str], None]) -> None:
         self.detector = WedgeDetector()
+        self.on_scan = on_scan
         self._snapshot: tuple[QLineEdit, str] | None = None
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
-            return False
+    def key(self, widget: QWidget, event: QKeyEvent) -> bool:
+        """True when the key was part of a scan and must not be handled further."""
         now = time.monotonic()
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             code = self.detector.enter(now)
@@ -66,13 +75,11 @@ class WedgeFilter(QObject):
                 else:
                     field.setText(text)
             self._snapshot = None
-            self.scanned.emit(code)
+            self.on_scan(code)
             return True
         text = event.text()
-        if text and text.isprintable():
-            if self.detector.key(text, now):
-                focus = QApplication.focusWidget()
-                self._snapshot = (focus, focus.text()) if isinstance(focus, QLineEdit) else None
+        if text and text.isprintable() and self.detector.key(text, now):
+            self._snapshot = (widget, widget.text()) if isinstance(widget, QLineEdit) else None
         return False
 
 
@@ -103,6 +110,7 @@ class MainWindow(QMainWindow):
         self.state: StationState | None = None
         self.idle = IdleTracker(float(idle_logout_s))
         self.metrics: Metrics | None = None
+        self._shown_once = False
 
         self.login_vm = LoginVM()
         self.pw_vm = ChangePasswordVM()
@@ -117,11 +125,15 @@ class MainWindow(QMainWindow):
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
+        # The window keeps the size of the screen; sizes follow the window (never the reverse,
+        # which would let a long text grow the window past the screen).
+        lay.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         self.header = Header(self.runner_vm.header)
         lay.addWidget(self.header)
         self.stack = QStackedWidget()
         lay.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
 
         self._build_login()
         self._build_password()
@@ -154,14 +166,8 @@ class MainWindow(QMainWindow):
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self._tick)
         self.timer.start()
-        self.activity = ActivityFilter(self)
-        self.activity.activity.connect(self.idle.touch)
-        self.wedge = WedgeFilter(self)
-        self.wedge.scanned.connect(self.on_scan)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.activity)
-            app.installEventFilter(self.wedge)
+        self.wedge = WedgeKeys(self.on_scan)
+        self._watch_activity()
         self.client.idle_changed.connect(self._idle_changed)
         if devices is not None:
             self._connect_devices(devices)
@@ -169,6 +175,21 @@ class MainWindow(QMainWindow):
         self.show_page(self.login)
 
     # ------------------------------------------------------------------ building
+
+    def _watch_activity(self) -> None:
+        """Every tap on a button and every key typed counts as activity (for the idle logout)."""
+        for b in self.findChildren(QAbstractButton):
+            b.pressed.connect(self.idle.touch)
+        for f in self.findChildren(QLineEdit):
+            f.textEdited.connect(self.idle.touch)
+
+    def wedge_key(self, widget: QWidget, event: QKeyEvent) -> bool:
+        self.idle.touch()
+        return self.wedge.key(widget, event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self.wedge_key(self, event):
+            super().keyPressEvent(event)
 
     def _build_login(self) -> None:
         vm = self.login_vm
@@ -185,8 +206,7 @@ class MainWindow(QMainWindow):
         page.submitted.connect(self.submit_login)
         page.cancelled.connect(self._toggle_exit_mode)
         self.language_buttons: dict[str, QWidget] = {}
-        langs = hbox(spacing=8)
-        langs.addStretch(1)
+        langs = page.title_row
         for code, name in LANGUAGES:
             b = button(name, "plain", name=f"lang_{code}")
             b.setCheckable(True)
@@ -196,7 +216,6 @@ class MainWindow(QMainWindow):
             b.setSizePolicy(b.sizePolicy().horizontalPolicy(), b.sizePolicy().verticalPolicy())
             langs.addWidget(b)
             self.language_buttons[code] = b
-        page.extra.addLayout(langs)
         self.stack.addWidget(page)
 
     def _build_password(self) -> None:
@@ -251,7 +270,7 @@ class MainWindow(QMainWindow):
         page = FormPage("deviation")
         self.deviation_page = page
         self.category_buttons = page.add_choices(
-            [(c, category_label(c)) for c in vm.categories], self._choose_category
+            [(c, category_label(c)) for c in vm.categories], self._choose_category, per_row=len(vm.categories)
         )
         page.add_field(lambda: self.tr("What happened"), lambda: vm.text, "deviation_text", span=2)
         page.problem_getter = lambda: vm.problem
@@ -326,7 +345,7 @@ class MainWindow(QMainWindow):
         self.override_page.submit_button.setText(self.tr("SIGN AND OVERRIDE"))
         self.override_page.cancel_button.setText(self.tr("CANCEL"))
         self.deviation_page.title.setText(self.tr("Raise a deviation"))
-        self.deviation_page.info.setText(self.tr("Choose the category and describe what happened."))
+        self.deviation_page.info.setVisible(False)
         self.deviation_page.submit_button.setText(self.tr("RAISE THE DEVIATION"))
         self.deviation_page.cancel_button.setText(self.tr("CANCEL"))
         for b, c in zip(self.category_buttons, self.deviation_vm.categories, strict=True):
@@ -346,6 +365,43 @@ class MainWindow(QMainWindow):
         if self.metrics is None or m.key() != self.metrics.key():
             self.metrics = m
             self.setStyleSheet(stylesheet(m))
+            self.warm_up()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.show_every_page()
+
+    def show_every_page(self) -> None:
+        """Show every page and step view once, right after start: a widget's first show costs
+        style and layout work that must not fall into a batch (the GUI thread would stall)."""
+        current = self.stack.currentWidget()
+        inner = self.runner.stack.currentWidget()
+        self.setUpdatesEnabled(False)
+        try:
+            for i in range(self.stack.count()):
+                self.stack.setCurrentIndex(i)
+                if self.stack.currentWidget() is self.runner:
+                    for j in range(self.runner.stack.count()):
+                        self.runner.stack.setCurrentIndex(j)
+            self.runner.stack.setCurrentWidget(inner)
+            self.stack.setCurrentWidget(current)
+        finally:
+            self.setUpdatesEnabled(True)
+
+    def warm_up(self) -> None:
+        """Polish and lay out every page now, so that showing a step for the first time during a
+        batch does not stall the GUI thread on style sheet work."""
+        for w in self.findChildren(QWidget):
+            w.ensurePolished()
+        for page in [self.stack.widget(i) for i in range(self.stack.count())] + [
+            self.runner.stack.widget(i) for i in range(self.runner.stack.count())
+        ]:
+            page.resize(self.stack.size())
+            lay = page.layout()
+            if lay is not None:
+                lay.activate()
 
     # ------------------------------------------------------------------ pages
 
@@ -680,8 +736,4 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.activity)
-            app.removeEventFilter(self.wedge)
         self.timer.stop()

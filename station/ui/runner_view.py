@@ -30,6 +30,7 @@ from .widgets import (
     TouchKeyboard,
     button,
     card,
+    forward_key,
     hbox,
     label,
     set_level,
@@ -45,6 +46,10 @@ class ScanField(QLineEdit):
         super().__init__()
         self.setObjectName(name)
         self.returnPressed.connect(self._done)
+
+    def keyPressEvent(self, event) -> None:
+        if not forward_key(self, event):
+            super().keyPressEvent(event)
 
     def _done(self) -> None:
         text = self.text().strip()
@@ -505,12 +510,14 @@ class PanelView(QWidget):
         from html import escape
 
         self.vm = vm
-        self.frame.setObjectName("panel_deviation" if vm.status == "deviation" else "panel_refused")
-        self.frame.style().unpolish(self.frame)
-        self.frame.style().polish(self.frame)
+        name = "panel_deviation" if vm.status == "deviation" else "panel_refused"
+        if self.frame.objectName() != name:
+            self.frame.setObjectName(name)
+            self.frame.style().unpolish(self.frame)
+            self.frame.style().polish(self.frame)
         self.title.setText(vm.title)
         parts = []
-        reason_word, next_word = escape(self.tr("Reason")), escape(self.tr("What to do"))
+        reason_word, next_word = escape(self.tr("Reason code")), escape(self.tr("What to do"))
         for sentence, code, next_ in vm.lines:
             html = f"<p><b>{escape(sentence)}</b></p>"
             if code:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QDateTime, QEvent, QObject, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtCore import QDateTime, QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -104,6 +104,10 @@ class BoundField(QLineEdit):
     def mousePressEvent(self, event) -> None:
         super().mousePressEvent(event)
         self.activated.emit(self)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if not forward_key(self, event):
+            super().keyPressEvent(event)
 
 
 class FieldGroup(QObject):
@@ -284,34 +288,41 @@ class Gauge(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         w, h = self.width(), self.height()
         p.fillRect(self.rect(), QColor("#F4F5F7"))
-        margin = 8
-        bar = QRectF(margin, h * 0.25, w - 2 * margin, h * 0.5)
+        v = self.values
+        fine = "fine_net" in v
+        coarse_h = h * (0.38 if fine else 0.8)
+        self._bar(p, QRectF(8, h * 0.04, w - 16, coarse_h), v["low"], v["target"], v["high"], v["net"])
+        if fine:
+            self._bar(
+                p,
+                QRectF(8, h * 0.5, w - 16, h * 0.46),
+                v["fine_low"],
+                v["fine_target"],
+                v["fine_high"],
+                v["fine_net"],
+            )
+        p.end()
+
+    def _bar(self, p: QPainter, bar: QRectF, low: float, target: float, high: float, net: float) -> None:
         p.setPen(QPen(QColor("#5A5F66"), 2))
         p.setBrush(QColor("#FFFFFF"))
         p.drawRoundedRect(bar, 6, 6)
-        v = self.values
-        if v["low"] >= 0 and v["high"] >= 0:
+        if low >= 0 and high >= 0:
             band = QRectF(
-                bar.left() + bar.width() * v["low"],
-                bar.top(),
-                bar.width() * (v["high"] - v["low"]),
-                bar.height(),
+                bar.left() + bar.width() * low, bar.top(), max(bar.width() * (high - low), 4), bar.height()
             )
-            band.setWidth(max(band.width(), 4))
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor("#BFE5C8"))
             p.drawRect(band)
-        if v["net"] >= 0:
-            fill = QRectF(
-                bar.left(), bar.top() + bar.height() * 0.3, bar.width() * v["net"], bar.height() * 0.4
-            )
+        if net >= 0:
+            fill = QRectF(bar.left(), bar.top() + bar.height() * 0.3, bar.width() * net, bar.height() * 0.4)
+            p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(self.COLORS.get(self.level, "#0B4F9C")))
             p.drawRect(fill)
-        if v["target"] >= 0:
-            x = bar.left() + bar.width() * v["target"]
+        if target >= 0:
+            x = bar.left() + bar.width() * target
             p.setPen(QPen(QColor("#000000"), 4))
-            p.drawLine(int(x), int(h * 0.1), int(x), int(h * 0.9))
-        p.end()
+            p.drawLine(int(x), int(bar.top() - 2), int(x), int(bar.bottom() + 2))
 
 
 class Header(QFrame):
@@ -325,10 +336,11 @@ class Header(QFrame):
         grid.setContentsMargins(12, 6, 12, 6)
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(4)
-        self.batch_label = label("", "title", wrap=False, name="header_batch")
+        self.batch_label = label("", "headline", wrap=False, name="header_batch")
         self.clock_label = label("", "title", wrap=False, name="header_clock")
         self.clock_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.step_label = label("", "title", wrap=False, name="header_step")
+        self.step_label.setMinimumWidth(1)
         self.user_label = label("", "", wrap=False, name="header_user")
         self.user_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.scale_label = label("", "", wrap=False, name="header_scale")
@@ -374,16 +386,10 @@ class Header(QFrame):
         set_level(self.dev_label, "warn" if vm.open_deviations else "ok")
 
 
-class ActivityFilter(QObject):
-    """Reports any touch, click or key anywhere in the application (for the idle logout)."""
-
-    activity = Signal()
-    TYPES = (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress, QEvent.Type.TouchBegin)
-
-    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
-        if event.type() in self.TYPES:
-            self.activity.emit()
-        return False
+def forward_key(widget: QWidget, event: QKeyEvent) -> bool:
+    """Offer a key press to the window's keyboard-wedge scanner reader; True when it took it."""
+    hook = getattr(widget.window(), "wedge_key", None)
+    return bool(hook is not None and hook(widget, event))
 
 
 def vbox(*items: QWidget | None, spacing: int = 10, margins: int = 0) -> QVBoxLayout:

@@ -324,10 +324,7 @@ def weigh_limits(step: dict[str, Any], unit: str) -> tuple[Decimal, Decimal, Dec
 def step_view(step: dict[str, Any]) -> tuple[str, tuple[StepParameter, ...]]:
     kind = step["kind"]
     if kind == "instruction":
-        return step["text"].split("\n")[0], (
-            StepParameter(name="Instruction", value=step["text"].replace("\n", " ")),
-            StepParameter(name="Confirmation", value=step["confirm"]),
-        )
+        return step["text"], (StepParameter(name="Confirmation", value=step["confirm"]),)
     if kind == "check":
         return step["question"], (StepParameter(name="Expected answer", value=step["expect"]),)
     if kind == "signature":
@@ -810,7 +807,7 @@ class BatchWriter:
                 "weighed_by": user,
                 "weighed_at": self.r.now,
             }
-            event, ref = self.r.event(
+            _event, ref = self.r.event(
                 "weighing.accepted",
                 user,
                 "step",
@@ -912,7 +909,7 @@ class BatchWriter:
         )
         deviation = Deviation(
             uid=row["uid"],
-            number=f"DEV-{self.batch_id}-{len(self.deviations) + 1:02d}",
+            number=f"DEV-{len(self.deviations) + 1:02d}",
             step_id=step,
             category=category,
             text=text,
@@ -1017,6 +1014,17 @@ class BatchWriter:
             ref=ref,
         )
         self.overrides.append(override)
+        self.executions[refusal.step_id].append(
+            StepExecution(
+                uid=row["uid"],
+                action="override.signed",
+                user_id=supervisor,
+                at=self.r.now,
+                outcome="accepted",
+                result=f"Override of {refusal.reason_code} e-signed; reason: {reason}",
+                ref=ref,
+            )
+        )
         return override
 
     def measure(self, step: str, user: str, value: str) -> Measurement:

@@ -3,81 +3,121 @@
 from __future__ import annotations
 
 import os
+import sys
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before anything imports Qt
 
-import contextlib
-import tempfile
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if _ROOT not in sys.path:  # the project's packages, also when it is not installed
+    sys.path.insert(0, _ROOT)
 
-import pytest
-from PySide6.QtCore import QEvent, QTimer
-from PySide6.QtWidgets import QApplication
+import contextlib  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+import station.ui  # noqa: E402, F401 - its guard for PySide6 on Python < 3.12 must come first
 
 STALL_LIMIT_S = 0.050
 
 
-class WatchdogApp(QApplication):
-    """Measures how long the GUI thread spends on each event it delivers (outermost only).
+class Watchdog:
+    """Measures how long the GUI thread goes without returning to its event loop.
 
-    Every slot, paint and timer of the station runs inside one such delivery, so the longest
-    one is the longest time the GUI thread was blocked.
+    A precise 5 ms timer beats on the GUI thread; a gap between two beats longer than the
+    interval is time the thread spent blocked (in a slot, a paint, or anything else).
+    PySide6 cannot override ``QApplication.notify`` safely, hence the heartbeat.
     """
 
-    def __init__(self, args: list[str]) -> None:
-        super().__init__(args)
-        self._depth = 0
-        self.armed = False
-        self.max_stall = 0.0
-        self.stalls: list[tuple[float, str, str]] = []
+    INTERVAL_MS = 5
 
-    def notify(self, receiver, event) -> bool:  # noqa: N802 - Qt override
-        if self._depth or not self.armed:
-            return super().notify(receiver, event)
-        self._depth = 1
-        etype = event.type()
-        start = time.perf_counter()
-        try:
-            return super().notify(receiver, event)
-        finally:
-            self._depth = 0
-            took = time.perf_counter() - start
-            if took > self.max_stall:
-                self.max_stall = took
-            if took > STALL_LIMIT_S:
-                self.stalls.append((took, type(receiver).__name__, str(etype)))
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(self.INTERVAL_MS)
+        self.timer.timeout.connect(self._beat)
+        self.max_stall = 0.0  # wall clock
+        self.max_cpu_stall = 0.0  # CPU time of the GUI thread between two beats
+        self.stalls: list[tuple[float, str]] = []
+        self._last = 0.0
+        self._last_cpu = 0.0
+        self.note = ""  # what the test was doing (the driver's last action), to name a stall
 
-    def reset_watchdog(self) -> None:
-        self.max_stall = 0.0
-        self.stalls.clear()
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        cpu = time.thread_time()
+        gap = now - self._last - self.INTERVAL_MS / 1000
+        self.max_cpu_stall = max(self.max_cpu_stall, cpu - self._last_cpu)
+        self._last = now
+        self._last_cpu = cpu
+        if gap > self.max_stall:
+            self.max_stall = gap
+        if gap > STALL_LIMIT_S:
+            self.stalls.append((round(gap * 1000), self.note))
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self._last_cpu = time.thread_time()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
 
     @contextlib.contextmanager
     def paused(self) -> Iterator[None]:
-        was = self.armed
-        self.armed = False
+        """For what the test itself does on the GUI thread (screenshots, layout checks)."""
+        running = self.timer.isActive()
+        self.timer.stop()
         try:
             yield
         finally:
-            self.armed = was
+            if running:
+                self.start()
 
 
-@pytest.fixture(scope="session")
-def qapp_cls():
-    return WatchdogApp
+_current: Watchdog | None = None
+
+
+def paused() -> contextlib.AbstractContextManager[None]:
+    return _current.paused() if _current is not None else contextlib.nullcontext()
 
 
 @pytest.fixture
-def watchdog(qapp: WatchdogApp) -> Iterator[WatchdogApp]:
-    """Arms the watchdog for the test; the test fails if the GUI thread stalled > 50 ms."""
-    qapp.reset_watchdog()
-    qapp.armed = True
-    yield qapp
-    qapp.armed = False
-    worst = sorted(qapp.stalls, reverse=True)[:5]
-    assert qapp.max_stall <= STALL_LIMIT_S, f"GUI thread blocked {qapp.max_stall * 1000:.0f} ms: {worst}"
+def watchdog(qapp) -> Iterator[Watchdog]:
+    """Fails the test if the GUI thread was blocked for more than 50 ms after ``watchdog.start()``
+    (the test starts it once the station is up: building the window is not part of a batch)."""
+    global _current
+    dog = Watchdog()
+    _current = dog
+    yield dog
+    dog.stop()
+    _current = None
+    dog.timer.deleteLater()
+    worst = sorted(dog.stalls, reverse=True)[:5]
+    report = f"GUI thread blocked {dog.max_stall * 1000:.0f} ms, busy {dog.max_cpu_stall * 1000:.0f} ms (worst: {worst})"
+    assert dog.max_cpu_stall <= STALL_LIMIT_S, report
+    if machine_overloaded():
+        # Other processes hold the CPUs: wall-clock gaps then measure the machine, not the station.
+        # The CPU-time limit above still holds, and the engine thread check catches blocking I/O.
+        if dog.max_stall > STALL_LIMIT_S:
+            import warnings
+
+            warnings.warn(f"machine overloaded, wall-clock limit not applied: {report}", stacklevel=1)
+    else:
+        assert dog.max_stall <= STALL_LIMIT_S, report
+
+
+def machine_overloaded() -> bool:
+    try:
+        return os.getloadavg()[0] > (os.cpu_count() or 1)
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +140,9 @@ def no_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
         widgets = [w for w in app.topLevelWidgets() if w.objectName() != "qt_scrollarea_viewport"]
         for w in widgets:  # clean up so that one leak does not fail every later test
             w.deleteLater()
-        assert not widgets, f"widgets left after the test: {[type(w).__name__ + ':' + w.objectName() for w in widgets]}"
+        assert not widgets, (
+            f"widgets left after the test: {[type(w).__name__ + ':' + w.objectName() for w in widgets]}"
+        )
         timers = [t for t in app.findChildren(QTimer) if t.isActive()]
         assert not timers, f"timers left running: {timers}"
     from station.ui.worker import THREADS

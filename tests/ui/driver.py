@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
 
 from station.ui.app import Station
 from station.ui.forms import FormPage
@@ -26,7 +25,10 @@ class Driver:
     # ---------------------------------------------------------------- finding
 
     def find(self, name: str, cls: type = QWidget) -> QWidget:
-        found = [w for w in self.window.findChildren(cls, name) if w.isVisible()]
+        from .conftest import paused
+
+        with paused():  # the test's own searching is not the station's time
+            found = [w for w in self.window.findChildren(cls, name) if w.isVisible()]
         assert found, f"no visible {cls.__name__} named {name!r} on page {self.window.page_name}"
         return found[0]
 
@@ -38,7 +40,14 @@ class Driver:
 
     # ---------------------------------------------------------------- acting
 
+    def note(self, what: str) -> None:
+        from .conftest import _current
+
+        if _current is not None:
+            _current.note = what
+
     def click(self, name: str, *, wait: bool = True) -> None:
+        self.note(f"click {name}")
         b = self.find(name, QAbstractButton)
         assert b.isEnabled(), f"{name!r} is disabled"
         self.qtbot.mouseClick(b, Qt.MouseButton.LeftButton, pos=QPoint(b.width() // 2, b.height() // 2))
@@ -50,7 +59,10 @@ class Driver:
         self.qtbot.mouseClick(f, Qt.MouseButton.LeftButton)
 
     def keyboard(self) -> TouchKeyboard:
-        boards = [k for k in self.window.findChildren(TouchKeyboard) if k.isVisible()]
+        from .conftest import paused
+
+        with paused():
+            boards = [k for k in self.window.findChildren(TouchKeyboard) if k.isVisible()]
         assert boards, "no on-screen keyboard visible"
         return boards[0]
 
@@ -74,15 +86,19 @@ class Driver:
                 self._tap(key)
 
     def _key(self, kb: TouchKeyboard, ch: str) -> QAbstractButton | None:
-        for b in kb.findChildren(QAbstractButton):
-            if b.isVisible() and b.property("char") == ch:
-                return b
+        from .conftest import paused
+
+        with paused():
+            for b in kb.findChildren(QAbstractButton):
+                if b.isVisible() and b.property("char") == ch:
+                    return b
         return None
 
     def _tap(self, b: QAbstractButton) -> None:
         self.qtbot.mouseClick(b, Qt.MouseButton.LeftButton, pos=QPoint(b.width() // 2, b.height() // 2))
 
     def fill(self, field: str, text: str) -> None:
+        self.note(f"fill {field}")
         self.tap_field(field)
         f = self.find(field, QLineEdit)
         while f.text():
@@ -122,8 +138,9 @@ class Driver:
     def screenshot(self, name: str) -> Path | None:
         if self.screenshot_dir is None:
             return None
-        app = QApplication.instance()
+        from .conftest import paused
+
         path = self.screenshot_dir / f"{self.tag}{name}.png"
-        with app.paused() if hasattr(app, "paused") else contextlib.nullcontext():
+        with paused():
             self.window.grab().save(str(path))
         return path

@@ -37,7 +37,12 @@ class FakeDevices(QObject):
     def emit(self, stable: bool = True) -> None:
         self.reading.emit(
             ScaleReading(
-                gross=self.gross, tare=self.tare_value, net=self.gross - self.tare_value, unit="kg", stable=stable, serial="SIM-1"
+                gross=self.gross,
+                tare=self.tare_value,
+                net=self.gross - self.tare_value,
+                unit="kg",
+                stable=stable,
+                serial="SIM-1",
             )
         )
 

@@ -34,6 +34,16 @@ def _strip_aim(raw: str) -> str:
     return raw
 
 
+def preload() -> None:
+    """Import the decoder and its GS1 tables now (at start), not at the first scan."""
+    try:
+        from hardware.barcodes.decoder import decode_scan
+
+        decode_scan("]C101040123450001081730083110P24-0817")
+    except Exception:  # the minimal reading still works
+        pass
+
+
 def decode(raw: str) -> ScanReading:
     raw = raw.rstrip("\r\n")
     try:

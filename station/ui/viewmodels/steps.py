@@ -353,13 +353,15 @@ class WeighVM(StepVM):
         }.get(self.state, "")
 
     def _q(self, value: Decimal | None) -> str:
+        """A weight in the step's unit with as many decimals as the limits need (at most 4)."""
         if value is None:
             return "—"
-        places = max(0, -int(self.target.as_tuple().exponent)) if self.target is not None else 3
-        ref = [to_decimal(x) for x in (self.low, self.high)]
-        for r in ref:
-            if r is not None and isinstance(r.as_tuple().exponent, int):
-                places = max(places, -int(r.as_tuple().exponent))
+        places = 0
+        for ref in (self.target, self.low, self.high):
+            if ref is not None:
+                exp = ref.normalize().as_tuple().exponent
+                if isinstance(exp, int):
+                    places = max(places, -exp)
         return f"{value:.{min(places, 4)}f}"
 
     @property
@@ -397,20 +399,34 @@ class WeighVM(StepVM):
         return {"ok": "ok", "unstable": "warn", "no_reading": "warn", "no_lot": "info"}.get(self.state, "bad")
 
     def gauge(self) -> dict[str, float]:
-        """Fractions 0..1 of the gauge's range for low, target, high and the net reading."""
+        """Where the gauge draws things, as fractions 0..1.
+
+        ``low``/``target``/``high``/``net`` on the coarse bar (zero to 115 % of the upper limit);
+        ``fine_*`` on the fine bar, which spans the tolerance band plus as much again on each side,
+        so that a band of a few tenths of a percent is still wide enough to aim at.
+        """
         high = self.high or self.target or Decimal(1)
-        full = float(high) * 1.15 if high else 1.0
-        full = full or 1.0
+        full = float(high) * 1.15 or 1.0
 
-        def frac(v: Decimal | None) -> float:
-            return -1.0 if v is None else max(0.0, min(1.0, float(v) / full))
+        def frac(v: Decimal | None, lo: float = 0.0, span: float = full) -> float:
+            return -1.0 if v is None else max(0.0, min(1.0, (float(v) - lo) / span))
 
-        return {
+        out = {
             "low": frac(self.low),
             "target": frac(self.target),
             "high": frac(self.high),
             "net": frac(self.net),
         }
+        if self.low is not None and self.high is not None and self.high > self.low:
+            band = float(self.high - self.low)
+            lo = float(self.low) - band
+            out.update(
+                fine_low=frac(self.low, lo, 3 * band),
+                fine_target=frac(self.target, lo, 3 * band),
+                fine_high=frac(self.high, lo, 3 * band),
+                fine_net=frac(self.net, lo, 3 * band),
+            )
+        return out
 
     @property
     def target_text(self) -> str:

@@ -1,0 +1,93 @@
+"""Master recipes in the store: import (insert-only) and approval (an e-signature).
+
+A recipe's status is derived, never stored: it is ``approved`` iff a valid signature
+with the meaning ``RECIPE_APPROVAL_MEANING`` signs its row (``UnitOfWork.recipe``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ebr import clock
+from ebr.audit import SITE_STREAM
+from ebr.errors import NotAllowed, NotFound, RecipeConflict
+from ebr.facts import StoredRecipe
+from ebr.models import Recipe
+from ebr.signatures import SignatureInfo, sign
+from ebr.uow import RECIPE_APPROVAL_MEANING, UnitOfWork
+from recipes.hashing import content_hash
+from recipes.model import MasterRecipe
+
+
+@dataclass(frozen=True)
+class RecipeImport:
+    recipe: StoredRecipe
+    created: bool  # False: the identical recipe was already in the store (nothing written)
+
+
+def import_recipe(uow: UnitOfWork, recipe: MasterRecipe, source_text: str, user_id: str) -> RecipeImport:
+    """Store a validated master recipe with its source text. The same code and version
+    with another content hash is refused (RecipeConflict); the identical one is a no-op."""
+    digest = content_hash(recipe)
+    existing = uow.session.scalars(
+        select(Recipe).where(Recipe.code == recipe.code, Recipe.version == recipe.version)
+    ).one_or_none()
+    if existing is not None:
+        if existing.content_hash != digest:
+            raise RecipeConflict(
+                f"recipe {recipe.code} version {recipe.version} is already in the store with other content: "
+                "give the changed recipe a new version"
+            )
+        stored = uow.recipe(recipe.code, recipe.version)
+        assert stored is not None
+        return RecipeImport(stored, created=False)
+    if uow.user(user_id) is None:
+        raise NotFound(f"no user {user_id!r}")
+    row = Recipe(
+        code=recipe.code,
+        version=recipe.version,
+        title=recipe.title,
+        product_code=recipe.product_code,
+        product_name=recipe.product_name,
+        content_hash=digest,
+        source_text=source_text,
+        imported_by=user_id,
+        imported_at=clock.utc_now(),
+    )
+    uow.add_record(
+        row,
+        stream=SITE_STREAM,
+        user_id=user_id,
+        action="recipe.imported",
+        entity_type="recipe",
+        entity_id=f"{recipe.code}/{recipe.version}",
+        new_value={"code": recipe.code, "version": recipe.version, "content_hash": digest},
+    )
+    stored = uow.recipe(recipe.code, recipe.version)
+    assert stored is not None
+    return RecipeImport(stored, created=True)
+
+
+def approve_recipe(uow: UnitOfWork, code: str, version: int, user: str, password: str) -> SignatureInfo:
+    """Approve a recipe for execution: the e-signature of a ``qa`` user who did not import it.
+
+    Raises NotFound, NotAllowed (already approved) or SignatureRefused (audited: commit)."""
+    row = uow.session.scalars(
+        select(Recipe).where(Recipe.code == code, Recipe.version == version)
+    ).one_or_none()
+    if row is None:
+        raise NotFound(f"no recipe {code} version {version} in the store")
+    if uow.recipe_approval(row) is not None:
+        raise NotAllowed(f"recipe {code} version {version} is already approved", "already_approved")
+    return sign(
+        uow,
+        user_id=user,
+        password=password,
+        meaning=RECIPE_APPROVAL_MEANING,
+        record_table="recipes",
+        record_uid=row.uid,
+        required_role="qa",
+        not_by=(row.imported_by,),
+    )

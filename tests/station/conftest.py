@@ -1,0 +1,49 @@
+"""Fixtures for the engine and the command line: a real SQLite file per test, the reference files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from station.cli import main
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+SITE = DATA / "masterdata" / "site.yaml"
+RECIPE = DATA / "recipes" / "para500-granulation.yaml"
+HAPPY = DATA / "scripts" / "para500-happy-path.yaml"
+REFUSALS = DATA / "scripts" / "para500-refusals.yaml"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'station.db'}"
+
+
+def cli(*args: str) -> int:
+    return main([str(a) for a in args])
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real console entry point in a child process (exit code, stdout, stderr)."""
+    return subprocess.run(
+        [sys.executable, "-m", "station.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture
+def approved_db(db_url: str) -> str:
+    """A database with site.yaml imported and PARA500-GRAN v3 imported (by the admin) and
+    approved by qa.dubois, through the command line as a validation engineer would."""
+    assert cli("master", "import", SITE, "--db", db_url, "--user", "adm.kim") == 0
+    assert cli("recipe", "import", RECIPE, "--db", db_url, "--user", "adm.kim") == 0
+    assert cli("recipe", "approve", "PARA500-GRAN", "3", "--user", "qa.dubois", "--password", "Rev1ew-Dubois",
+               "--db", db_url) == 0
+    return db_url

@@ -1,0 +1,117 @@
+"""Bad input gets one clear line on stderr, the right exit code and never a traceback."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.station.conftest import HAPPY, RECIPE, run_cli
+
+
+def _one_line(err: str) -> str:
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_bad_db_url_is_usage_error() -> None:
+    result = run_cli("db", "upgrade", "--db", "nosuchdialect://x")
+    assert result.returncode == 2
+    assert "database" in _one_line(result.stderr).lower()
+
+
+def test_db_in_a_missing_directory(tmp_path: Path) -> None:
+    result = run_cli("db", "upgrade", "--db", f"sqlite:///{tmp_path}/missing/dir/x.db")
+    assert result.returncode == 2
+    assert "missing" in _one_line(result.stderr)
+
+
+def test_missing_script_file(approved_db: str, tmp_path: Path) -> None:
+    result = run_cli("run", tmp_path / "nope.yaml", "--db", approved_db)
+    assert result.returncode == 2
+    assert "nope.yaml" in _one_line(result.stderr)
+
+
+def test_unknown_batch_id(approved_db: str) -> None:
+    result = run_cli("ebr", "verify", "B-NOPE", "--db", approved_db)
+    assert result.returncode == 1
+    assert "B-NOPE" in _one_line(result.stderr)
+
+
+def test_unknown_command_and_bad_arguments() -> None:
+    result = run_cli("frobnicate")
+    assert result.returncode == 2
+    _one_line(result.stderr)
+    result = run_cli("recipe", "approve", "PARA500-GRAN", "three", "--user", "x", "--password", "y")
+    assert result.returncode == 2
+    _one_line(result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"batch: [\n", ":2:"),
+        (b"\x00\xff\xfe garbage", "not UTF-8"),
+        (b"- just\n- a list\n", "mapping"),
+        (b"batch: {id: B1, recipe: X, version: 1, size: {quantity: 1, unit: kg}}\nactions:\n  - fly: {}\n", ":3:"),
+        (b"batch: {id: B1, recipe: X, version: 1, size: {quantity: 1, unit: kg}}\nactions:\n"
+         b"  - confirm: {}\n", "confirm.step: missing"),
+        (b"batch: {id: B1, recipe: X, version: 1, size: {quantity: 1, unit: kg}}\nactions:\n"
+         b"  - enter: {step: A, value: lots}\n", "not a number"),
+    ],
+)
+def test_malformed_scripts(approved_db: str, tmp_path: Path, content: bytes, expected: str) -> None:
+    script = tmp_path / "bad.yaml"
+    script.write_bytes(content)
+    result = run_cli("run", script, "--db", approved_db)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert expected in result.stderr, result.stderr
+    assert str(script) in result.stderr
+
+
+def test_locked_database_is_one_line(approved_db: str) -> None:
+    path = approved_db.removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, timeout=0.1)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        result = run_cli("run", HAPPY, "--db", approved_db, timeout=60)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.returncode in (1, 2)
+    assert "locked" in _one_line(result.stderr).lower() or "busy" in result.stderr.lower()
+
+
+def test_wrong_password_for_approval_is_refused(db_url: str, tmp_path: Path) -> None:
+    assert run_cli("master", "import", Path(__file__).parents[1] / "data/masterdata/site.yaml", "--db", db_url,
+                   "--user", "adm.kim").returncode == 0
+    assert run_cli("recipe", "import", RECIPE, "--db", db_url, "--user", "adm.kim").returncode == 0
+    result = run_cli("recipe", "approve", "PARA500-GRAN", "3", "--user", "qa.dubois", "--password", "nope",
+                     "--db", db_url)
+    assert result.returncode == 1
+    _one_line(result.stderr)
+    result = run_cli("recipe", "approve", "PARA500-GRAN", "3", "--user", "op.alvarez", "--password",
+                     "Granul8-Alvarez", "--db", db_url)
+    assert result.returncode == 1
+    assert "qa" in _one_line(result.stderr)
+
+
+def test_tampered_audit_value_exits_3_naming_the_event(approved_db: str) -> None:
+    assert run_cli("run", HAPPY, "--db", approved_db).returncode == 0
+    path = approved_db.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as con:
+        # An attacker with the file: drop the guard, edit a recorded value.
+        triggers = [r[0] for r in con.execute(
+            "select name from sqlite_master where type='trigger' and tbl_name='audit_events'")]
+        for name in triggers:
+            con.execute(f'drop trigger "{name}"')
+        seq = con.execute("select seq from audit_events where action='measurement.recorded' "
+                          "order by seq limit 1").fetchone()[0]
+        con.execute("update audit_events set new_value=replace(new_value, '150', '151') where seq=?", (seq,))
+    result = run_cli("ebr", "verify", "--db", approved_db)
+    assert result.returncode == 3
+    assert str(seq) in _one_line(result.stderr)

@@ -1,0 +1,104 @@
+"""Acceptance: the reference files of the design work as they are, through the command line."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.station.conftest import HAPPY, RECIPE, REFUSALS, SITE, cli
+
+
+def test_reference_recipe_validates(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("recipe", "validate", RECIPE) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+def test_master_import_twice_changes_nothing(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("master", "import", SITE, "--db", db_url) == 0
+    first = capsys.readouterr().out
+    assert cli("master", "import", SITE, "--db", db_url) == 0
+    second = capsys.readouterr().out
+    assert "0 added, 0 changed" in second, second
+    assert first != second
+
+
+def test_happy_path_runs_to_completion_and_verifies(approved_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("run", HAPPY, "--db", approved_db) == 0
+    out = capsys.readouterr().out
+    assert "batch B-2611-001: completed" in out
+    assert cli("ebr", "verify", "B-2611-001", "--db", approved_db) == 0
+    assert cli("ebr", "verify", "--db", approved_db) == 0
+    with sqlite3.connect(approved_db.removeprefix("sqlite:///")) as con:
+        weighed = con.execute("select step_id, net, unit, lot from lot_consumptions order by step_id").fetchall()
+        signed = con.execute("select step_id, printed_name, meaning from signatures where batch_id='B-2611-001' "
+                             "order by signed_at").fetchall()
+    assert [(s, n, lot) for s, n, _, lot in weighed] == [
+        ("OP20.S20", "60.02", "P24-0817"),
+        ("OP20.S30", "47.85", "M24-1130"),
+        ("OP20.S50", "3.6190", "K24-0220"),
+        ("OP20.S60", "2.4175", "C25-0103"),
+    ]
+    assert [s[:2] for s in signed] == [
+        ("OP10.S30", "Piotr Nowak"),
+        ("OP20.S70", "Leila Haddad"),
+        ("OP30.S60", "Maria Alvarez"),
+    ]
+
+
+def test_refusals_script_meets_every_expectation(approved_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("run", REFUSALS, "--db", approved_db) == 0
+    out = capsys.readouterr().out
+    for reason in ("independent_signer_required", "signature_invalid", "equipment_calibration_due",
+                   "lot_quarantined", "weight_out_of_tolerance"):
+        assert f"refused [{reason}]" in out
+    assert cli("ebr", "verify", "B-2611-002", "--db", approved_db) == 0
+
+
+@pytest.mark.parametrize(
+    ("expect_line", "action", "reason"),
+    [
+        ("  - expect: {outcome: refused, reason: independent_signer_required}\n", "sign OP10.S30",
+         "independent_signer_required"),
+        ("  - expect: {outcome: refused, reason: lot_quarantined}\n", "scan OP20.S20", "lot_quarantined"),
+        ("  - expect: {outcome: refused, reason: weight_out_of_tolerance}\n", "weigh OP20.S20",
+         "weight_out_of_tolerance"),
+    ],
+)
+def test_a_missing_expect_makes_run_fail_naming_action_and_reason(
+    approved_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], expect_line: str, action: str, reason: str
+) -> None:
+    text = REFUSALS.read_text(encoding="utf-8")
+    assert expect_line in text
+    script = tmp_path / "refusals-minus-one.yaml"
+    script.write_text(text.replace(expect_line, "", 1), encoding="utf-8")
+    assert cli("run", script, "--db", approved_db) == 1
+    err = capsys.readouterr().err
+    assert action in err and reason in err, err
+    assert err.count("\n") == 1, "one line per error"
+
+
+def test_an_expectation_that_is_not_met_fails(approved_db: str, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    text = HAPPY.read_text(encoding="utf-8").replace(
+        "  - confirm: {step: OP10.S10}\n",
+        "  - confirm: {step: OP10.S10}\n  - expect: {outcome: refused, reason: sequence}\n",
+    )
+    script = tmp_path / "wrong-expect.yaml"
+    script.write_text(text, encoding="utf-8")
+    assert cli("run", script, "--db", approved_db) == 1
+    err = capsys.readouterr().err
+    assert "expected refused with sequence, but it was done" in err
+
+
+def test_a_script_naming_an_unknown_step_is_refused_before_anything_runs(
+    approved_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = tmp_path / "unknown-step.yaml"
+    script.write_text(HAPPY.read_text(encoding="utf-8").replace("OP30.S40", "OP30.S45"), encoding="utf-8")
+    assert cli("run", script, "--db", approved_db) == 2
+    err = capsys.readouterr().err.strip()
+    assert "OP30.S45 is not a step of PARA500-GRAN v3" in err and ":29:" in err
+    with sqlite3.connect(approved_db.removeprefix("sqlite:///")) as con:
+        assert con.execute("select count(*) from batches").fetchone() == (0,)
