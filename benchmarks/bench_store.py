@@ -39,12 +39,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Table, insert, update  # noqa: E402
+from sqlalchemy import Table, insert, update
 
-from ebr import chain  # noqa: E402
-from ebr.database import Database, open_database  # noqa: E402
-from ebr.migrate import upgrade  # noqa: E402
-from ebr.models import (  # noqa: E402
+from ebr import chain
+from ebr.database import Database, open_database
+from ebr.migrate import upgrade
+from ebr.models import (
     AuditEvent,
     Base,
     ChainHead,
@@ -320,7 +320,8 @@ def seed_batches(writer: ChainWriter, ids: SeededIds, *, events: int, seed: int 
         operator, supervisor = rnd.choice(operators), rnd.choice(supervisors)
 
         def write(model: type[Base], content: dict[str, Any], action: str, entity_type: str, entity_id: str,
-                  user: str, outcome: str = "accepted", new_value: Any = None) -> dict[str, Any]:  # fmt: skip
+                  user: str, outcome: str = "accepted", new_value: Any = None,
+                  batch_id: str = batch_id) -> dict[str, Any]:  # fmt: skip
             content.setdefault("uid", new_uid())
             content["batch_id"] = batch_id
             writer.event(stream=batch_id, user_id=user, action=action, entity_type=entity_type,

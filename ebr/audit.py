@@ -13,9 +13,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ebr import chain, clock
@@ -27,8 +27,8 @@ OUTCOMES: tuple[str, ...] = ("accepted", "refused", "deviation")
 #: The stream of events that belong to no batch: master data, users, logins, recipes.
 SITE_STREAM = "site"
 
-_AUDIT = AuditEvent.__table__
-_HEAD = ChainHead.__table__
+_AUDIT = cast(Table, AuditEvent.__table__)
+_HEAD = cast(Table, ChainHead.__table__)
 
 
 @dataclass(frozen=True)
@@ -177,11 +177,12 @@ def add_record(
     if table not in RECORD_TABLES:
         raise ValueError(f"{table} is not a record table")
     if getattr(row, "uid", None) is None:
-        row.uid = new_uid()  # type: ignore[attr-defined]
+        setattr(row, "uid", new_uid())  # noqa: B010 - every record model has a uid
     session.add(row)
     session.flush()
     session.refresh(row)
-    ref = RecordRef(table, str(row.uid), chain.record_hash(record_content(row)))  # type: ignore[attr-defined]
+    content = record_content(row)
+    ref = RecordRef(table, str(content["uid"]), chain.record_hash(content))
     return append_event(
         session,
         stream=stream,

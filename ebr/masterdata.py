@@ -232,7 +232,7 @@ def parse_site_file(text: str, filename: str, known: _Known | None = None) -> Si
         problems = []
         for error in exc.errors():
             path = tuple(e for e in error["loc"] if isinstance(e, str | int))
-            if path and path[-1] == "class" or "equipment_class" in path:
+            if (path and path[-1] == "class") or "equipment_class" in path:
                 path = tuple("class" if e == "equipment_class" else e for e in path)
             path = _drop_union_tags(path)
             problems.append(problem(path, _message(error["msg"])))

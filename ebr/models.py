@@ -203,7 +203,7 @@ class Recipe(Base):
     product_name: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64))
     source_text: Mapped[str] = mapped_column(Text)
-    imported_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    imported_by: Mapped[str] = mapped_column(String(64))  # a user id, or "system" for a command-line import
     imported_at: Mapped[dt.datetime] = mapped_column(UtcTimestamp)
 
 

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import select
 
 from ebr import clock
-from ebr.audit import SITE_STREAM
 from ebr.errors import NotAllowed
 from ebr.models import RECORD_TABLES, AuditEvent, SyncState, model_for, record_content
 from ebr.uow import UnitOfWork
@@ -68,5 +67,3 @@ def acknowledge(uow: UnitOfWork, seq: int) -> None:
     state.acked_at = clock.utc_now()
     uow.session.flush()
 
-
-__all__ = ["SITE_STREAM", "OutboxItem", "acknowledge", "cursor", "pending"]

@@ -43,8 +43,8 @@ def import_recipe(uow: UnitOfWork, recipe: MasterRecipe, source_text: str, user_
         stored = uow.recipe(recipe.code, recipe.version)
         assert stored is not None
         return RecipeImport(stored, created=False)
-    if uow.user(user_id) is None:
-        raise NotFound(f"no user {user_id!r}")
+    if not user_id.strip():
+        raise ValueError("a recipe import needs the id of who imports it")
     row = Recipe(
         code=recipe.code,
         version=recipe.version,

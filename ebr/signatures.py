@@ -99,25 +99,63 @@ def sign(
         raise refuse(
             "independent_signer_required", f"{signer.name} may not sign this: an independent signer is needed"
         )
-    row = Signature(
-        batch_id=batch_id,
-        step_id=step_id,
+    return record_signature(
+        uow,
+        signed,
         signer_id=signer.id,
         printed_name=signer.name,
         meaning=meaning,
+        batch_id=batch_id,
+        step_id=step_id,
+    )
+
+
+def record_signature(
+    uow: UnitOfWork,
+    signed: Base,
+    *,
+    signer_id: str,
+    printed_name: str,
+    meaning: str,
+    batch_id: str | None = None,
+    step_id: str | None = None,
+) -> SignatureInfo:
+    """Record the e-signature of a signer whose id and password the caller has just checked
+    (``authenticate(..., purpose="signature")`` in this unit of work) together with its own
+    gates (role, independence, training), over the record ``signed`` already written in
+    this unit of work. :func:`sign` does the checks and this in one call."""
+    if not meaning.strip():
+        raise ValueError("a signature needs a meaning")
+    table = signed.__tablename__
+    if table not in RECORD_TABLES:
+        raise ValueError(f"not a record table: {table}")
+    actor = uow.user(signer_id)
+    if actor is None or actor.id != signer_id:
+        raise NotFound(f"no user {signer_id!r}")
+    if printed_name != actor.name:
+        raise ValueError(f"printed name {printed_name!r} is not the name of {signer_id} ({actor.name!r})")
+    uow.session.flush()
+    uow.session.refresh(signed)  # sign the content exactly as stored
+    content = record_content(signed)
+    row = Signature(
+        batch_id=batch_id,
+        step_id=step_id,
+        signer_id=signer_id,
+        printed_name=actor.name,
+        meaning=meaning,
         signed_at=clock.utc_now(),
-        record_table=record_table,
-        record_uid=record_uid,
-        signed_hash=chain.record_hash(record_content(signed)),
+        record_table=table,
+        record_uid=str(content["uid"]),
+        signed_hash=chain.record_hash(content),
     )
     event = uow.add_record(
         row,
-        stream=stream,
-        user_id=signer.id,
+        stream=batch_id or SITE_STREAM,
+        user_id=signer_id,
         action="signature.signed",
-        entity_type=record_table,
-        entity_id=step_id or record_uid,
-        new_value={"meaning": meaning, "printed_name": signer.name},
+        entity_type=table,
+        entity_id=step_id or row.record_uid,
+        new_value={"meaning": meaning, "printed_name": actor.name},
     )
     return SignatureInfo(
         uid=row.uid,
@@ -142,54 +180,3 @@ def signature_valid(uow: UnitOfWork, signature_uid: str) -> bool:
         select(model).where(model.__table__.c.uid == signature.record_uid)
     ).one_or_none()
     return signed is not None and chain.record_hash(record_content(signed)) == signature.signed_hash
-
-
-def record_signature(
-    uow: UnitOfWork,
-    signed: Base,
-    *,
-    signer_id: str,
-    printed_name: str,
-    meaning: str,
-    batch_id: str | None = None,
-    step_id: str | None = None,
-) -> SignatureInfo:
-    """Record the e-signature of a signer whose id and password the caller has just checked
-    (``authenticate(..., purpose="signature")``) together with its own gates (role,
-    independence, training), over the record ``signed`` already written in this unit of work."""
-    if not meaning.strip():
-        raise ValueError("a signature needs a meaning")
-    table = signed.__tablename__
-    if table not in RECORD_TABLES:
-        raise ValueError(f"not a record table: {table}")
-    row = Signature(
-        batch_id=batch_id,
-        step_id=step_id,
-        signer_id=signer_id,
-        printed_name=printed_name,
-        meaning=meaning,
-        signed_at=clock.utc_now(),
-        record_table=table,
-        record_uid=str(signed.uid),  # type: ignore[attr-defined]
-        signed_hash=chain.record_hash(record_content(signed)),
-    )
-    event = uow.add_record(
-        row,
-        stream=batch_id or SITE_STREAM,
-        user_id=signer_id,
-        action="signature.signed",
-        entity_type=table,
-        entity_id=step_id or row.record_uid,
-        new_value={"meaning": meaning, "printed_name": printed_name},
-    )
-    return SignatureInfo(
-        uid=row.uid,
-        signer_id=row.signer_id,
-        printed_name=row.printed_name,
-        meaning=row.meaning,
-        signed_at=chain.utc_iso(row.signed_at),
-        record_table=row.record_table,
-        record_uid=row.record_uid,
-        signed_hash=row.signed_hash,
-        event=event,
-    )

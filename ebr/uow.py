@@ -21,9 +21,9 @@ from ebr import audit, chain, facts
 from ebr.models import (
     RECORD_MODELS,
     AuditEvent,
+    Base,
     Batch,
     BatchStatusChange,
-    Base,
     Document,
     Equipment,
     Lot,
@@ -109,7 +109,7 @@ class UnitOfWork:
     def material_by_gtin(self, gtin: str) -> facts.Material | None:
         return self._material(select(Material).where(Material.gtin == gtin))
 
-    def _material(self, query: Select[tuple[Material]]) -> facts.Material | None:
+    def _material(self, query: Select[Material]) -> facts.Material | None:
         r = self.session.scalars(query).one_or_none()
         return None if r is None else facts.Material(r.code, r.name, r.gtin)
 
@@ -224,14 +224,15 @@ class UnitOfWork:
                 .where(table.c.batch_id == batch_id)
             )
             for row, seq, action, user_id in self.session.execute(query):
+                data = record_content(row)
                 collected.append(
                     facts.BatchRecord(
                         seq=seq,
                         table=model.__tablename__,
-                        uid=row.uid,
+                        uid=str(data["uid"]),
                         action=action,
                         user_id=user_id,
-                        data=record_content(row),
+                        data=data,
                     )
                 )
         collected.sort(key=lambda r: r.seq)

@@ -34,7 +34,7 @@ import urllib.parse
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Boolean, Column, Integer, Table, distinct, func, select
 from sqlalchemy.engine import Connection, make_url
@@ -44,7 +44,7 @@ from ebr.database import Database, translated_errors
 from ebr.errors import NotFound
 from ebr.models import RECORD_MODELS, AuditEvent, Batch, ChainHead, JsonText, Signature
 
-_AUDIT: Table = AuditEvent.__table__  # type: ignore[assignment]
+_AUDIT = cast(Table, AuditEvent.__table__)
 _JSON_EVENT_FIELDS = frozenset({"old_value", "new_value"})
 _FETCH = 20_000
 
@@ -156,32 +156,6 @@ def _json_ok(*texts: str | None) -> bool:
             except ValueError:
                 return False
     return True
-
-
-# ------------------------------------------------------------------ reference checks
-
-
-def _reference_event_hash(connection: Connection, seq: int) -> tuple[str | None, str | None]:
-    """(computed, stored) hash of event ``seq`` by the reference implementation."""
-    row = connection.execute(select(_AUDIT).where(_AUDIT.c.seq == seq)).mappings().one_or_none()
-    if row is None:
-        return None, None
-    event = {name: row[name] for name in chain.EVENT_FIELDS}
-    try:
-        for name in _JSON_EVENT_FIELDS:
-            if event[name] is not None:
-                event[name] = json.loads(event[name])
-        return chain.event_hash(event), row["hash"]
-    except (ValueError, TypeError):
-        return "unreadable", row["hash"]
-
-
-def _reference_record_hash(connection: Connection, table: Table, uid: str) -> str | None:
-    try:
-        row = connection.execute(select(table).where(table.c.uid == uid)).mappings().one_or_none()
-        return None if row is None else chain.record_hash(dict(row))
-    except (ValueError, TypeError):
-        return "unreadable"
 
 
 # ------------------------------------------------------------------ fast checks on a DB-API connection
@@ -496,9 +470,11 @@ def _resolve(connection: Connection, partial: _Partial, problems: list[BadEvent]
     for uid, name, record_uid, signed_hash in partial.signature_suspects:
         current = _reference_record_hash(connection, _TABLES[name], record_uid)
         if current != signed_hash:
-            seq, event_uid = _event_of(connection, uid)
+            signature_seq, event_uid = _event_of(connection, uid)
             what = "is gone" if current is None else "is not the content it signed (copied or changed)"
-            problems.append(BadEvent(seq, event_uid, f"signature {uid}: the {name} row {record_uid} {what}"))
+            problems.append(
+                BadEvent(signature_seq, event_uid, f"signature {uid}: the {name} row {record_uid} {what}")
+            )
 
 
 def _check_references(

@@ -97,7 +97,6 @@ class LineFramer:
         out: list[Line | FramingIssue] = []
         if not data:
             return out
-        stamp = utc or datetime.now(UTC)
         self._last_byte_at = now
         start = 0
         if self._skip_lf:
@@ -108,9 +107,9 @@ class LineFramer:
         while True:
             end = data.find(split, start)
             if end < 0:
-                self._accumulate(data[start:], now, stamp, out)
+                self._accumulate(data[start:], now, utc, out)
                 break
-            self._accumulate(data[start:end], now, stamp, out)
+            self._accumulate(data[start:end], now, utc, out)
             if self._discarding:
                 self._discarding = False
                 self._buffer.clear()
@@ -120,7 +119,9 @@ class LineFramer:
                 if split == LF and line.endswith(CR):
                     line = line[:-1]
                 if line:
-                    out.append(Line(line, now, stamp))
+                    if utc is None:
+                        utc = datetime.now(UTC)
+                    out.append(Line(line, now, utc))
             start = end + 1
             if self.terminator == CR:
                 if start < len(data):
@@ -132,11 +133,14 @@ class LineFramer:
                 break
         return out
 
-    def _accumulate(self, chunk: bytes, now: float, stamp: datetime, out: list[Line | FramingIssue]) -> None:
+    def _accumulate(
+        self, chunk: bytes, now: float, utc: datetime | None, out: list[Line | FramingIssue]
+    ) -> None:
         if self._discarding or not chunk:
             return
         self._buffer += chunk
         if len(self._buffer) > self.max_length:
+            stamp = utc or datetime.now(UTC)
             out.append(FramingIssue("too_long", bytes(self._buffer[: self.PREVIEW]), now, stamp))
             self._buffer.clear()
             self._discarding = True

@@ -20,8 +20,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Generic, Self, TypeVar
 
 from hardware.framing import CRLF, FramingIssue, Line, LineFramer
 from hardware.transport import LinkClosed, LinkLost, LinkStatus, Transport
@@ -166,7 +165,7 @@ class LineDevice(ABC, Generic[P, E]):
         self._fail_waiter(LinkClosed(f"{self.transport.name}: closed"))
         self._emit_status(LinkStatus.CLOSED, "closed")
 
-    def __enter__(self) -> LineDevice[P, E]:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -181,7 +180,7 @@ class LineDevice(ABC, Generic[P, E]):
             data = self.transport.read(timeout)
             now = time.monotonic()
             if data:
-                items = self._framer.feed(data, now, datetime.now(UTC))
+                items = self._framer.feed(data, now)
             else:
                 issue = self._framer.expire(now)
                 items = [issue] if issue is not None else []
@@ -289,6 +288,8 @@ class LineDevice(ABC, Generic[P, E]):
     def _write(self, request: bytes) -> None:
         try:
             self.transport.write(request)
+        except LinkClosed:
+            raise
         except LinkLost as exc:
             if self._reads_inline():
                 self._link_lost(exc)
@@ -319,6 +320,8 @@ class LineDevice(ABC, Generic[P, E]):
                     if self._reads_inline():
                         try:
                             self.pump(min(remaining, self.transport.poll_interval))
+                        except LinkClosed:
+                            raise
                         except LinkLost as exc:
                             self._link_lost(exc)
                             raise

@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, Self
 
 import serial
 
@@ -145,7 +145,6 @@ class Transport:
         self._write_lock = threading.Lock()
         self._status = LinkStatus.DISCONNECTED
         self._broken = False
-        self._debug = log.isEnabledFor(logging.DEBUG)
 
     # ------------------------------------------------------------------ opening
 
@@ -181,7 +180,6 @@ class Transport:
             self._port = self._open_port()
             self._broken = False
             self._status = LinkStatus.CONNECTED
-            self._debug = log.isEnabledFor(logging.DEBUG)
         log.info("%s: connected (%s)", self.name, self.settings)
 
     def _open_port(self) -> serial.SerialBase:
@@ -252,7 +250,7 @@ class Transport:
         except Exception as exc:  # closing a port whose device vanished may fail; it is gone anyway
             log.debug("%s: error while closing: %s", self.name, exc)
 
-    def __enter__(self) -> Transport:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -288,13 +286,13 @@ class Transport:
         deadline = time.monotonic() + (self.poll_interval if timeout is None else timeout)
         try:
             while True:
-                data = port.read(1)
+                data: bytes = port.read(1)
                 if data:
                     waiting = port.in_waiting
                     while waiting and len(data) < 65536:
                         data += port.read(waiting)
                         waiting = port.in_waiting
-                    if self._debug:
+                    if log.isEnabledFor(logging.DEBUG):
                         log.debug("%s <- %r", self.name, data)
                     return data
                 if self._status is not LinkStatus.CONNECTED or time.monotonic() >= deadline:
@@ -309,7 +307,7 @@ class Transport:
 
     def write(self, data: bytes) -> None:
         port = self._live_port()
-        if self._debug:
+        if log.isEnabledFor(logging.DEBUG):
             log.debug("%s -> %r", self.name, data)
         try:
             with self._write_lock:

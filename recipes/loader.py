@@ -343,3 +343,9 @@ def _build_step(step: StepDoc) -> Step:
             id=step.id, meaning=step.meaning, role=step.role, independent_of=tuple(step.independent_of)
         )
     raise AssertionError(f"unhandled step document {type(step).__name__}")  # pragma: no cover
+
+
+def decimal_yaml() -> YAML:
+    """A round-trip YAML loader that keeps line numbers and reads floats as exact Decimals
+    from their source text (``3.9310`` stays ``3.9310``): for every YAML file the station reads."""
+    return _yaml()

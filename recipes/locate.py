@@ -7,20 +7,29 @@ reports error locations. Positions are 0-based in ruamel and 1-based here.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 PathElement = str | int
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def format_path(path: Sequence[PathElement]) -> str:
-    """``("operations", 1, "steps", 2, "id")`` -> ``operations[1].steps[2].id``."""
+    """``("operations", 1, "steps", 2, "id")`` -> ``operations[1].steps[2].id``. A key that is
+    not a plain word (empty, spaces, dots, control characters) is quoted, ``recipe["a b"]``,
+    so the path stays one unambiguous token of the ``FILE:LINE: field: message`` line."""
     text = ""
     for element in path:
         if isinstance(element, int) and not isinstance(element, bool):
             text += f"[{element}]"
-        else:
+        elif _PLAIN_KEY.fullmatch(str(element)):
             text += f".{element}" if text else str(element)
+        else:
+            text += f"[{json.dumps(str(element))}]"
     return text or "document"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -18,7 +19,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+        message = re.sub(r"[\r\n]+", " ", self.message)  # one line per problem, whatever the input held
+        return f"{self.file}:{self.line}: {self.field}: {message}"
 
 
 class RecipeInvalid(Exception):

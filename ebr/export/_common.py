@@ -64,13 +64,13 @@ def utc_text(moment: dt.datetime | None, *, seconds: bool = True) -> str:
 
 
 def local_text(moment: dt.datetime | None, zone_name: str, *, seconds: bool = True) -> str:
-    """Local time with its zone abbreviation and offset: ``2026-11-03 07:12:05 CET (+01:00)``."""
+    """Local time with its zone abbreviation and offset: ``2026-11-03 07:12:05 CET (UTC+01:00)``."""
     if moment is None:
         return "—"
     local = moment.astimezone(site_zone(zone_name))
     fmt = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
     offset = local.strftime("%z")
-    return f"{local.strftime(fmt)} {local.tzname()} ({offset[:3]}:{offset[3:]})"
+    return f"{local.strftime(fmt)} {local.tzname()} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def date_text(value: dt.date | dt.datetime | None) -> str:

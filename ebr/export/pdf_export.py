@@ -148,7 +148,7 @@ class _Footer:
         where = f" (audit event seq {last['seq']})" if last else ""
         self.hash_line = f"Record hash{where}: {record.chain_head}"
         self.printed = (
-            f"Printed by {printer} on {utc_text(printed_at)} ({local_text(printed_at, record.site_timezone)}) — "
+            f"Printed by {printer} on {utc_text(printed_at)} · local {local_text(printed_at, record.site_timezone)} — "
             "a printed copy of the electronic batch record"
         )
 
@@ -378,11 +378,11 @@ def _cover(record: BatchRecord, found: Exceptions) -> list[Flowable]:
         ["Station", h.station],
         [
             "Started",
-            f"{utc_text(h.started_at)}   ({local_text(h.started_at, record.site_timezone)})   by {record.name_of(h.started_by)}",
+            f"{utc_text(h.started_at)}  ·  local {local_text(h.started_at, record.site_timezone)}  ·  by {record.name_of(h.started_by)}",
         ],
         [
             "Completed",
-            f"{utc_text(h.completed_at)}   ({local_text(h.completed_at, record.site_timezone)})"
+            f"{utc_text(h.completed_at)}  ·  local {local_text(h.completed_at, record.site_timezone)}"
             if h.completed_at
             else "— not completed",
         ],
@@ -650,7 +650,7 @@ def _step_rows(record: BatchRecord, step: Step, signatures: Sequence[Any]) -> li
             if sig is not None:
                 result = Cell(
                     f"Electronically signed by {sig.printed_name} ({sig.user_id})\nMeaning: {sig.meaning}\n"
-                    f"{utc_text(sig.signed_at)} ({local_text(sig.signed_at, record.site_timezone)})",
+                    f"{utc_text(sig.signed_at)}\nlocal {local_text(sig.signed_at, record.site_timezone)}",
                     bold=False,
                 )
         rows.append(
@@ -833,7 +833,7 @@ def _review(record: BatchRecord) -> list[Flowable]:
                 ),
                 _who_when(record, r.reviewer, r.at),
                 r.comment or "—",
-                f"{sig.printed_name} — {sig.meaning}\n{utc_text(sig.signed_at)} ({local_text(sig.signed_at, record.site_timezone)})"
+                f"{sig.printed_name} — {sig.meaning}\n{utc_text(sig.signed_at)}\nlocal {local_text(sig.signed_at, record.site_timezone)}"
                 if sig
                 else Cell("no e-signature found", color=RED),
             ]
@@ -907,7 +907,7 @@ def _audit_trail(record: BatchRecord) -> list[Flowable]:
         )
     out.append(
         Grid(
-            [0.55, 0.4, 1.45, 1.05, 1.35, 0.8, 1.45, 5.0, 1.75, 2.05],
+            [0.55, 0.4, 1.45, 1.05, 1.65, 0.8, 1.45, 4.7, 1.75, 2.05],
             rows,
             header=[
                 "Seq",

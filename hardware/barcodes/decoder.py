@@ -140,7 +140,7 @@ def _decode(data: str | bytes) -> Scan:
         item = _gs1_message(raw, None, body)
         if isinstance(item, Gs1Item):
             return item
-        if "check digit" in item.reason:
+        if isinstance(item, Unreadable) and "check digit" in item.reason:
             return item  # GS1 in every respect but a wrong check digit: not a plain id
     return _plain(raw, None, body)
 

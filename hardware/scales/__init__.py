@@ -83,7 +83,8 @@ def open_scale(
       ``rtscts``, ``dsrdtr`` (defaults: the protocol's — MT-SICS 9600 8N1, SBI 1200 7O1);
     - transport: ``poll_interval``, ``write_timeout``, ``backoff_initial``, ``backoff_max``;
     - scale: ``readability``, ``confirmations``, ``command_timeout``, ``serial_number``,
-      and for SBI ``autoprint``, ``unit``, ``tare_command``, ``query_identity``.
+      ``request_interval`` (between repeated requests: SBI stream polling, retries), and
+      for SBI ``autoprint``, ``unit``, ``tare_command``, ``query_identity``.
 
     Raises ``ScaleError`` (state ``disconnected``) when the link cannot be opened, or
     ``timeout`` when nothing answers the identification.

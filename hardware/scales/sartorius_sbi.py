@@ -162,7 +162,7 @@ class SbiScale(Scale[SbiLine]):
 
     - ``autoprint``: the balance is set to print by itself (automatic data output); the
       stream is then passive. Otherwise the stream asks with ``ESC P`` every
-      ``poll_interval`` seconds.
+      ``request_interval`` seconds.
     - ``unit``: the display unit, used for dynamic lines (which carry none) until a stable
       line told the unit.
     - ``tare_command``: ``U`` (tare only, default) or ``T`` (the TARE key: tare or zero).
@@ -225,7 +225,10 @@ class SbiScale(Scale[SbiLine]):
             stable = True
         elif self._unit is None:
             return self._condition(
-                ScaleState.DYNAMIC, "the weight is moving (unit not known until a stable line)", parsed.raw, line
+                ScaleState.DYNAMIC,
+                "the weight is moving (unit not known until a stable line)",
+                parsed.raw,
+                line,
             )
         else:
             unit = self._unit
@@ -296,14 +299,14 @@ class SbiScale(Scale[SbiLine]):
             self._model = model
 
     def _start_stream(self) -> None:
-        if self.autoprint:
-            return
+        if self.autoprint or (self._poller is not None and self._poller.is_alive()):
+            return  # the balance prints by itself, or the poller already asks (it outlives outages)
         self._poller_stop.clear()
         self._poller = threading.Thread(target=self._poll, name=f"poll {self.transport.name}", daemon=True)
         self._poller.start()
 
     def _poll(self) -> None:
-        while not self._poller_stop.wait(self.poll_interval):
+        while not self._poller_stop.wait(self.request_interval):
             try:
                 self.send_command("P")
             except LinkLost:
@@ -314,16 +317,6 @@ class SbiScale(Scale[SbiLine]):
         poller, self._poller = self._poller, None
         if poller is not None and poller is not threading.current_thread():
             poller.join(timeout=2)
-
-    def after_reconnect(self) -> None:
-        if self._streaming and not self.autoprint and self._poller is not None and self._poller.is_alive():
-            self._streaming = False  # the poller is still running: do not start a second one
-            try:
-                super().after_reconnect()
-            finally:
-                self._streaming = True
-            return
-        super().after_reconnect()
 
     def _wait_for_zero(self, timeout: float, doing: str) -> None:
         """Until the balance shows a stable zero (what taring or zeroing leads to)."""
@@ -346,7 +339,7 @@ class SbiScale(Scale[SbiLine]):
                 if isinstance(last, WeightReading) and last.stable and abs(last.value) <= last.readability:
                     return
                 if unsubscribe is None:
-                    time.sleep(max(0.0, min(self.poll_interval, deadline - time.monotonic())))
+                    time.sleep(max(0.0, min(self.request_interval, deadline - time.monotonic())))
         finally:
             if unsubscribe is not None:
                 unsubscribe()

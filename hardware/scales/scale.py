@@ -21,7 +21,7 @@ import queue
 import threading
 import time
 from abc import abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import ClassVar, TypeVar
@@ -87,7 +87,7 @@ class Scale(LineDevice[P, ScaleEvent]):
         terminator: bytes = CRLF,
         readability: Decimal | str | None = None,
         confirmations: int = 2,
-        poll_interval: float = 0.1,
+        request_interval: float = 0.1,
         command_timeout: float = 3.0,
         serial_number: str | None = None,
         max_line_length: int = 256,
@@ -102,7 +102,7 @@ class Scale(LineDevice[P, ScaleEvent]):
         if confirmations < 1:
             raise ValueError("confirmations must be at least 1")
         self.confirmations = confirmations
-        self.poll_interval = poll_interval
+        self.request_interval = request_interval
         self.command_timeout = command_timeout
         self._serial_number = serial_number
         self._model: str | None = None
@@ -267,12 +267,17 @@ class Scale(LineDevice[P, ScaleEvent]):
         """The weight now, stable or dynamic. Not for recording: use ``read_stable``."""
         timeout = self.command_timeout if timeout is None else timeout
         if self._streaming:
+            deadline = time.monotonic() + timeout
             with self._events() as events:
-                try:
-                    event = events.get(timeout=timeout)
-                except queue.Empty:
-                    raise ScaleError(ScaleState.TIMEOUT, f"reading: no weight within {timeout:g} s") from None
-            return self._weight_or_raise(event, "reading")
+                while True:
+                    try:
+                        event = events.get(timeout=max(0.0, deadline - time.monotonic()))
+                    except queue.Empty:
+                        raise ScaleError(
+                            ScaleState.TIMEOUT, f"reading: no weight within {timeout:g} s"
+                        ) from None
+                    if not (isinstance(event, ScaleCondition) and event.state is ScaleState.CONNECTED):
+                        return self._weight_or_raise(event, "reading")
         with self._errors("reading"):
             return self._weight_or_raise(self._request_immediate(timeout), "reading")
 
@@ -284,7 +289,7 @@ class Scale(LineDevice[P, ScaleEvent]):
         not settle in time, ``overload``/``underload``, ``disconnected``, or ``timeout``.
         """
         deadline = time.monotonic() + timeout
-        detector = StableWeightDetector(self.confirmations, max_gap=max(2.0, 3 * self.poll_interval))
+        detector = StableWeightDetector(self.confirmations, max_gap=max(2.0, 3 * self.request_interval))
         last_error: ScaleError | None = None
         if self._streaming:
             with self._events() as events:
@@ -309,14 +314,14 @@ class Scale(LineDevice[P, ScaleEvent]):
                         raise
                     last_error = exc
                     detector.reset()
-                    time.sleep(max(0.0, min(self.poll_interval, deadline - time.monotonic())))
+                    time.sleep(max(0.0, min(self.request_interval, deadline - time.monotonic())))
                     continue
                 last_error = None
                 accepted = detector.feed(event)
                 if accepted is not None:
                     return self._accept(accepted, deadline)
                 if not (isinstance(event, WeightReading) and event.stable):
-                    time.sleep(max(0.0, min(self.poll_interval, deadline - time.monotonic())))
+                    time.sleep(max(0.0, min(self.request_interval, deadline - time.monotonic())))
         raise self._no_stable_weight(detector, last_error, timeout)
 
     def _accept(self, reading: WeightReading, deadline: float) -> WeightReading:
@@ -362,6 +367,7 @@ class Scale(LineDevice[P, ScaleEvent]):
         The callback also gets the conditions (overload, disconnected, connected, ...).
         It must return quickly: a UI hands the event over to its own thread.
         """
+        self.start()  # the reader delivers the stream
         unsubscribe = self.subscribe(callback) if callback is not None else None
         with self._stream_lock:
             self._stream_users += 1
@@ -378,21 +384,21 @@ class Scale(LineDevice[P, ScaleEvent]):
                     raise
 
         def close() -> None:
-            if unsubscribe is not None:
-                unsubscribe()
             with self._stream_lock:
                 self._stream_users -= 1
                 if self._stream_users == 0:
                     self._streaming = False
                     try:
                         with self._errors("stopping the stream"):
-                            self._stop_stream()
+                            self._stop_stream()  # lines sent until the device stopped still arrive
                     except ScaleError as exc:
                         log.info("%s: %s", self.transport.name, exc)
+            if unsubscribe is not None:
+                unsubscribe()
 
         return StreamHandle(close)
 
-    def readings(self, timeout: float | None = 5.0) -> Iterator[ScaleEvent]:
+    def readings(self, timeout: float | None = 5.0) -> Generator[ScaleEvent, None, None]:
         """Iterate over the stream's events; ``ScaleError(timeout)`` if none comes in ``timeout``."""
         events: queue.Queue[ScaleEvent] = queue.Queue()
         with self.stream(events.put):
@@ -412,9 +418,6 @@ class Scale(LineDevice[P, ScaleEvent]):
             except ScaleError:
                 pass
         super().close()
-
-    def __enter__(self) -> Scale[P]:
-        return self
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.transport.name} {self.status} sn={self._serial_number}>"

@@ -11,7 +11,7 @@ decoder the UI uses for keyboard-wedge input — into a ``Gs1Item``, ``PlainId``
 from __future__ import annotations
 
 import queue
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from hardware.barcodes.decoder import Scan, Unreadable, decode_scan
@@ -80,8 +80,9 @@ class SerialScanner(LineDevice[Scan, Scan]):
             return None
         return scan
 
-    def scans(self, timeout: float | None = None) -> Iterator[Scan]:
+    def scans(self, timeout: float | None = None) -> Generator[Scan, None, None]:
         """Every scan from now on (needs the reader thread); stops after ``timeout`` without one."""
+        self.start()
         events: queue.Queue[Scan] = queue.Queue()
         unsubscribe = self.subscribe(events.put)
         try:

@@ -17,6 +17,7 @@ import time
 from abc import ABC, abstractmethod
 from collections import deque
 from dataclasses import dataclass
+from typing import Self
 
 from hardware.simulators.endpoint import Endpoint, make_endpoint
 
@@ -29,7 +30,7 @@ MIN_PACING_SLEEP = 0.0005
 @dataclass(frozen=True)
 class SentLine:
     data: bytes
-    monotonic: float  # when the last byte was written
+    monotonic: float  # when the last byte was handed to the line (just before its write)
 
 
 class SimulatedDevice(ABC):
@@ -75,6 +76,8 @@ class SimulatedDevice(ABC):
         with self._lock:
             if self._running:
                 return self.address
+            if self._wake_r < 0:
+                raise RuntimeError(f"simulated {self.kind} was stopped; create a new one")
             self._endpoint.open()
             self._plugged = True
             self._running = True
@@ -83,22 +86,22 @@ class SimulatedDevice(ABC):
         return self.address
 
     def stop(self) -> None:
+        """Unplug for good and release everything (idempotent)."""
         with self._lock:
-            if not self._running:
-                self._endpoint.dispose()
-                return
-            self._running = False
+            running, self._running = self._running, False
             self._wake()
-        if self._thread is not None and self._thread is not threading.current_thread():
+        if running and self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
         with self._lock:
             self._plugged = False
             self._endpoint.dispose()
-        for fd in (self._wake_r, self._wake_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+            wake_fds, self._wake_r, self._wake_w = (self._wake_r, self._wake_w), -1, -1
+        for fd in wake_fds:
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
-    def __enter__(self) -> SimulatedDevice:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -128,8 +131,9 @@ class SimulatedDevice(ABC):
         log.info("%s plugged in at %s", self.kind, self.address)
 
     def _wake(self) -> None:
-        with contextlib.suppress(OSError):
-            os.write(self._wake_w, b"!")
+        if self._wake_w >= 0:
+            with contextlib.suppress(OSError):
+                os.write(self._wake_w, b"!")
 
     # ------------------------------------------------------------------ device behaviour
 
@@ -187,13 +191,13 @@ class SimulatedDevice(ABC):
     # ------------------------------------------------------------------ output
 
     def send(self, data: bytes) -> float | None:
-        """Write ``data`` (paced at ``baudrate``); when its last byte left, or None if unplugged."""
+        """Write ``data`` (paced at ``baudrate``); when its last byte went out, or None if unplugged."""
         with self._write_lock:
             if self.baudrate is None:
                 with self._lock:
+                    finished = time.monotonic()
                     if not self._plugged or not self._endpoint.write(data):
                         return None
-                finished = time.monotonic()
             else:
                 finished_or_none = self._send_paced(data)
                 if finished_or_none is None:
@@ -207,14 +211,16 @@ class SimulatedDevice(ABC):
         per_byte = 10.0 / self.baudrate
         start = time.monotonic()
         written = 0
+        last = start
         while written < len(data):
             now = time.monotonic()
             due = min(len(data), max(written + 1, int((now - start) / per_byte) + 1))
             with self._lock:
+                last = time.monotonic()
                 if not self._plugged or not self._endpoint.write(data[written:due]):
                     return None
             written = due
             if written < len(data):
                 next_at = start + written * per_byte
                 time.sleep(max(MIN_PACING_SLEEP, next_at - time.monotonic()))
-        return time.monotonic()
+        return last

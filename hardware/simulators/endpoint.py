@@ -221,6 +221,8 @@ class TcpEndpoint(Endpoint):
         return b""
 
     def write(self, data: bytes) -> bool:
+        if self._client is None and self._listener is not None:
+            self.receive(self._listener.fileno())  # a client whose connection is not accepted yet
         client = self._client
         if client is None:
             return False

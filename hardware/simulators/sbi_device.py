@@ -109,8 +109,8 @@ class SbiDevice:
             return
         command, deadline = self._pending
         sample = self.cell.sample(now)
-        if sample.state == "dynamic" and now < deadline:
-            return
+        if sample.state != "stable" and now < deadline:
+            return  # the key waits for a stable weight, as on the balance
         self._pending = None
         if sample.state != "stable":
             return  # never stable in time: the key press is dropped

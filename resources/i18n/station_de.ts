@@ -343,10 +343,6 @@
         <translation>Abweichung melden</translation>
     </message>
     <message>
-        <source>Choose the category and describe what happened.</source>
-        <translation>Kategorie wählen und beschreiben, was passiert ist.</translation>
-    </message>
-    <message>
         <source>RAISE THE DEVIATION</source>
         <translation>ABWEICHUNG MELDEN</translation>
     </message>
@@ -409,12 +405,12 @@
         <translation>OK, ZURÜCK ZUM SCHRITT</translation>
     </message>
     <message>
-        <source>Reason</source>
-        <translation>Begründung</translation>
-    </message>
-    <message>
         <source>What to do</source>
         <translation>Was tun</translation>
+    </message>
+    <message>
+        <source>Reason code</source>
+        <translation>Grundcode</translation>
     </message>
     <message>
         <source>A supervisor may override this with an e-signature and a reason; a deviation is opened.</source>
@@ -566,6 +562,49 @@
     <message>
         <source>Signed by %1 (%2) at %3</source>
         <translation>Signiert von %1 (%2) am %3</translation>
+    </message>
+</context>
+<context>
+    <name>SimulatorWindow</name>
+    <message>
+        <source>Device simulator</source>
+        <translation>Gerätesimulator</translation>
+    </message>
+    <message>
+        <source>Scale</source>
+        <translation>Waage</translation>
+    </message>
+    <message>
+        <source>gross weight, kg</source>
+        <translation>Bruttogewicht, kg</translation>
+    </message>
+    <message>
+        <source>PUT</source>
+        <translation>AUFLEGEN</translation>
+    </message>
+    <message>
+        <source>REMOVE</source>
+        <translation>ABNEHMEN</translation>
+    </message>
+    <message>
+        <source>UNPLUG</source>
+        <translation>TRENNEN</translation>
+    </message>
+    <message>
+        <source>REPLUG</source>
+        <translation>VERBINDEN</translation>
+    </message>
+    <message>
+        <source>Scanner</source>
+        <translation>Scanner</translation>
+    </message>
+    <message>
+        <source>Not a weight: %1</source>
+        <translation>Kein Gewicht: %1</translation>
+    </message>
+    <message>
+        <source>Scanned %1</source>
+        <translation>Gescannt: %1</translation>
     </message>
 </context>
 <context>

@@ -355,10 +355,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Choose the category and describe what happened.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>RAISE THE DEVIATION</source>
         <translation type="unfinished"></translation>
     </message>
@@ -424,11 +420,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reason</source>
+        <source>What to do</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>What to do</source>
+        <source>Reason code</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -583,6 +579,49 @@
     </message>
     <message>
         <source>Signed by %1 (%2) at %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SimulatorWindow</name>
+    <message>
+        <source>Device simulator</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>gross weight, kg</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PUT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REMOVE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>UNPLUG</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REPLUG</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scanner</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not a weight: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scanned %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -97,6 +97,10 @@ class Engine:
         self._control: ControlRecipe | None = None
         self._recipes: dict[str, MasterRecipe] = {}  # by content hash
         self._request: str | None = None
+        # Events this action wrote to the open batch's stream, applied to the in-memory state
+        # once (and only once) the transaction has committed.
+        self._pending: list[tuple[str, str, str | None, dict[str, Any]]] = []
+        self._pending_seq = 0
 
     # ================================================================ public API
     def dispatch(self, action: api.Action, *, request_id: str | None = None) -> api.Outcome:
@@ -117,6 +121,8 @@ class Engine:
                 return self._error(str(exc))
             finally:
                 self._request = None
+                self._pending.clear()
+                self._pending_seq = 0
             return api.Outcome(status, message, tuple(map(_view, refusals)), self._state_view())
 
     def recorded_requests(self, batch_id: str) -> set[str]:
@@ -250,7 +256,11 @@ class Engine:
 
     def _training_refusals(self, uow: UnitOfWork, actor: gf.Actor, step_id: str) -> tuple[Refusal, ...]:
         required = self._recipe.required_training(step_id)
-        documents = {d.code: gf.Document(d.code, d.revision, d.title) for d in uow.documents()}
+        documents = {}
+        for code in required:
+            found = uow.document(code)
+            if found is not None:
+                documents[code] = gf.Document(found.code, found.revision, found.title)
         training = [
             gf.TrainingRecord(t.user_id, t.document, t.revision, t.trained_on, t.expires)
             for t in uow.training_of(actor.user_id)
@@ -275,7 +285,7 @@ class Engine:
         value = dict(data, action=action_name, refusals=[{"code": r.code.value, "sentence": r.sentence} for r in refusals])
         if self._request is not None:
             value["request"] = self._request
-        uow.append_event(
+        info = uow.append_event(
             stream=stream,
             user_id=user_id if user_id is not None else self.user_id,
             action=f"{action_name}.refused",
@@ -288,9 +298,7 @@ class Engine:
         )
         uow.commit()
         if self._state is not None and stream == self._batch_id:
-            self._state.stream_seq += 1
-            if data.get("step"):
-                self._state.last_refusal[data["step"]] = value
+            self._state.apply(info.action, "refused", info_user(user_id, self.user_id), value, info.stream_seq)
         first = refusals[0]
         return "refused", first.sentence, tuple(refusals)
 
@@ -301,7 +309,7 @@ class Engine:
         assert self._batch_id is not None
         if self._request is not None:
             value = dict(value, request=self._request)
-        uow.add_record(
+        info = uow.add_record(
             row,
             stream=self._batch_id,
             user_id=self.user_id,
@@ -312,19 +320,32 @@ class Engine:
             reason=reason,
             outcome=outcome,
         )
+        self._note(info.stream_seq, action, outcome, value)
 
     def _event(self, uow: UnitOfWork, action: str, value: dict[str, Any], *, entity_type: str = "step") -> None:
         assert self._batch_id is not None
         if self._request is not None:
             value = dict(value, request=self._request)
-        uow.append_event(
+        info = uow.append_event(
             stream=self._batch_id, user_id=self.user_id, action=action, outcome="accepted",
             entity_type=entity_type, entity_id=value.get("step"), old_value=None, new_value=value, reason=None,
         )
+        self._note(info.stream_seq, action, "accepted", value)
+
+    def _note(self, stream_seq: int, action: str, outcome: str, value: dict[str, Any]) -> None:
+        self._pending.append((action, outcome, self.user_id, value))
+        self._pending_seq = max(self._pending_seq, stream_seq)
 
     def _commit_and_refresh(self, uow: UnitOfWork) -> None:
+        """Commit, then bring the in-memory state forward by exactly the events just written."""
         uow.commit()
-        self._state = self._load_state(uow, self._batch_id, since=self._state) if self._batch_id else None
+        if self._state is None:
+            self._state = self._load_state(uow, self._batch_id) if self._batch_id else None
+            return
+        for action, outcome, user_id, value in self._pending:
+            self._state.apply(action, outcome, user_id, value, self._state.stream_seq)
+        self._state.stream_seq = max(self._state.stream_seq, self._pending_seq)
+        self._pending.clear()
 
     # ================================================================ session actions
     def _login(self, action: api.Login) -> tuple[str, str, tuple[Refusal, ...]]:
@@ -673,8 +694,10 @@ class Engine:
                          performed_by=signer.user_id)
             execution = self._execution(action.step, "signature", signer, value)
             self._record(uow, execution, "step.signed", value)
-            signatures.record_signature(uow, execution, signer_id=signer.user_id, printed_name=signer.name,
-                                        meaning=step.meaning, batch_id=self._batch_id, step_id=action.step)
+            signed = signatures.record_signature(uow, execution, signer_id=signer.user_id,
+                                                 printed_name=signer.name, meaning=step.meaning,
+                                                 batch_id=self._batch_id, step_id=action.step)
+            self._pending_seq = max(self._pending_seq, signed.event.stream_seq)
             self._commit_and_refresh(uow)
         return "done", f"{action.step} signed by {signer.name}: {step.meaning}", ()
 
@@ -726,9 +749,11 @@ class Engine:
             self._record(uow, override, "override.signed", {"step": action.step, "deviation": deviation.uid,
                          "reason_code": deviation.origin, "supervisor": supervisor.user_id,
                          "reason_text": action.reason}, reason=action.reason)
-            signatures.record_signature(uow, override, signer_id=supervisor.user_id, printed_name=supervisor.name,
-                                        meaning="Deviation acknowledged by supervisor",
-                                        batch_id=self._batch_id, step_id=action.step)
+            signed = signatures.record_signature(uow, override, signer_id=supervisor.user_id,
+                                                 printed_name=supervisor.name,
+                                                 meaning="Deviation acknowledged by supervisor",
+                                                 batch_id=self._batch_id, step_id=action.step)
+            self._pending_seq = max(self._pending_seq, signed.event.stream_seq)
             closure = models.DeviationClosure(
                 batch_id=self._batch_id, deviation_uid=deviation.uid, resolution=action.reason,
                 closed_by=supervisor.user_id, closed_at=utc_now(),
@@ -753,9 +778,10 @@ class Engine:
         override_value = {"step": action.step, "reason_code": ",".join(codes), "supervisor": supervisor.user_id,
                           "reason_text": action.reason, "deviation": deviation_uid}
         self._record(uow, override, "override.signed", override_value, reason=action.reason)
-        signatures.record_signature(uow, override, signer_id=supervisor.user_id, printed_name=supervisor.name,
-                                    meaning="Refusal overridden by supervisor",
-                                    batch_id=self._batch_id, step_id=action.step)
+        signed = signatures.record_signature(uow, override, signer_id=supervisor.user_id,
+                                             printed_name=supervisor.name, meaning="Refusal overridden by supervisor",
+                                             batch_id=self._batch_id, step_id=action.step)
+        self._pending_seq = max(self._pending_seq, signed.event.stream_seq)
         # The refused action now goes through with the overridden codes waived (and only those).
         kind = refused.get("action")
         state = self._sync_uncommitted(uow)
@@ -922,6 +948,10 @@ def _auth_refusal(code: str | None, message: str, *, login: bool) -> Refusal:
         reason = ReasonCode.SIGNATURE_INVALID
         sentence = "The user id or password is not correct: the signature was not accepted"
     return Refusal(reason, sentence, False, _what_next(reason))
+
+
+def info_user(explicit: str | None, current: str | None) -> str | None:
+    return explicit if explicit is not None else current
 
 
 def _what_next(code: ReasonCode) -> str:

@@ -14,10 +14,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from recipes.loader import decimal_yaml
 from station.engine import api
 
 OUTCOMES = ("done", "refused", "deviation")
@@ -93,6 +93,8 @@ def _line(node: Any, key: Any = None) -> int:
 def _decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("a number is needed, not yes/no")
+    if isinstance(value, float):  # never: the loader reads floats as Decimal from their text
+        raise ValueError(f"{value!r} is not an exact number")
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
@@ -208,7 +210,7 @@ def _header(doc: Any, path: str, problems: list[str]) -> dict[str, Any]:
 
 def parse_script(text: str, path: str) -> BatchScript:
     problems: list[str] = []
-    yaml = YAML(typ="rt")
+    yaml = decimal_yaml()
     try:
         doc = yaml.load(io.StringIO(text))
     except YAMLError as exc:

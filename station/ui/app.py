@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -82,6 +83,7 @@ def build_station(
             scanner_link = scanner_sim.start()
             simulated.append(scanner_sim)
     client = EngineClient(engine_factory)
+    client.request("state")  # build the engine (and open the record store) now, on its thread
     sim = None
     if devices is None and (scale_link or scanner_link or simulator):
         from .devices import DeviceHub
@@ -96,6 +98,10 @@ def build_station(
         sim = SimulatorWindow(scale_sim, scanner_sim)
     if devices is not None:
         devices.start()
+    # Everything built so far lives as long as the station: keep it out of the collector's
+    # full passes, which would otherwise stall the GUI thread for tens of milliseconds.
+    gc.collect()
+    gc.freeze()
     return Station(
         window=window,
         client=client,

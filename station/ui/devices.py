@@ -28,6 +28,7 @@ class DeviceHub(QObject):
     scanned = Signal(str)  # the scan as the scanner sent it (AIM identifier included)
     scanner_connection = Signal(bool)
     command_failed = Signal(str)
+    command_done = Signal(str)  # "tare" | "zero", once the scale has answered
 
     def __init__(
         self,
@@ -215,6 +216,8 @@ class DeviceHub(QObject):
             except Exception as exc:
                 log.warning("scale %s failed: %s", name, exc)
                 self.command_failed.emit(f"{name}: {exc}")
+                return
+            self.command_done.emit(name)
 
         if not self._stop.is_set():
             self._commands.submit(run)

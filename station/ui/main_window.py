@@ -367,7 +367,7 @@ class MainWindow(QMainWindow):
             self.setStyleSheet(stylesheet(m))
             self.warm_up()
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
@@ -385,6 +385,8 @@ class MainWindow(QMainWindow):
                 if self.stack.currentWidget() is self.runner:
                     for j in range(self.runner.stack.count()):
                         self.runner.stack.setCurrentIndex(j)
+                    self.runner.panel.show()
+                    self.runner.panel.hide()
             self.runner.stack.setCurrentWidget(inner)
             self.stack.setCurrentWidget(current)
         finally:

@@ -605,10 +605,14 @@ class RunnerPage(QWidget):
         sv = self.views["signature"]
         assert isinstance(sv, SignatureView)
         sv.continue_.connect(self.continue_.emit)
+        # The refusal panel lies over the step view (showing it is cheaper than swapping pages).
         self.panel = PanelView()
+        self.panel.setParent(self)
+        self.panel.setObjectName("panel_overlay")
+        self.panel.setAutoFillBackground(True)
+        self.panel.hide()
         self.panel.override.connect(self.override.emit)
         self.panel.dismiss.connect(self.dismiss.emit)
-        self.stack.addWidget(self.panel)
         self.done_view = MessageView("completed")
         self.done_view.pressed.connect(self.home.emit)
         self.ready_view = MessageView("ready")
@@ -665,8 +669,12 @@ class RunnerPage(QWidget):
         self.dev_button.setEnabled(b is not None and b.status != "completed")
         if vm.panel is not None:
             self.panel.show_panel(vm.panel)
-            self.stack.setCurrentWidget(self.panel)
+            self.panel.setGeometry(self.stack.geometry())
+            self.panel.raise_()
+            self.panel.show()
             return
+        if self.panel.isVisible():
+            self.panel.hide()
         mode = vm.mode
         if mode in ("step", "review") and vm.shown is not None:
             shown = vm.shown
@@ -695,7 +703,15 @@ class RunnerPage(QWidget):
             self.empty_view.text.setText(self.tr("This step cannot be shown on this station."))
             self.stack.setCurrentWidget(self.empty_view)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.panel.setGeometry(self.stack.geometry())
+
+    @property
+    def panel_shown(self) -> bool:
+        return self.panel.isVisible()
+
     def refresh_reading(self) -> None:
         wv = self.views["weigh"]
-        if self.stack.currentWidget() is wv and isinstance(wv, WeighView):
+        if self.stack.currentWidget() is wv and isinstance(wv, WeighView) and not self.panel.isVisible():
             wv.refresh_reading()

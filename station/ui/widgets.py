@@ -105,7 +105,7 @@ class BoundField(QLineEdit):
         super().mousePressEvent(event)
         self.activated.emit(self)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if not forward_key(self, event):
             super().keyPressEvent(event)
 

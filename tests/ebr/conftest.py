@@ -126,18 +126,25 @@ class Templates:
         self.directory = directory
         self.request = request
         self.built: set[tuple[str, str]] = set()
+        self.uids: dict[str, dict[str, str]] = {}
 
     def _build(self, url: str, kind: str) -> None:
         database = open_database(url)
         upgrade(database)
-        if kind == "site":
+        if kind in ("site", "batch"):
             saved = ebr.users._hasher
             ebr.users._hasher = _cheap_hasher()
             try:
                 import_site(database)
+                if kind == "batch":
+                    self.uids[url] = write_full_batch(database)
             finally:
                 ebr.users._hasher = saved
         database.dispose()
+
+    def batch_uids(self, backend: str) -> dict[str, str]:
+        """The uids of the batch written into the "batch" template of ``backend``."""
+        return next(v for k, v in self.uids.items() if k.startswith("sqlite") == (backend == "sqlite"))
 
     def clone(self, backend: str, kind: str, tmp_path: Path) -> Iterator[str]:
         if backend == "sqlite":
@@ -156,7 +163,9 @@ class Templates:
         if (backend, kind) not in self.built:
             _pg_admin(pg_url, f"DROP DATABASE IF EXISTS {template_name} WITH (FORCE)")
             _pg_admin(pg_url, f"CREATE DATABASE {template_name} TEMPLATE template0")
-            self._build(make_url(pg_url).set(database=template_name).render_as_string(hide_password=False), kind)
+            self._build(
+                make_url(pg_url).set(database=template_name).render_as_string(hide_password=False), kind
+            )
             self.built.add((backend, kind))
         name = "mes_" + uuid.uuid4().hex[:12]
         _pg_admin(pg_url, f"CREATE DATABASE {name} TEMPLATE {template_name}")
@@ -247,5 +256,17 @@ def site_sqlite(templates: Templates, tmp_path: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def full_batch() -> object:
-    return write_full_batch
+def batch_db(backend: str, templates: Templates, tmp_path: Path) -> Iterator[tuple[Database, dict[str, str]]]:
+    """site.yaml and a batch with a record of every kind (``ebr_testing.write_full_batch``)."""
+    for url in templates.clone(backend, "batch", tmp_path):
+        database = _open(url)
+        yield database, templates.batch_uids(backend)
+        database.dispose()
+
+
+@pytest.fixture
+def batch_sqlite(templates: Templates, tmp_path: Path) -> Iterator[tuple[Database, dict[str, str]]]:
+    for url in templates.clone("sqlite", "batch", tmp_path):
+        database = _open(url)
+        yield database, templates.batch_uids("sqlite")
+        database.dispose()

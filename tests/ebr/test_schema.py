@@ -50,9 +50,9 @@ def test_every_record_table_is_append_only() -> None:
 
 
 @pytest.mark.parametrize("statement", ["UPDATE {t} SET uid = uid", "DELETE FROM {t}"])
-def test_database_refuses_update_and_delete(site_db: Database, statement: str, full_batch: Any) -> None:
-    # The triggers fire per row: write a batch with a record of every kind first.
-    full_batch(site_db)
+def test_database_refuses_update_and_delete(batch_db: tuple[Database, Any], statement: str) -> None:
+    # The triggers fire per row: the batch has a record of every kind.
+    site_db, _ = batch_db
     for table in APPEND_ONLY_TABLES:
         key = "seq" if table == "audit_events" else "uid"
         sql = statement.format(t=table).replace("uid = uid", f"{key} = {key}")

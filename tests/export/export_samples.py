@@ -635,6 +635,8 @@ class BatchWriter:
         attempted: dict[str, Any] | None = None,
     ) -> Refusal:
         self.r.tick(12)
+        if code == "signature_invalid":  # the failed authentication is a site event
+            self.r.site("login.failed", user, "user", user)
         new = {
             "step": step,
             "code": code,

@@ -40,7 +40,7 @@ def transports() -> Iterator[Callable[[str], Transport]]:
     opened: list[Transport] = []
 
     def make(link: str, **options: object) -> Transport:
-        transport = Transport(link, **{**FAST, **options})  # type: ignore[arg-type]
+        transport = Transport(link, **{**FAST, **options})
         transport.open()
         opened.append(transport)
         return transport

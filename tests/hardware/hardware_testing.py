@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 # transport options that keep the tests fast: short read polls, quick reconnection
-FAST = {"poll_interval": 0.02, "backoff_initial": 0.02, "backoff_max": 0.1}
+FAST: dict[str, Any] = {"poll_interval": 0.02, "backoff_initial": 0.02, "backoff_max": 0.1}
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 3.0, interval: float = 0.01) -> bool:

@@ -61,7 +61,7 @@ def started(
 
     def make(cls: type[MtSicsScale] | type[SbiScale]) -> tuple[ScriptedDevice, queue.Queue[ScaleEvent]]:
         device = scripted([])
-        transport = Transport.open_link(device.address, **FAST)  # type: ignore[arg-type]
+        transport = Transport.open_link(device.address, **FAST)
         scale = cls(transport, stale_after=0.2, command_timeout=1.0)
         events: queue.Queue[ScaleEvent] = queue.Queue()
         scale.subscribe(events.put)
@@ -140,7 +140,7 @@ def test_garbage_before_a_reply_does_not_break_the_command(
     scripted: Callable[[list[Exchange]], ScriptedDevice],
 ) -> None:
     device = scripted([(b"SI\r\n", [b"\xf8\x80\x00noise\r\n", 0.02, b"S S", 0.02, b"     12.00 g\r\n"])])
-    scale = MtSicsScale(Transport.open_link(device.address, **FAST))  # type: ignore[arg-type]
+    scale = MtSicsScale(Transport.open_link(device.address, **FAST))
     try:
         assert scale.read(timeout=2).value == Decimal("12.00")
         device.assert_done()
@@ -150,7 +150,7 @@ def test_garbage_before_a_reply_does_not_break_the_command(
 
 def test_scanner_survives_hostile_lines(scripted: Callable[[list[Exchange]], ScriptedDevice]) -> None:
     device = scripted([])
-    scanner = SerialScanner(Transport.open_link(device.address, **FAST), terminator="cr", stale_after=0.2)  # type: ignore[arg-type]
+    scanner = SerialScanner(Transport.open_link(device.address, **FAST), terminator="cr", stale_after=0.2)
     scans: queue.Queue[Scan] = queue.Queue()
     scanner.subscribe(scans.put)
     scanner.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hardware_testing import FAST
@@ -103,11 +104,11 @@ def mt(
     scales: list[MtSicsScale] = []
 
     def make(
-        script: list[Exchange], *, reader: bool = False, **options: object
+        script: list[Exchange], *, reader: bool = False, **options: Any
     ) -> tuple[MtSicsScale, ScriptedDevice]:
         device = scripted(script)
-        transport = Transport.open_link(device.address, **FAST)  # type: ignore[arg-type]
-        scale = MtSicsScale(transport, command_timeout=1.0, poll_interval=0.02, **options)  # type: ignore[arg-type]
+        transport = Transport.open_link(device.address, **FAST)
+        scale = MtSicsScale(transport, command_timeout=1.0, request_interval=0.02, **options)
         if reader:
             scale.start()
         scales.append(scale)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hardware_testing import FAST
@@ -117,12 +118,11 @@ def sbi(
     scales: list[SbiScale] = []
 
     def make(
-        script: list[Exchange], *, reader: bool = False, **options: object
+        script: list[Exchange], *, reader: bool = False, **options: Any
     ) -> tuple[SbiScale, ScriptedDevice]:
         device = scripted(script)
-        transport = Transport.open_link(device.address, DEFAULT_SETTINGS, **FAST)  # type: ignore[arg-type]
-        options = {"command_timeout": 0.5, "poll_interval": 0.02, **options}
-        scale = SbiScale(transport, **options)  # type: ignore[arg-type]
+        transport = Transport.open_link(device.address, DEFAULT_SETTINGS, **FAST)
+        scale = SbiScale(transport, **{"command_timeout": 0.5, "request_interval": 0.02, **options})
         if reader:
             scale.start()
         scales.append(scale)
@@ -273,7 +273,7 @@ def test_polled_stream(sbi: Callable[..., tuple[SbiScale, ScriptedDevice]]) -> N
         [(ESC + b"P", b"+     1.20    \r\n"), (ESC + b"P", b"+     1.25 kg \r\n")],
         reader=True,
         unit="kg",
-        poll_interval=0.3,  # the stream asks every 0.3 s: closed before a third request
+        request_interval=0.3,  # the stream asks every 0.3 s: closed before a third request
     )
     events: queue.Queue[object] = queue.Queue()
     with scale.stream(events.put):

@@ -33,7 +33,7 @@ def station(qtbot):
 
 
 def panel_text(d: Driver) -> str:
-    assert d.window.page_name == "runner" and d.window.runner.stack.currentWidget() is d.window.runner.panel
+    assert d.window.page_name == "runner" and d.window.runner.panel_shown
     return d.window.runner.panel.body.text()
 
 

@@ -201,7 +201,6 @@ def upgrade() -> None:
     sa.Column('source_text', sa.Text(), nullable=False),
     sa.Column('imported_by', sa.String(length=64), nullable=False),
     sa.Column('imported_at', sa.String(length=27), nullable=False),
-    sa.ForeignKeyConstraint(['imported_by'], ['users.id'], name=op.f('fk_recipes_imported_by_users')),
     sa.PrimaryKeyConstraint('uid', name=op.f('pk_recipes')),
     sa.UniqueConstraint('code', 'version', name=op.f('uq_recipes_code_version'))
     )
