@@ -66,4 +66,3 @@ def acknowledge(uow: UnitOfWork, seq: int) -> None:
     state.acked_seq = seq
     state.acked_at = clock.utc_now()
     uow.session.flush()
-

@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from types import FrameType
 from typing import Any, NoReturn
 
-from hardware.barcodes.decoder import Unreadable, decode_scan, to_json, unescape_separators
+from hardware.barcodes.separators import unescape_separators
 from hardware.discovery import list_serial_ports
 from hardware.simulators.console import SimulatorConsole
 from hardware.simulators.device import SimulatedDevice
@@ -145,6 +145,8 @@ def _console_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def _decode(args: argparse.Namespace) -> int:
+    from hardware.barcodes.decoder import Unreadable, decode_scan, to_json  # biip: only when decoding
+
     scan = decode_scan(unescape_separators(args.data))
     if isinstance(scan, Unreadable):
         sys.stderr.write(f"unreadable barcode: {scan.reason} (data: {scan.raw!r})\n")
@@ -195,27 +197,23 @@ def _simulate_scanner(args: argparse.Namespace) -> int:
 
 
 def _run_simulator(device: SimulatedDevice, what: str, no_console: bool) -> int:
-    try:
-        address = device.start()
-    except (EndpointError, OSError) as exc:
-        sys.stderr.write(f"{what}: cannot start: {exc}\n")
-        device.stop()
-        return EXIT_FAILED
-    behind = f" (-> {device.device})" if device.device else ""
-    sys.stdout.write(f"{what} on {address}{behind}\n")
-    sys.stdout.flush()
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
         raise KeyboardInterrupt
 
-    previous = (
-        signal.signal(signal.SIGTERM, on_signal)
-        if threading.current_thread() is threading.main_thread()
-        else None
-    )
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, on_signal) if main_thread else None
     try:
+        try:
+            address = device.start()
+        except (EndpointError, OSError) as exc:
+            sys.stderr.write(f"{what}: cannot start: {exc}\n")
+            return EXIT_FAILED
+        behind = f" (-> {device.device})" if device.device else ""
+        sys.stdout.write(f"{what} on {address}{behind}\n")
+        sys.stdout.flush()
         if no_console:
             while not stop.wait(3600):
                 pass

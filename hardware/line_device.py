@@ -16,11 +16,12 @@ after the reconnection.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Generic, Self, TypeVar
+from typing import Generic, NoReturn, Self, TypeVar
 
 from hardware.framing import CRLF, FramingIssue, Line, LineFramer
 from hardware.transport import LinkClosed, LinkLost, LinkStatus, Transport
@@ -33,6 +34,53 @@ E = TypeVar("E")  # what the listeners receive
 
 class ReplyTimeout(TimeoutError):
     """The device did not answer in time."""
+
+
+T = TypeVar("T")
+
+
+class EventIterator(Generic[T]):
+    """Events from the moment it was created (subscribed at once, not at the first ``next``).
+
+    ``next`` waits up to ``timeout`` (None: forever) and then calls ``on_timeout`` (which
+    raises). ``close()`` — or leaving a ``with`` block — unsubscribes.
+    """
+
+    def __init__(
+        self,
+        subscribe: Callable[[Callable[[T], None]], Callable[[], None]],
+        timeout: float | None,
+        on_timeout: Callable[[], NoReturn],
+    ) -> None:
+        self._queue: queue.Queue[T] = queue.Queue()
+        self._timeout = timeout
+        self._on_timeout = on_timeout
+        self._unsubscribe: Callable[[], None] | None = subscribe(self._queue.put)
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> T:
+        if self._unsubscribe is None:
+            raise StopIteration
+        try:
+            return self._queue.get(timeout=self._timeout)
+        except queue.Empty:
+            self._on_timeout()
+
+    def close(self) -> None:
+        unsubscribe, self._unsubscribe = self._unsubscribe, None
+        if unsubscribe is not None:
+            unsubscribe()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
 
 
 class _Waiter(Generic[P]):

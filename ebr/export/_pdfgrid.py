@@ -99,7 +99,7 @@ def text_width(text: str, font: str, size: float) -> float:
     if is_plain(text):
         table = _widths(font)
         return sum(map(table.__getitem__, text)) * size / 1000.0
-    return pdfmetrics.stringWidth(text, _fallback(font), size)
+    return float(pdfmetrics.stringWidth(text, _fallback(font), size))
 
 
 def _fallback(font: str) -> str:
@@ -107,11 +107,24 @@ def _fallback(font: str) -> str:
     return bold if font == BOLD else regular
 
 
+_WORDS: dict[tuple[str, float], dict[str, float]] = {}
+
+
 def _measure(plain: bool, font: str, size: float) -> Any:
     if plain:
         table = _widths(font)
         scale = size / 1000.0
-        return lambda s: sum(map(table.__getitem__, s)) * scale
+        cache = _WORDS.setdefault((font, size), {})
+        if len(cache) > 50_000:
+            cache.clear()
+
+        def width(s: str) -> float:
+            found = cache.get(s)
+            if found is None:
+                found = cache[s] = sum(map(table.__getitem__, s)) * scale
+            return found
+
+        return width
     fallback = _fallback(font)
     return lambda s: pdfmetrics.stringWidth(s, fallback, size)
 
@@ -168,15 +181,18 @@ def _break_word(word: str, measure: Any, width: float) -> list[str]:
     pieces: list[str] = []
     rest = word
     while rest and measure(rest) > width:
-        fit, used = 0, 0.0
+        used, fit = 0.0, 0
         for char in rest:
-            w = measure(char)
-            if fit and used + w > width:
+            used += measure(char)
+            if fit and used > width:
                 break
-            used += w
             fit += 1
-        soft = max((i + 1 for i in range(fit - 1) if rest[i] in _SOFT_BREAKS), default=0)
-        cut = soft if soft >= fit // 3 else fit
+        soft = 0
+        for i in range(fit - 1, fit // 3 - 1, -1):
+            if rest[i] in _SOFT_BREAKS:
+                soft = i + 1
+                break
+        cut = soft or fit
         pieces.append(rest[:cut])
         rest = rest[cut:]
     pieces.append(rest)
@@ -241,6 +257,40 @@ class TextOps:
         self.canv.setFont(_fallback(font), size)
         self.canv.drawString(x, y, line)
         self.canv.restoreState()
+
+    def lines(
+        self, x: float, y: float, lines: Sequence[str], font: str, size: float, color: Color, leading: float
+    ) -> None:
+        """Lines of one cell from the baseline (x, y) down, ``leading`` apart: one text
+        positioning and the ``'`` (next line and show) operator per line."""
+        if not any(lines):
+            return
+        if not is_plain("".join(lines)):
+            for line in lines:
+                self.text(x, y, line, font, size, color)
+                y -= leading
+            return
+        ops = self.ops
+        if not self._in_text:
+            ops.append("BT")
+            self._in_text = True
+            self._font = self._color = None
+        if self._font != (font, size):
+            ops.append(f"{self._name(font)} {size:g} Tf")
+            self._font = (font, size)
+        rgb = _rgb(color)
+        if self._color != rgb:
+            ops.append(f"{rgb} rg")
+            self._color = rgb
+        shown = []
+        for index, line in enumerate(lines):
+            if line.isascii():
+                if "(" in line or ")" in line or "\\" in line:
+                    line = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            else:
+                line = "".join(map(_ESCAPE.__getitem__, line.encode("cp1252")))
+            shown.append(f"({line}) Tj" if index == 0 else f"({line}) '")
+        ops.append(f"1 0 0 1 {x:.2f} {y:.2f} Tm {leading:.2f} TL " + " ".join(shown))
 
     def _end_text(self) -> None:
         if self._in_text:
@@ -461,11 +511,10 @@ class Grid(Flowable):  # type: ignore[misc]
     def _draw_row(self, ops: TextOps, laid: _Laid, cols: list[float], top: float) -> None:
         x = 0.0
         for cell, lines, w in zip(laid.cells, laid.lines, cols, strict=False):
-            font = MONO if cell.mono else BOLD if cell.bold else REGULAR
             size = cell.size or self.size
-            color = cell.color or INK
-            baseline = top - self.pad - size
-            for line in lines:
-                ops.text(x + self.pad, baseline, line, font, size, color)
-                baseline -= self.leading
+            if lines:
+                font = MONO if cell.mono else BOLD if cell.bold else REGULAR
+                ops.lines(
+                    x + self.pad, top - self.pad - size, lines, font, size, cell.color or INK, self.leading
+                )
             x += w

@@ -173,10 +173,10 @@ def _check_records(items: list[Any], events: list[Any]) -> dict[tuple[str, str],
                 f"event seq {seq} points at record {table}/{uid}, which another event already wrote", seq
             )
         pointed.add(key)
-        content = records.get(key)
-        if content is None:
+        written = records.get(key)
+        if written is None:
             raise _Bad(f"event seq {seq} wrote record {table}/{uid}, which is missing from the export", seq)
-        if chain.record_hash(content) != event["record_hash"]:
+        if chain.record_hash(written) != event["record_hash"]:
             raise _Bad(
                 f"record {table}/{uid} was altered: it does not match the hash in event seq {seq}", seq
             )

@@ -350,7 +350,7 @@ class _Mapper:
         executions = self.executions(consumptions, measurements, equipment)
         done = self.done_steps()
         if self.master is None:
-            steps = tuple(
+            recorded = tuple(
                 Step(
                     step_id=s,
                     kind="",
@@ -360,7 +360,7 @@ class _Mapper:
                 )
                 for s, x in executions.items()
             )
-            return (Operation(op_id="-", title="Steps as recorded", steps=steps),) if steps else ()
+            return (Operation(op_id="-", title="Steps as recorded", steps=recorded),) if recorded else ()
         operations = []
         started = False
         for op in self.master.operations:
@@ -370,15 +370,13 @@ class _Mapper:
                 performed = executions.get(step.id, [])
                 if step.id in done:
                     status = "done"
-                elif performed or not started:
-                    status = "active"
-                    started = True
-                else:
-                    status = "pending"
-                if step.id in done:
-                    pass
                 elif any(x.action == "lot.identified" for x in performed):
                     status = "lot_identified"
+                elif performed or not started:
+                    status = "active"
+                else:
+                    status = "pending"
+                started = started or status != "done"
                 steps.append(
                     Step(
                         step_id=step.id,
@@ -755,7 +753,8 @@ class _Mapper:
         signatures = {(row.record_table, row.record_uid): row.uid for _, row in self.of("signatures")}
         override_rows = self.of("overrides")
         by_deviation = {row.deviation_uid: row for _, row in override_rows if row.deviation_uid}
-        seq_of = {r.uid: e["seq"] for r in refusals for e in self.events if e["uid"] == r.uid}
+        event_seq = {str(e["uid"]): int(e["seq"]) for e in self.events}
+        seq_of = {r.uid: event_seq.get(r.uid, 0) for r in refusals}
         overrides = []
         taken: set[str] = set()
         for e, row in override_rows:

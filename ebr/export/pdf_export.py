@@ -40,7 +40,18 @@ from reportlab.platypus.flowables import Flowable
 
 from ebr.export._barcode import BarcodeFlowable, code128_modules
 from ebr.export._common import date_text, local_text, num, site_zone, utc_text
-from ebr.export._pdfgrid import BOLD, MONO, REGULAR, Cell, CellLike, Grid, is_plain, unicode_fonts
+from ebr.export._pdfgrid import (
+    BOLD,
+    MONO,
+    REGULAR,
+    Cell,
+    CellLike,
+    Grid,
+    TextOps,
+    is_plain,
+    text_width,
+    unicode_fonts,
+)
 from ebr.export.record import BatchRecord, Exceptions, LotConsumption, Step, find_exceptions
 
 RED = HexColor("#B00020")
@@ -156,14 +167,10 @@ class _Footer:
         if canv.getPageNumber() == 1:
             return
         width, height = canv._pagesize
-        canv.saveState()
-        canv.setFont(_font(self.title, bold=True), 8)
-        canv.setFillColor(NAVY)
-        canv.drawString(MARGIN, height - MARGIN, self.title)
-        canv.setStrokeColor(NAVY)
-        canv.setLineWidth(0.6)
-        canv.line(MARGIN, height - MARGIN - 3, width - MARGIN, height - MARGIN - 3)
-        canv.restoreState()
+        ops = TextOps(canv)
+        ops.text(MARGIN, height - MARGIN, self.title, BOLD, 8, NAVY)
+        ops.line(MARGIN, height - MARGIN - 3, width - MARGIN, height - MARGIN - 3, NAVY, 0.6)
+        ops.flush()
 
     def canvas_class(self) -> Callable[..., canvas.Canvas]:
         footer = self
@@ -190,20 +197,16 @@ class _Footer:
     def draw(self, canv: Any, total: int) -> None:
         width, _ = canv._pagesize
         y = FOOTER
-        canv.saveState()
-        canv.setStrokeColor(NAVY)
-        canv.setLineWidth(0.6)
-        canv.line(MARGIN, y + 2, width - MARGIN, y + 2)
-        canv.setFillColor(HexColor("#222222"))
-        canv.setFont(MONO, 6.6)
-        canv.drawString(MARGIN, y - 7, self.hash_line)
-        canv.setFont(_font(self.printed), 6.6)
-        canv.drawString(MARGIN, y - 15, self.printed)
-        canv.setFont(BOLD, 8.5)
-        canv.drawRightString(width - MARGIN, y - 8, f"Page {canv.getPageNumber()} of {total}")
-        canv.setFont(REGULAR, 6.6)
-        canv.drawRightString(width - MARGIN, y - 15, self.record.batch_id)
-        canv.restoreState()
+        ink = HexColor("#222222")
+        page = f"Page {canv.getPageNumber()} of {total}"
+        ops = TextOps(canv)
+        ops.line(MARGIN, y + 2, width - MARGIN, y + 2, NAVY, 0.6)
+        ops.text(MARGIN, y - 7, self.hash_line, MONO, 6.6, ink)
+        ops.text(MARGIN, y - 15, self.printed, REGULAR, 6.6, ink)
+        ops.text(width - MARGIN - text_width(page, BOLD, 8.5), y - 8, page, BOLD, 8.5, ink)
+        batch = self.record.batch_id
+        ops.text(width - MARGIN - text_width(batch, REGULAR, 6.6), y - 15, batch, REGULAR, 6.6, ink)
+        ops.flush()
 
 
 # ---------------------------------------------------------------- text helpers
@@ -917,7 +920,7 @@ def _audit_trail(record: BatchRecord) -> list[Flowable]:
                 "Action",
                 "Outcome",
                 "Entity",
-                "Old value → new value, reason",
+                "Old value, new value, reason",
                 "Record written",
                 "Event hash",
             ],

@@ -28,11 +28,13 @@ from biip import ParseConfig
 from biip import parse as biip_parse
 from biip.symbology import GS1Symbology, SymbologyIdentifier
 
-GS = "\x1d"
+from hardware.barcodes.separators import GS, unescape_separators
+
+__all__ = ["GS", "Gs1Item", "PlainId", "Scan", "Unreadable", "decode_scan", "to_json", "unescape_separators"]
+
 MAX_SCAN_LENGTH = 8192
 
 _SYMBOLOGY = re.compile(r"\][A-Za-z][0-9A-Za-z]")
-_GS_ESCAPES = re.compile(r"<GS>|\\x1d|\\u001d|\\035", re.IGNORECASE)
 _GS1_START = re.compile(r"(?:0[0-3]\d{14}|00\d{18})")  # SSCC (00) or GTIN (01/02/03) first
 _GTIN_ONLY = re.compile(r"\d{13,14}")
 
@@ -69,11 +71,6 @@ class Unreadable:
 
 
 Scan = Gs1Item | PlainId | Unreadable
-
-
-def unescape_separators(text: str) -> str:
-    """Typed stand-ins for the GS separator (``<GS>``, ``\\x1d``, ``\\u001d``) as the byte."""
-    return _GS_ESCAPES.sub(GS, text)
 
 
 def _as_text(data: str | bytes) -> str:

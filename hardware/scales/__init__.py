@@ -105,7 +105,11 @@ def open_scale(
         transport.open()
     except LinkLost as exc:
         raise ScaleError(ScaleState.DISCONNECTED, f"cannot open the scale: {exc}") from exc
-    scale = cls(transport, **options)
+    try:
+        scale = cls(transport, **options)
+    except (TypeError, ValueError) as exc:
+        transport.close()
+        raise ValueError(f"{protocol} scale: {exc}") from exc
     if start:
         scale.start()
     if identify:

@@ -21,13 +21,13 @@ import queue
 import threading
 import time
 from abc import abstractmethod
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import ClassVar, TypeVar
+from typing import ClassVar, NoReturn, TypeVar
 
 from hardware.framing import CRLF, FramingIssue, Line
-from hardware.line_device import LineDevice, ReplyTimeout
+from hardware.line_device import EventIterator, LineDevice, ReplyTimeout
 from hardware.scales.reading import (
     ScaleCondition,
     ScaleError,
@@ -398,15 +398,19 @@ class Scale(LineDevice[P, ScaleEvent]):
 
         return StreamHandle(close)
 
-    def readings(self, timeout: float | None = 5.0) -> Generator[ScaleEvent, None, None]:
-        """Iterate over the stream's events; ``ScaleError(timeout)`` if none comes in ``timeout``."""
-        events: queue.Queue[ScaleEvent] = queue.Queue()
-        with self.stream(events.put):
-            while True:
-                try:
-                    yield events.get(timeout=timeout)
-                except queue.Empty:
-                    raise ScaleError(ScaleState.TIMEOUT, f"no reading within {timeout:g} s") from None
+    def readings(self, timeout: float | None = 5.0) -> EventIterator[ScaleEvent]:
+        """The stream's events as an iterator, from now on; ``ScaleError(timeout)`` if none
+        comes within ``timeout``. Close it (or use ``with``) to end the stream."""
+        handles: list[StreamHandle] = []
+
+        def subscribe(callback: Callable[[ScaleEvent], None]) -> Callable[[], None]:
+            handles.append(self.stream(callback))
+            return handles[0].close
+
+        def no_reading() -> NoReturn:
+            raise ScaleError(ScaleState.TIMEOUT, f"no reading within {timeout:g} s")
+
+        return EventIterator(subscribe, timeout, no_reading)
 
     def close(self) -> None:
         with self._stream_lock:

@@ -63,7 +63,11 @@ def open_scanner(
         transport.open()
     except LinkLost as exc:
         raise ScannerError(f"cannot open the scanner: {exc}") from exc
-    scanner = SerialScanner(transport, terminator=terminator, prefix=prefix, suffix=suffix, **options)
+    try:
+        scanner = SerialScanner(transport, terminator=terminator, prefix=prefix, suffix=suffix, **options)
+    except (TypeError, ValueError) as exc:
+        transport.close()
+        raise ValueError(f"scanner: {exc}") from exc
     if callback is not None:
         scanner.subscribe(callback)
     if start:

@@ -10,13 +10,11 @@ decoder the UI uses for keyboard-wedge input — into a ``Gs1Item``, ``PlainId``
 
 from __future__ import annotations
 
-import queue
-from collections.abc import Generator
-from typing import Any
+from typing import Any, NoReturn
 
 from hardware.barcodes.decoder import Scan, Unreadable, decode_scan
 from hardware.framing import CR, FramingIssue, Line, parse_terminator
-from hardware.line_device import LineDevice, ReplyTimeout
+from hardware.line_device import EventIterator, LineDevice, ReplyTimeout
 from hardware.transport import SerialSettings, Transport
 
 DEFAULT_SETTINGS = SerialSettings(baudrate=9600, bytesize=8, parity="N", stopbits=1)
@@ -73,26 +71,28 @@ class SerialScanner(LineDevice[Scan, Scan]):
         return Unreadable(issue.data.decode("latin-1"), f"unreadable barcode: {issue.reason}")
 
     def read(self, timeout: float = 5.0) -> Scan | None:
-        """The next scan, or None if none came within ``timeout``."""
+        """The next scan from now on, or None if none came within ``timeout``.
+
+        With the reader thread running, a scan that arrived before the call went to the
+        listeners: subscribe (``open_scanner(callback=...)``) to miss none.
+        """
         try:
             scan, _ = self._exchange(None, lambda parsed: True, timeout)
         except ReplyTimeout:
             return None
         return scan
 
-    def scans(self, timeout: float | None = None) -> Generator[Scan, None, None]:
-        """Every scan from now on (needs the reader thread); stops after ``timeout`` without one."""
+    def scans(self, timeout: float | None = None) -> EventIterator[Scan]:
+        """Every scan from now on (starts the reader thread); ends after ``timeout`` without one.
+
+        Close it (or use it in a ``with`` block) when done.
+        """
         self.start()
-        events: queue.Queue[Scan] = queue.Queue()
-        unsubscribe = self.subscribe(events.put)
-        try:
-            while True:
-                try:
-                    yield events.get(timeout=timeout)
-                except queue.Empty:
-                    return
-        finally:
-            unsubscribe()
+
+        def stop() -> NoReturn:
+            raise StopIteration
+
+        return EventIterator(self.subscribe, timeout, stop)
 
     def __repr__(self) -> str:
         return f"<SerialScanner {self.transport.name} {self.status}>"

@@ -15,7 +15,7 @@ import shlex
 from decimal import Decimal, InvalidOperation
 from typing import TextIO
 
-from hardware.barcodes.decoder import unescape_separators
+from hardware.barcodes.separators import unescape_separators
 from hardware.simulators.device import SimulatedDevice
 from hardware.simulators.scale import ScaleSimulator
 from hardware.simulators.scanner import ScannerSimulator

@@ -9,7 +9,10 @@
     </message>
     <message numerus="yes">
         <source>The new password needs at least %n characters.</source>
-        <translation><numerusform>Das neue Passwort braucht mindestens %n Zeichen.</numerusform><numerusform>Das neue Passwort braucht mindestens %n Zeichen.</numerusform></translation>
+        <translation>
+            <numerusform>Das neue Passwort braucht mindestens %n Zeichen.</numerusform>
+            <numerusform>Das neue Passwort braucht mindestens %n Zeichen.</numerusform>
+        </translation>
     </message>
     <message>
         <source>The new password must differ from the current one.</source>
@@ -124,12 +127,15 @@
         <translation>Vorgesetzte(r): Benutzer-ID eingeben oder Ausweis scannen.</translation>
     </message>
     <message>
-        <source>Enter the supervisor's password.</source>
+        <source>Enter the supervisor&apos;s password.</source>
         <translation>Passwort der/des Vorgesetzten eingeben.</translation>
     </message>
     <message numerus="yes">
         <source>A reason is mandatory (at least %n characters).</source>
-        <translation><numerusform>Eine Begründung ist Pflicht (mindestens %n Zeichen).</numerusform><numerusform>Eine Begründung ist Pflicht (mindestens %n Zeichen).</numerusform></translation>
+        <translation>
+            <numerusform>Eine Begründung ist Pflicht (mindestens %n Zeichen).</numerusform>
+            <numerusform>Eine Begründung ist Pflicht (mindestens %n Zeichen).</numerusform>
+        </translation>
     </message>
     <message>
         <source>Choose a category.</source>
@@ -137,7 +143,10 @@
     </message>
     <message numerus="yes">
         <source>Describe the deviation (at least %n characters).</source>
-        <translation><numerusform>Beschreiben Sie die Abweichung (mindestens %n Zeichen).</numerusform><numerusform>Beschreiben Sie die Abweichung (mindestens %n Zeichen).</numerusform></translation>
+        <translation>
+            <numerusform>Beschreiben Sie die Abweichung (mindestens %n Zeichen).</numerusform>
+            <numerusform>Beschreiben Sie die Abweichung (mindestens %n Zeichen).</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -170,8 +179,8 @@
         <translation>Geben Sie die Chargennummer ein.</translation>
     </message>
     <message>
-        <source>Batch id: 2 to 40 letters, digits, '-', '.', '/' or '_'.</source>
-        <translation>Chargennummer: 2 bis 40 Buchstaben, Ziffern, '-', '.', '/' oder '_'.</translation>
+        <source>Batch id: 2 to 40 letters, digits, &apos;-&apos;, &apos;.&apos;, &apos;/&apos; or &apos;_&apos;.</source>
+        <translation>Chargennummer: 2 bis 40 Buchstaben, Ziffern, &apos;-&apos;, &apos;.&apos;, &apos;/&apos; oder &apos;_&apos;.</translation>
     </message>
     <message>
         <source>Batch %1 already exists.</source>
@@ -187,7 +196,10 @@
     </message>
     <message numerus="yes">
         <source>%n open deviation(s)</source>
-        <translation><numerusform>%n offene Abweichung</numerusform><numerusform>%n offene Abweichungen</numerusform></translation>
+        <translation>
+            <numerusform>%n offene Abweichung</numerusform>
+            <numerusform>%n offene Abweichungen</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -388,7 +400,10 @@
     </message>
     <message numerus="yes">
         <source>Logged out after %n minute(s) without activity.</source>
-        <translation><numerusform>Nach %n Minute ohne Aktivität abgemeldet.</numerusform><numerusform>Nach %n Minuten ohne Aktivität abgemeldet.</numerusform></translation>
+        <translation>
+            <numerusform>Nach %n Minute ohne Aktivität abgemeldet.</numerusform>
+            <numerusform>Nach %n Minuten ohne Aktivität abgemeldet.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -483,7 +498,10 @@
     </message>
     <message numerus="yes">
         <source>%n open deviation(s)</source>
-        <translation><numerusform>%n offene Abweichung</numerusform><numerusform>%n offene Abweichungen</numerusform></translation>
+        <translation>
+            <numerusform>%n offene Abweichung</numerusform>
+            <numerusform>%n offene Abweichungen</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -23,13 +23,15 @@ def _where(script: BatchScript, step: ScriptStep) -> str:
 _SESSION_ACTIONS = (api.Login, api.Logout, api.StartBatch, api.OpenBatch)
 
 
-def run_script(engine: Engine, script: BatchScript, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def run_script(engine: Engine, script: BatchScript, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the script's actions; 0 when every action went as expected, 1 at the first action
     refused or failed against the script's expectations.
 
     Every batch action carries a request id (the script's hash and the action's index). Run
     again after a crash, the script skips the actions the batch record already holds and
     resumes at the first one it does not: no action is done twice, none is lost."""
+    out = out or sys.stdout
+    err = err or sys.stderr
     done = engine.recorded_requests(script.batch_id)
     for index, step in enumerate(script.steps):
         request = f"{script.digest}:{index}"

@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
         self.start_size = page.add_field(lambda: self.tr("Batch size"), lambda: vm.size, "start_size")
         page.problem_getter = lambda: vm.problem
         page.message_getter = lambda: vm.message
-        page.enabled_getter = lambda: vm.can_start and not self.client.busy
+        page.enabled_getter = lambda: vm.can_start and not self.client.dispatching
         page.edited = lambda: setattr(vm, "message", "")
         page.submitted.connect(lambda: vm.can_start and self.send(vm.start_action(), self._after_batch))
         page.cancelled.connect(self.go_home)
@@ -421,8 +421,10 @@ class MainWindow(QMainWindow):
         return self.stack.currentWidget().objectName()
 
     def refresh(self) -> None:
-        self.header.refresh()
         page = self.stack.currentWidget()
+        self.header.refresh(
+            with_batch=page in (self.runner, self.override_page, self.deviation_page, self.hold_page)
+        )
         if page is self.runner:
             self.runner.refresh()
         elif page is self.home:
@@ -445,7 +447,7 @@ class MainWindow(QMainWindow):
 
     def send(self, action: Action, then: Callable[[Action, Outcome], None]) -> bool:
         """Post an action to the engine thread; False when another one is still running."""
-        if self.client.busy:
+        if self.client.dispatching:  # one action at a time: a second tap waits for the first
             return False
         self.runner_vm.busy = True
 

@@ -609,6 +609,7 @@ class RunnerPage(QWidget):
         self.panel = PanelView()
         self.panel.setParent(self)
         self.panel.setObjectName("panel_overlay")
+        self.panel.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.panel.setAutoFillBackground(True)
         self.panel.hide()
         self.panel.override.connect(self.override.emit)

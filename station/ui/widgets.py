@@ -374,15 +374,17 @@ class Header(QFrame):
         self.scanner_label.setText(d.scanner_text)
         set_level(self.scanner_label, d.scanner_level)
 
-    def refresh(self) -> None:
+    def refresh(self, with_batch: bool = True) -> None:
+        """``with_batch``: False on the screens outside a batch (login, home)."""
         vm = self.vm
-        self.batch_label.setText(vm.batch_line or self.tr("No batch open"))
-        self.step_label.setText(vm.step_line())
-        self.step_label.setVisible(vm.batch is not None)
+        batch = vm.batch is not None and with_batch
+        self.batch_label.setText(vm.batch_line if batch else self.tr("No batch open"))
+        self.step_label.setText(vm.step_line() if batch else "")
+        self.step_label.setVisible(batch)
         self.user_label.setText(vm.user_line)
         self.refresh_devices()
         self.dev_label.setText(vm.deviations_text)
-        self.dev_label.setVisible(vm.batch is not None)
+        self.dev_label.setVisible(batch)
         set_level(self.dev_label, "warn" if vm.open_deviations else "ok")
 
 

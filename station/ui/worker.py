@@ -71,6 +71,7 @@ class EngineClient(QObject):
         super().__init__(parent)
         self._ids = itertools.count(1)
         self._pending: dict[int, Callable[[object, str | None], None] | None] = {}
+        self._dispatches: set[int] = set()
         self.thread = QThread()
         self.thread.setObjectName("engine")
         THREADS.add(self.thread)
@@ -83,7 +84,13 @@ class EngineClient(QObject):
 
     @property
     def busy(self) -> bool:
+        """Any request still on the engine thread."""
         return bool(self._pending)
+
+    @property
+    def dispatching(self) -> bool:
+        """An action still on the engine thread (queries do not count)."""
+        return bool(self._dispatches)
 
     def request(
         self, kind: str, payload: object = None, callback: Callable[[object, str | None], None] | None = None
@@ -91,6 +98,8 @@ class EngineClient(QObject):
         rid = next(self._ids)
         was_idle = not self._pending
         self._pending[rid] = callback
+        if kind == "dispatch":
+            self._dispatches.add(rid)
         self._post.emit(rid, kind, payload)
         if was_idle:
             self.idle_changed.emit(False)
@@ -99,6 +108,7 @@ class EngineClient(QObject):
     @Slot(int, object, object)
     def _done(self, rid: int, result: object, error: object) -> None:
         callback = self._pending.pop(rid, None)
+        self._dispatches.discard(rid)
         if callback is not None:
             callback(result, error if error is None else str(error))
         if not self._pending:
@@ -109,6 +119,7 @@ class EngineClient(QObject):
         if not self.thread.isRunning():
             return
         self._pending.clear()
+        self._dispatches.clear()
         self._post.emit(next(self._ids), "close", None)
         if not self.thread.wait(timeout_ms):
             log.error("the engine thread did not stop within %d ms", timeout_ms)

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from pypdf import PdfReader
 
-from ebr import models, records, signatures
+from ebr import models, records, signatures, users
 from ebr.database import Database
 from ebr.errors import NotFound
 from ebr.export.batchml import export_batchml, validate_batchml
@@ -33,38 +34,43 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     from ebr.recipe_store import approve_recipe, import_recipe
     from recipes.loader import load_recipe
 
-    path = tmp_path_factory.mktemp("store") / "ebr.db"
-    db = composition.open_store(f"sqlite:///{path}")
-    with db.unit_of_work() as uow:
-        import_master_data(uow, DATA / "masterdata" / "site.yaml", None)
-        uow.commit()
-    recipe_file = DATA / "recipes" / "para500-granulation.yaml"
-    with db.unit_of_work() as uow:
-        import_recipe(uow, load_recipe(recipe_file), recipe_file.read_text(), "adm.kim")
-        uow.commit()
-    with db.unit_of_work() as uow:
-        approve_recipe(uow, "PARA500-GRAN", 3, "qa.dubois", "Rev1ew-Dubois")
-        uow.commit()
-    engine = composition.build_engine(db=db)
-    for name in ("para500-happy-path.yaml", "para500-refusals.yaml"):
-        out, err = io.StringIO(), io.StringIO()
-        script = script_module.load_script(DATA / "scripts" / name)
-        assert runner.run_script(engine, script, out=out, err=err) == 0, err.getvalue()
-    with db.unit_of_work() as uow:  # the QA review, e-signed over the review record
-        event = records.record_review(
-            uow, batch_id="B-2611-001", reviewer="qa.berg", outcome="approved", comment="No exceptions."
-        )
-        review = uow.session.get(models.Review, event.record.uid if event.record else "")
-        signatures.sign(
-            uow,
-            user_id="qa.berg",
-            password="Rev1ew-Berg",
-            meaning="Batch record reviewed and approved",
-            record_table="reviews",
-            record_uid=review.uid if review else "",
-            batch_id="B-2611-001",
-        )
-        uow.commit()
+    patch = pytest.MonkeyPatch()  # cheap argon2 parameters for the test users (ebr.users allows it)
+    patch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    try:
+        path = tmp_path_factory.mktemp("store") / "ebr.db"
+        db = composition.open_store(f"sqlite:///{path}")
+        with db.unit_of_work() as uow:
+            import_master_data(uow, DATA / "masterdata" / "site.yaml", None)
+            uow.commit()
+        recipe_file = DATA / "recipes" / "para500-granulation.yaml"
+        with db.unit_of_work() as uow:
+            import_recipe(uow, load_recipe(recipe_file), recipe_file.read_text(), "adm.kim")
+            uow.commit()
+        with db.unit_of_work() as uow:
+            approve_recipe(uow, "PARA500-GRAN", 3, "qa.dubois", "Rev1ew-Dubois")
+            uow.commit()
+        engine = composition.build_engine(db=db)
+        for name in ("para500-happy-path.yaml", "para500-refusals.yaml"):
+            out, err = io.StringIO(), io.StringIO()
+            script = script_module.load_script(DATA / "scripts" / name)
+            assert runner.run_script(engine, script, out=out, err=err) == 0, err.getvalue()
+        with db.unit_of_work() as uow:  # the QA review, e-signed over the review record
+            event = records.record_review(
+                uow, batch_id="B-2611-001", reviewer="qa.berg", outcome="approved", comment="No exceptions."
+            )
+            review = uow.session.get(models.Review, event.record.uid if event.record else "")
+            signatures.sign(
+                uow,
+                user_id="qa.berg",
+                password="Rev1ew-Berg",
+                meaning="Batch record reviewed and approved",
+                record_table="reviews",
+                record_uid=review.uid if review else "",
+                batch_id="B-2611-001",
+            )
+            uow.commit()
+    finally:
+        patch.undo()
     yield db
 
 

@@ -12,11 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # the project is not necessarily installed in the environment
     sys.path.insert(0, str(ROOT))
 
-from hardware_testing import FAST  # noqa: E402
-
 from hardware.simulators import ScaleSimulator, ScannerSimulator, ScriptedDevice  # noqa: E402
 from hardware.simulators.scripted import Exchange  # noqa: E402
-from hardware.transport import Transport  # noqa: E402
 
 
 @pytest.fixture
@@ -33,21 +30,6 @@ def scripted(tmp_path: Path) -> Iterator[Callable[[list[Exchange]], ScriptedDevi
     yield make
     for device in devices:
         device.stop()
-
-
-@pytest.fixture
-def transports() -> Iterator[Callable[[str], Transport]]:
-    opened: list[Transport] = []
-
-    def make(link: str, **options: object) -> Transport:
-        transport = Transport(link, **{**FAST, **options})
-        transport.open()
-        opened.append(transport)
-        return transport
-
-    yield make
-    for transport in opened:
-        transport.close()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import pytest
 from hardware_testing import FAST, wait_for
 
 from hardware import cli
-from hardware.barcodes.decoder import Gs1Item
+from hardware.barcodes.decoder import Gs1Item, Scan
 from hardware.scales import open_scale
 from hardware.scanners import open_scanner
 
@@ -195,11 +196,11 @@ def test_simulate_scanner_over_tcp(spawn: list[subprocess.Popen[str]]) -> None:
     process, first = start(spawn, "devices", "simulate", "scanner", "--link", "tcp://127.0.0.1:0")
     assert first.startswith("simulated scanner on socket://127.0.0.1:")
     address = first.split(" on ", 1)[1].strip()
-    scanner = open_scanner(address, **FAST)
+    scans: queue.Queue[Scan] = queue.Queue()
+    scanner = open_scanner(address, callback=scans.put, **FAST)
     try:
-        assert wait_for(lambda: scanner.status == "connected")
         assert say(process, "scan ]C1010401234500020710M24-1130<GS>17301130") == "scanned"
-        scan = scanner.read(timeout=3)
+        scan = scans.get(timeout=3)
         assert isinstance(scan, Gs1Item) and (scan.lot, str(scan.expiry)) == ("M24-1130", "2030-11-30")
     finally:
         scanner.close()

@@ -20,9 +20,9 @@ from hardware.scales.units import GRAMS_PER_UNIT, convert
 from hardware.scanners.serial_scanner import SerialScanner
 from hardware.transport import Transport
 
-FUZZ = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 FUZZ_SLOW = settings(
-    max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=75, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 # bytes that look like the protocols often enough to reach deep into the parsers

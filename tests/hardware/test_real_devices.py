@@ -59,10 +59,11 @@ def test_stable_weight_on_a_still_pan(scale: Scale[object]) -> None:
 
 def test_stream(scale: Scale[object]) -> None:
     events: list[ScaleEvent] = []
-    for event in scale.readings(timeout=10):
-        events.append(event)
-        if len(events) >= 5:
-            break
+    with scale.readings(timeout=10) as stream:
+        for event in stream:
+            events.append(event)
+            if len(events) >= 5:
+                break
     assert any(isinstance(event, WeightReading) for event in events)
 
 

@@ -178,3 +178,43 @@ def test_scanner_survives_unplug_and_replug(scanner_sim: ScannerSimulator) -> No
         assert scans.empty()
     finally:
         scanner.close()
+
+
+def test_a_line_cut_by_the_unplug_is_never_completed_by_bytes_after_it(tmp_path: Path) -> None:
+    """'S S   61.2' before the unplug and '7 kg' after it must not make a reading of 61.27 kg."""
+    from hardware.scales.mt_sics import MtSicsScale
+    from hardware.simulators import ScriptedDevice
+    from hardware.transport import Transport
+
+    link = str(tmp_path / "scale")
+    before = ScriptedDevice([], link=link)
+    before.start()
+    scale = MtSicsScale(Transport.open_link(link, **FAST))
+    recorder = Recorder()
+    scale.subscribe(recorder)
+    scale.start()
+    try:
+        before.push(b"S S      10.00 kg\r\nS S      61.2")
+        assert wait_for(lambda: len(recorder.readings()) == 1)
+        before.stop()
+        assert wait_for(lambda: scale.status == "disconnected")
+        after = ScriptedDevice([(b"I4\r\n", b'I4 A "SIM0001"\r\n'), (b"I2\r\n", b"ES\r\n")], link=link)
+        after.start()
+        try:
+            assert wait_for(lambda: after.used == 2, timeout=3)  # reconnected and identified
+            after.push(b"7 kg\r\nS S      61.30 kg\r\n")
+            assert wait_for(lambda: len(recorder.readings()) == 2)
+        finally:
+            after.stop()
+    finally:
+        scale.close()
+    assert [reading.value for _, reading in recorder.readings()] == [Decimal("10.00"), Decimal("61.30")]
+    unreadable = [
+        event.raw
+        for _, event in recorder.events
+        if isinstance(event, ScaleCondition) and event.state is ScaleState.UNREADABLE
+    ]
+    assert unreadable == [
+        "S S      61.2",
+        "7 kg",
+    ]  # the cut line, then its tail: both reported, neither a weight

@@ -148,7 +148,7 @@ def test_identify_16_character_format(sbi: Callable[..., tuple[SbiScale, Scripte
 
 
 def test_identify_is_optional_on_the_balance(sbi: Callable[..., tuple[SbiScale, ScriptedDevice]]) -> None:
-    scale, device = sbi([(ESC + b"x2_", None), (ESC + b"x1_", None)])
+    scale, device = sbi([(ESC + b"x2_", None), (ESC + b"x1_", None)], command_timeout=0.2)
     scale.identify()
     assert scale.serial_number is None
     device.assert_done()

@@ -124,13 +124,13 @@ def test_preset_and_clear_tare(mt_sim: ScaleSimulator, mt_scale: MtSicsScale) ->
 
 def test_stream_reports_overload_as_a_condition(mt_sim: ScaleSimulator, mt_scale: MtSicsScale) -> None:
     mt_sim.put("200")
-    states = []
-    for event in mt_scale.readings(timeout=2):
-        states.append(event.state)
-        if event.state is ScaleState.OVERLOAD:
-            break
+    with mt_scale.readings(timeout=2) as events:
+        assert mt_scale.streaming
+        for event in events:
+            if event.state is ScaleState.OVERLOAD:
+                break
     assert isinstance(event, ScaleCondition)
-    assert not mt_scale.streaming  # leaving the loop closed the stream
+    assert not mt_scale.streaming  # leaving the block closed the stream
 
 
 def test_read_stable_during_a_stream_uses_the_stream(mt_sim: ScaleSimulator, mt_scale: MtSicsScale) -> None:

@@ -50,10 +50,13 @@ def test_simulated_scanner_each_terminator(tmp_path: Path, terminator: str) -> N
 
 def test_prefix_and_suffix_are_stripped(tmp_path: Path) -> None:
     with ScannerSimulator(str(tmp_path / "scanner"), terminator="crlf", prefix="\x02", suffix="#") as sim:
-        scanner = open_scanner(sim.address, terminator="crlf", prefix=b"\x02", suffix="#", **FAST)
+        scans: queue.Queue[Scan] = queue.Queue()
+        scanner = open_scanner(
+            sim.address, terminator="crlf", prefix=b"\x02", suffix="#", callback=scans.put, **FAST
+        )
         try:
             sim.scan("]C101040123450001081730083110P24-0817")
-            scan = scanner.read(timeout=2)
+            scan = scans.get(timeout=2)
         finally:
             scanner.close()
     assert isinstance(scan, Gs1Item)
@@ -62,10 +65,11 @@ def test_prefix_and_suffix_are_stripped(tmp_path: Path) -> None:
 
 def test_scanner_over_tcp() -> None:
     with ScannerSimulator("tcp://127.0.0.1:0") as sim:
-        scanner = open_scanner(sim.address, **FAST)
+        scans: queue.Queue[Scan] = queue.Queue()
+        scanner = open_scanner(sim.address, callback=scans.put, **FAST)
         try:
             sim.scan("GRN-01")
-            assert scanner.read(timeout=2) == PlainId("GRN-01", None, "GRN-01")
+            assert scans.get(timeout=2) == PlainId("GRN-01", None, "GRN-01")
         finally:
             scanner.close()
 

@@ -361,3 +361,12 @@ def test_hopeless_files_still_get_a_located_problem(content: bytes, expected: st
 def test_missing_file_is_an_os_error_not_an_invalid_recipe(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         load_recipe(tmp_path / "absent.yaml")
+
+
+def test_odd_keys_are_quoted_so_the_line_stays_parseable() -> None:
+    text = edit("  version: 3\n", '  version: 3\n  "": x\n  "a: b": y\n  "\\r": z\n')
+    assert problems_of(text) == [
+        'para500.yaml:6: recipe[""]: unknown key',
+        'para500.yaml:7: recipe["a: b"]: unknown key',
+        'para500.yaml:8: recipe["\\r"]: unknown key',
+    ]

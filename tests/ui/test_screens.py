@@ -184,6 +184,9 @@ def check_layout(window) -> None:
     min_px = MIN_TARGET_MM * px_per_mm(window) - 1
     page = window.stack.currentWidget()
     buttons = [b for b in page.findChildren(QAbstractButton) if b.isVisible()]
+    if page is window.runner and window.runner.panel_shown:  # the panel covers the step view
+        covered = window.runner.stack
+        buttons = [b for b in buttons if not covered.isAncestorOf(b)]
     small = [
         (b.objectName() or b.text(), b.width(), b.height())
         for b in buttons

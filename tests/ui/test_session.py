@@ -100,11 +100,6 @@ def test_each_refusal_of_the_script_appears_with_its_sentence(station, watchdog)
 
 def test_supervisor_override_with_reason_opens_a_deviation(station) -> None:
     st, d, eng = station()
-    eng.dispatch(
-        __import__("station.engine.api", fromlist=["Login"]).Login(
-            password="Granul8-Alvarez", user="op.alvarez"
-        )
-    )
     d.login("op.alvarez", "Granul8-Alvarez")
     d.click("home_start")
     d.fill("start_batch_id", "B-OVR-1")

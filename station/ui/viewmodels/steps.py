@@ -34,6 +34,17 @@ def _get(obj: Any, *names: str) -> Any:
     return None
 
 
+def _when(value: object) -> str:
+    """A date or a moment as an operator reads it: the date alone at midnight UTC."""
+    text = str(value).replace("_", " ")
+    for midnight in ("T00:00:00Z", " 00:00:00+00:00", "T00:00:00+00:00", " 00:00:00"):
+        if text.endswith(midnight):
+            return text[: -len(midnight)]
+    if len(text) > 16 and text[10] in "T " and text[4] == "-":
+        return text[:10] + " " + text[11:16] + " UTC"
+    return text
+
+
 class StepVM:
     kind = ""
 
@@ -246,7 +257,7 @@ class EquipmentVM(StepVM):
             value = ""
             for f in fields:
                 if facts.get(f) is not None:
-                    value = str(facts[f]).replace("T00:00:00Z", "").replace("_", " ")
+                    value = _when(facts[f])
                     break
             rows.append(EquipmentCheck(key=key, label=check_label(key), ok=ok, value=value))
         return rows
