@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -38,12 +40,25 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120)
     )
 
 
-@pytest.fixture
-def approved_db(db_url: str) -> str:
+@pytest.fixture(scope="session")
+def approved_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with site.yaml imported and PARA500-GRAN v3 imported (by the admin) and
-    approved by qa.dubois, through the command line as a validation engineer would."""
-    assert cli("master", "import", SITE, "--db", db_url, "--user", "adm.kim") == 0
-    assert cli("recipe", "import", RECIPE, "--db", db_url, "--user", "adm.kim") == 0
+    approved by qa.dubois, through the command line as a validation engineer would. Made
+    once per session (argon2 hashing of every imported password is slow on purpose)."""
+    path = tmp_path_factory.mktemp("template") / "approved.db"
+    url = f"sqlite:///{path}"
+    assert cli("master", "import", SITE, "--db", url, "--user", "adm.kim") == 0
+    assert cli("recipe", "import", RECIPE, "--db", url, "--user", "adm.kim") == 0
     assert cli("recipe", "approve", "PARA500-GRAN", "3", "--user", "qa.dubois", "--password", "Rev1ew-Dubois",
-               "--db", db_url) == 0
-    return db_url
+               "--db", url) == 0
+    with sqlite3.connect(path) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file before copying
+    return path
+
+
+@pytest.fixture
+def approved_db(approved_template: Path, tmp_path: Path) -> str:
+    """A fresh copy of the approved template: a real SQLite file of the test's own."""
+    path = tmp_path / "station.db"
+    shutil.copyfile(approved_template, path)
+    return f"sqlite:///{path}"
