@@ -42,7 +42,7 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def raw_commits(folder: Path, n: int) -> list[float]:

@@ -283,7 +283,9 @@ def check_equipment(
             )
         )
     requires = set(step.requires)
-    if "in_service" in requires and equipment.status != "in_service":
+    # Out-of-service equipment is never used, whatever the step lists: the maintenance
+    # status is not a recipe's choice. The other checks apply where the step asks for them.
+    if equipment.status != "in_service":
         refusals.append(
             refusal(
                 R.EQUIPMENT_OUT_OF_SERVICE,

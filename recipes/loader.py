@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer
-from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from ruamel.yaml.nodes import ScalarNode
@@ -126,7 +126,11 @@ class _DecimalConstructor(RoundTripConstructor):
         try:
             return Decimal(text)
         except InvalidOperation:
+            pass
+        try:
             return super().construct_yaml_float(node)  # .inf and .nan; the schema refuses them
+        except ValueError:  # an explicit !!float on something that is not a number
+            raise ConstructorError(None, None, f"{node.value!r} is not a number", node.start_mark) from None
 
 
 # add_constructor on the subclass copies the table, so the shared RoundTripConstructor is untouched.

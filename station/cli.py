@@ -28,7 +28,9 @@ def _db_arg(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mes-station", description="MES execution station with quality gating")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log device traffic and SQL at debug level")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log device traffic and SQL at debug level"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 

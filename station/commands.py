@@ -138,14 +138,17 @@ def _check_script_steps(engine, script) -> None:  # type: ignore[no-untyped-def]
     with engine.db.unit_of_work(read_only=True) as uow:
         stored = uow.recipe(script.recipe_code, script.recipe_version)
         if stored is None:
-            raise CommandError(f"{script.path}: recipe {script.recipe_code} version {script.recipe_version} "
-                               "is not imported")
+            raise CommandError(
+                f"{script.path}: recipe {script.recipe_code} version {script.recipe_version} is not imported"
+            )
         steps = set(parse_recipe(stored.source_text, f"{stored.code}.yaml").step_ids())
     for entry in script.steps:
         step = getattr(entry.action, "step", None)
         if step is not None and step not in steps:
-            raise UsageError(f"{script.path}:{entry.line}: {entry.name}: step {step} is not a step of "
-                             f"{script.recipe_code} v{script.recipe_version}")
+            raise UsageError(
+                f"{script.path}:{entry.line}: {entry.name}: step {step} is not a step of "
+                f"{script.recipe_code} v{script.recipe_version}"
+            )
 
 
 # ---------------------------------------------------------------- the record
@@ -198,8 +201,14 @@ def ebr_review(args: argparse.Namespace) -> int:
     from station.exports import review_batch
 
     db = _store(args)
-    outcome = review_batch(db, args.batch, approve=bool(args.approve), user=args.user, password=args.password,
-                           comment=args.comment)
+    outcome = review_batch(
+        db,
+        args.batch,
+        approve=bool(args.approve),
+        user=args.user,
+        password=args.password,
+        comment=args.comment,
+    )
     print(outcome)
     return 0
 

@@ -21,7 +21,9 @@ def open_store(db_url: str | None, *, migrate: bool = True) -> Database:
     return db
 
 
-def build_engine(db_url: str | None = None, *, db: Database | None = None, interactive: bool = False) -> Engine:
+def build_engine(
+    db_url: str | None = None, *, db: Database | None = None, interactive: bool = False
+) -> Engine:
     """The engine for a front end. ``interactive``: the touchscreen, where a user still on an
     imported initial password must set a new one before working; the headless runner is not."""
     return Engine(

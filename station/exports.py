@@ -35,7 +35,9 @@ def load_record(db: Database, batch_id: str) -> BatchRecord:
     report = verify(db, batch_id)
     with db.unit_of_work(read_only=True) as uow:
         try:
-            return load_batch_record(uow.session, batch_id, chain_verified=report.ok, site_timezone=DEFAULT_SITE_TZ)
+            return load_batch_record(
+                uow.session, batch_id, chain_verified=report.ok, site_timezone=DEFAULT_SITE_TZ
+            )
         except NotFound as exc:
             raise CommandError(str(exc)) from None
 
@@ -90,13 +92,16 @@ def batch_participants(db: Database, batch_id: str) -> set[str]:
     c = AuditEvent.__table__.c
     with db.unit_of_work(read_only=True) as uow:
         rows = uow.session.execute(
-            select(c.user_id).where(c.stream == batch_id, c.outcome != "refused", c.user_id.is_not(None)).distinct()
+            select(c.user_id)
+            .where(c.stream == batch_id, c.outcome != "refused", c.user_id.is_not(None))
+            .distinct()
         )
         return {r[0] for r in rows}
 
 
-def review_batch(db: Database, batch_id: str, *, approve: bool, user: str, password: str,
-                 comment: str) -> ReviewOutcome:
+def review_batch(
+    db: Database, batch_id: str, *, approve: bool, user: str, password: str, comment: str
+) -> ReviewOutcome:
     """QA's review by exception ends in an e-signature: approved or rejected, with a comment.
     Only a QA user who took no part in the batch may review it, once, after it is completed."""
     if not comment.strip():
@@ -115,24 +120,42 @@ def review_batch(db: Database, batch_id: str, *, approve: bool, user: str, passw
         if "qa" not in reviewer.roles:
             problem = (f"{reviewer.name} does not hold the qa role a batch review needs", "role_required")
         elif reviewer.id in participants:
-            problem = (f"{reviewer.name} took part in batch {batch_id}: an independent QA reviewer is needed",
-                       "independent_signer_required")
+            problem = (
+                f"{reviewer.name} took part in batch {batch_id}: an independent QA reviewer is needed",
+                "independent_signer_required",
+            )
         elif info.status != "completed":
-            problem = (f"batch {batch_id} is {info.status.replace('_', ' ')}: only a completed batch is reviewed",
-                       "sequence")
+            problem = (
+                f"batch {batch_id} is {info.status.replace('_', ' ')}: only a completed batch is reviewed",
+                "sequence",
+            )
         elif _reviewed(uow, batch_id):
             problem = (f"batch {batch_id} has been reviewed already", "sequence")
         if problem is not None:
-            uow.append_event(stream=batch_id, user_id=reviewer.id, action="review.refused", outcome="refused",
-                             entity_type="batch", entity_id=batch_id, old_value=None,
-                             new_value={"approve": approve, "comment": comment}, reason=problem[1])
+            uow.append_event(
+                stream=batch_id,
+                user_id=reviewer.id,
+                action="review.refused",
+                outcome="refused",
+                entity_type="batch",
+                entity_id=batch_id,
+                old_value=None,
+                new_value={"approve": approve, "comment": comment},
+                reason=problem[1],
+            )
             uow.commit()
             raise ReviewRefused(problem[0], problem[1])
         outcome = "approved" if approve else "rejected"
         records.record_review(uow, batch_id=batch_id, reviewer=reviewer.id, outcome=outcome, comment=comment)
         row = uow.session.query(Review).filter(Review.batch_id == batch_id).one()
-        signed = signatures.record_signature(uow, row, signer_id=reviewer.id, printed_name=reviewer.name,
-                                             meaning=REVIEW_MEANINGS[approve], batch_id=batch_id)
+        signed = signatures.record_signature(
+            uow,
+            row,
+            signer_id=reviewer.id,
+            printed_name=reviewer.name,
+            meaning=REVIEW_MEANINGS[approve],
+            batch_id=batch_id,
+        )
         uow.commit()
     return ReviewOutcome(batch_id, approve, reviewer.id, reviewer.name, signed.signed_at)
 
@@ -145,13 +168,16 @@ def _reviewed(uow, batch_id: str) -> bool:  # type: ignore[no-untyped-def]
 
 # ---------------------------------------------------------------- dispense labels
 def labels_dir() -> Path:
-    folder = Path(os.environ.get("MES_LABEL_DIR") or Path(platformdirs.user_data_dir("mes-station")) / "labels")
+    folder = Path(
+        os.environ.get("MES_LABEL_DIR") or Path(platformdirs.user_data_dir("mes-station")) / "labels"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-def print_dispense_label(db: Database, batch_id: str, step_id: str, *, user: str,
-                         folder: Path | None = None) -> Path:
+def print_dispense_label(
+    db: Database, batch_id: str, step_id: str, *, user: str, folder: Path | None = None
+) -> Path:
     """Write the dispense label of the accepted weighing at ``step_id`` as a PDF for the label
     printer; the first print is a print, every later one a reprint, both in the audit trail."""
     from ebr.export.labels import dispense_label_pdf
@@ -165,20 +191,37 @@ def print_dispense_label(db: Database, batch_id: str, step_id: str, *, user: str
 
         c = AuditEvent.__table__.c
         printed_before = uow.session.execute(
-            select(func.count()).where(c.stream == batch_id, c.action.in_(("label.printed", "label.reprinted")),
-                                       c.entity_id == step_id)
+            select(func.count()).where(
+                c.stream == batch_id,
+                c.action.in_(("label.printed", "label.reprinted")),
+                c.entity_id == step_id,
+            )
         ).scalar_one()
         who = uow.user(user)
         printed_at = utc_now()
-        data = dispense_label_pdf(weighing, batch_id, printed_by=who.name if who else user, printed_at=printed_at,
-                                  site_timezone=DEFAULT_SITE_TZ, is_reprint=printed_before > 0)
+        data = dispense_label_pdf(
+            weighing,
+            batch_id,
+            printed_by=who.name if who else user,
+            printed_at=printed_at,
+            site_timezone=DEFAULT_SITE_TZ,
+            is_reprint=printed_before > 0,
+        )
         target = (folder or labels_dir()) / f"{batch_id}-{step_id}-{printed_before + 1}.pdf"
         tmp = target.with_name(target.name + ".part")
         tmp.write_bytes(data)
         tmp.replace(target)
-        uow.append_event(stream=batch_id, user_id=user, action="label.reprinted" if printed_before else "label.printed",
-                         outcome="accepted", entity_type="step", entity_id=step_id, old_value=None,
-                         new_value={"step": step_id, "copy": printed_before + 1, "file": target.name}, reason=None)
+        uow.append_event(
+            stream=batch_id,
+            user_id=user,
+            action="label.reprinted" if printed_before else "label.printed",
+            outcome="accepted",
+            entity_type="step",
+            entity_id=step_id,
+            old_value=None,
+            new_value={"step": step_id, "copy": printed_before + 1, "file": target.name},
+            reason=None,
+        )
         uow.commit()
     return target
 

@@ -30,7 +30,8 @@ MIN_PACING_SLEEP = 0.0005
 @dataclass(frozen=True)
 class SentLine:
     data: bytes
-    monotonic: float  # when the last byte was handed to the line (just before its write)
+    monotonic: float  # just before the write that handed the last byte to the line
+    written: float  # just after that write returned
 
 
 class SimulatedDevice(ABC):
@@ -195,32 +196,34 @@ class SimulatedDevice(ABC):
         with self._write_lock:
             if self.baudrate is None:
                 with self._lock:
-                    finished = time.monotonic()
+                    before = time.monotonic()
                     if not self._plugged or not self._endpoint.write(data):
                         return None
+                    after = time.monotonic()
             else:
-                finished_or_none = self._send_paced(data)
-                if finished_or_none is None:
+                times = self._send_paced(data)
+                if times is None:
                     return None
-                finished = finished_or_none
-            self.sent.append(SentLine(data, finished))
-            return finished
+                before, after = times
+            self.sent.append(SentLine(data, before, after))
+            return before
 
-    def _send_paced(self, data: bytes) -> float | None:
+    def _send_paced(self, data: bytes) -> tuple[float, float] | None:
         assert self.baudrate is not None
         per_byte = 10.0 / self.baudrate
         start = time.monotonic()
         written = 0
-        last = start
+        before = after = start
         while written < len(data):
             now = time.monotonic()
             due = min(len(data), max(written + 1, int((now - start) / per_byte) + 1))
             with self._lock:
-                last = time.monotonic()
+                before = time.monotonic()
                 if not self._plugged or not self._endpoint.write(data[written:due]):
                     return None
+                after = time.monotonic()
             written = due
             if written < len(data):
                 next_at = start + written * per_byte
                 time.sleep(max(MIN_PACING_SLEEP, next_at - time.monotonic()))
-        return last
+        return before, after

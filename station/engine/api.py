@@ -24,7 +24,7 @@ class Login:
 
 @dataclass(frozen=True)
 class Logout:
-    pass
+    reason: str = ""  # e.g. "idle" for the automatic logout, so the audit trail tells them apart
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,9 @@ class BatchState:
         return [d for d in self.deviations.values() if d.step == step]
 
     # ------------------------------------------------------------ replay
-    def apply(self, action: str, outcome: str, user_id: str | None, value: dict[str, Any], stream_seq: int) -> None:
+    def apply(
+        self, action: str, outcome: str, user_id: str | None, value: dict[str, Any], stream_seq: int
+    ) -> None:
         """Apply one event of this batch's stream. Unknown actions change nothing."""
         self.stream_seq = stream_seq
         step = value.get("step") if isinstance(value, dict) else None

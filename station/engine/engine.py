@@ -19,8 +19,8 @@ recorded at all.
 from __future__ import annotations
 
 import logging
-import uuid
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -96,6 +96,7 @@ class Engine:
         self._state: BatchState | None = None
         self._control: ControlRecipe | None = None
         self._recipes: dict[str, MasterRecipe] = {}  # by content hash
+        self._material_names: dict[str, str] = {}  # material code -> name, for the screens
         self._request: str | None = None
         # Events this action wrote to the open batch's stream, applied to the in-memory state
         # once (and only once) the transaction has committed.
@@ -234,7 +235,15 @@ class Engine:
         if self._control is None or self._control.content_hash != state.content_hash:
             recipe = self._recipe_for(uow, state.recipe_code, state.recipe_version)
             self._control = scale_recipe(recipe, Quantity(Decimal(state.size), state.unit))
+            self._remember_materials(uow, recipe)
         return state
+
+    def _remember_materials(self, uow: UnitOfWork, recipe: MasterRecipe) -> None:
+        for _, step in recipe.steps():
+            if isinstance(step, WeighStep) and step.material not in self._material_names:
+                found = uow.material(step.material)
+                if found is not None:
+                    self._material_names[step.material] = found.name
 
     @property
     def _recipe(self) -> MasterRecipe:
@@ -265,7 +274,9 @@ class Engine:
             gf.TrainingRecord(t.user_id, t.document, t.revision, t.trained_on, t.expires)
             for t in uow.training_of(actor.user_id)
         ]
-        return tuple(rules.check_training(actor, required, documents, training, self._now(), policy=self.policy))
+        return tuple(
+            rules.check_training(actor, required, documents, training, self._now(), policy=self.policy)
+        )
 
     # ---------------------------------------------------------------- recording
     def _refuse(
@@ -282,7 +293,11 @@ class Engine:
     ) -> tuple[str, str, tuple[Refusal, ...]]:
         """Record a refused action (one event with every reason) and commit it."""
         stream = stream or self._batch_id or SITE_STREAM
-        value = dict(data, action=action_name, refusals=[{"code": r.code.value, "sentence": r.sentence} for r in refusals])
+        value = dict(
+            data,
+            action=action_name,
+            refusals=[{"code": r.code.value, "sentence": r.sentence} for r in refusals],
+        )
         if self._request is not None:
             value["request"] = self._request
         info = uow.append_event(
@@ -298,13 +313,23 @@ class Engine:
         )
         uow.commit()
         if self._state is not None and stream == self._batch_id:
-            self._state.apply(info.action, "refused", info_user(user_id, self.user_id), value, info.stream_seq)
+            self._state.apply(
+                info.action, "refused", info_user(user_id, self.user_id), value, info.stream_seq
+            )
         first = refusals[0]
         return "refused", first.sentence, tuple(refusals)
 
     def _record(
-        self, uow: UnitOfWork, row: models.Base, action: str, value: dict[str, Any], *, entity_type: str = "step",
-        entity_id: str | None = None, reason: str | None = None, outcome: str = "accepted",
+        self,
+        uow: UnitOfWork,
+        row: models.Base,
+        action: str,
+        value: dict[str, Any],
+        *,
+        entity_type: str = "step",
+        entity_id: str | None = None,
+        reason: str | None = None,
+        outcome: str = "accepted",
     ) -> None:
         assert self._batch_id is not None
         if self._request is not None:
@@ -322,13 +347,22 @@ class Engine:
         )
         self._note(info.stream_seq, action, outcome, value)
 
-    def _event(self, uow: UnitOfWork, action: str, value: dict[str, Any], *, entity_type: str = "step") -> None:
+    def _event(
+        self, uow: UnitOfWork, action: str, value: dict[str, Any], *, entity_type: str = "step"
+    ) -> None:
         assert self._batch_id is not None
         if self._request is not None:
             value = dict(value, request=self._request)
         info = uow.append_event(
-            stream=self._batch_id, user_id=self.user_id, action=action, outcome="accepted",
-            entity_type=entity_type, entity_id=value.get("step"), old_value=None, new_value=value, reason=None,
+            stream=self._batch_id,
+            user_id=self.user_id,
+            action=action,
+            outcome="accepted",
+            entity_type=entity_type,
+            entity_id=value.get("step"),
+            old_value=None,
+            new_value=value,
+            reason=None,
         )
         self._note(info.stream_seq, action, "accepted", value)
 
@@ -371,9 +405,15 @@ class Engine:
         if self._user is not None:
             with self.db.unit_of_work() as uow:
                 uow.append_event(
-                    stream=SITE_STREAM, user_id=self._user.user_id, action="logout", outcome="accepted",
-                    entity_type="user", entity_id=self._user.user_id, old_value=None,
-                    new_value={"station": self.station}, reason=None,
+                    stream=SITE_STREAM,
+                    user_id=self._user.user_id,
+                    action="logout",
+                    outcome="accepted",
+                    entity_type="user",
+                    entity_id=self._user.user_id,
+                    old_value=None,
+                    new_value={"station": self.station, "reason": action.reason or "user"},
+                    reason=action.reason or None,
                 )
                 uow.commit()
         self._user = None
@@ -399,7 +439,10 @@ class Engine:
         with self.db.unit_of_work() as uow:
             existing = uow.batch(action.batch_id)
             if existing is not None:
-                if (existing.recipe_code, existing.recipe_version) != (action.recipe_code, action.recipe_version):
+                if (existing.recipe_code, existing.recipe_version) != (
+                    action.recipe_code,
+                    action.recipe_version,
+                ):
                     raise ActionError(
                         f"batch {action.batch_id} exists already for {existing.recipe_code} "
                         f"v{existing.recipe_version}"
@@ -407,15 +450,24 @@ class Engine:
                 return self._open(uow, action.batch_id)
             stored = uow.recipe(action.recipe_code, action.recipe_version)
             if stored is None:
-                raise ActionError(f"recipe {action.recipe_code} version {action.recipe_version} is not imported")
+                raise ActionError(
+                    f"recipe {action.recipe_code} version {action.recipe_version} is not imported"
+                )
             if stored.status != "approved":
                 raise ActionError(
                     f"recipe {action.recipe_code} version {action.recipe_version} is not approved by QA"
                 )
             if not (STEP_ROLES & user.roles):
                 refusals = tuple(rules.check_role(user, "operator", policy=self.policy))
-                return self._refuse(uow, "batch.start", refusals, {"batch": action.batch_id}, stream=SITE_STREAM,
-                                    entity_type="batch", entity_id=action.batch_id)
+                return self._refuse(
+                    uow,
+                    "batch.start",
+                    refusals,
+                    {"batch": action.batch_id},
+                    stream=SITE_STREAM,
+                    entity_type="batch",
+                    entity_id=action.batch_id,
+                )
             recipe = self._recipes_from_text(stored.content_hash, stored.source_text, stored.code)
             if not is_mass_unit(action.unit) or action.size <= 0:
                 raise ActionError(f"batch size {action.size} {action.unit} is not a positive mass")
@@ -447,6 +499,7 @@ class Engine:
             )
             self._record(uow, row, "batch.started", value, entity_type="batch", entity_id=action.batch_id)
             self._control = control
+            self._remember_materials(uow, recipe)
             self._commit_and_refresh(uow)
         return "done", f"batch {action.batch_id} started", ()
 
@@ -466,7 +519,9 @@ class Engine:
             return self._open(uow, action.batch_id)
 
     # ---------------------------------------------------------------- step actions
-    def _step_context(self, uow: UnitOfWork, step_id: str, kinds: Iterable[type]) -> tuple[gf.Actor, Any, BatchState]:
+    def _step_context(
+        self, uow: UnitOfWork, step_id: str, kinds: Iterable[type]
+    ) -> tuple[gf.Actor, Any, BatchState]:
         user = self._require_user()
         state = self._sync(uow)
         if step_id not in state.steps:
@@ -481,7 +536,7 @@ class Engine:
         return user, step, state
 
     def _gate_step(self, uow: UnitOfWork, user: gf.Actor, step_id: str, state: BatchState) -> list[Refusal]:
-        refusals = list(rules.check_sequence(step_id, state.current_step or "", policy=self.policy))
+        refusals = list(rules.check_sequence(step_id, state.current_step, policy=self.policy))
         if not (STEP_ROLES & user.roles):
             refusals += rules.check_role(user, "operator", policy=self.policy)
         refusals += self._training_refusals(uow, user, step_id)
@@ -495,7 +550,9 @@ class Engine:
             if refusals:
                 return self._refuse(uow, "step.confirm", refusals, data)
             value = dict(data, kind="instruction", confirmed=step.confirm, performed_by=user.user_id)
-            self._record(uow, self._execution(action.step, "instruction", user, value), "step.confirmed", value)
+            self._record(
+                uow, self._execution(action.step, "instruction", user, value), "step.confirmed", value
+            )
             self._commit_and_refresh(uow)
         return "done", f"{action.step} confirmed: {step.confirm}", ()
 
@@ -507,14 +564,27 @@ class Engine:
             if refusals:
                 return self._refuse(uow, "step.answer", refusals, data)
             as_expected = action.value == step.expect
-            value = dict(data, kind="check", question=step.question, expected=step.expect,
-                         as_expected=as_expected, performed_by=user.user_id)
+            value = dict(
+                data,
+                kind="check",
+                question=step.question,
+                expected=step.expect,
+                as_expected=as_expected,
+                performed_by=user.user_id,
+            )
             self._record(uow, self._execution(action.step, "check", user, value), "step.answered", value)
             status, message, findings = "done", f"{action.step} answered {_yes_no(action.value)}", ()
             if not as_expected:
-                sentence = (f"The answer to '{step.question}' was {_yes_no(action.value).upper()}, "
-                            f"{_yes_no(step.expect).upper()} was expected: recorded, deviation opened")
-                finding = Refusal(ReasonCode.VALUE_OUT_OF_LIMITS, sentence, False, _what_next(ReasonCode.VALUE_OUT_OF_LIMITS))
+                sentence = (
+                    f"The answer to '{step.question}' was {_yes_no(action.value).upper()}, "
+                    f"{_yes_no(step.expect).upper()} was expected: recorded, deviation opened"
+                )
+                finding = Refusal(
+                    ReasonCode.VALUE_OUT_OF_LIMITS,
+                    sentence,
+                    False,
+                    _what_next(ReasonCode.VALUE_OUT_OF_LIMITS),
+                )
                 self._open_deviation(uow, action.step, "check", sentence, "check_not_as_expected")
                 status, message, findings = "deviation", sentence, (finding,)
             self._commit_and_refresh(uow)
@@ -527,19 +597,44 @@ class Engine:
             refusals = self._gate_step(uow, user, action.step, state)
             if refusals:
                 return self._refuse(uow, "step.enter", refusals, data)
-            findings = tuple(rules.check_value(action.value, step.low, step.high, name=step.name, unit=step.unit))
-            in_limits = not findings
-            value = dict(data, kind="measure", name=step.name, low=_s(step.low), high=_s(step.high),
-                         in_limits=in_limits, performed_by=user.user_id)
-            row = models.Measurement(
-                batch_id=self._batch_id, step_id=action.step, name=step.name, value=action.value, unit=step.unit,
-                low=step.low, high=step.high, in_limits=in_limits, measured_by=user.user_id, measured_at=utc_now(),
+            findings = tuple(
+                rules.check_value(action.value, step.low, step.high, name=step.name, unit=step.unit)
             )
-            self._record(uow, row, "measurement.recorded", value, outcome="accepted" if in_limits else "deviation",
-                         reason=None if in_limits else ReasonCode.VALUE_OUT_OF_LIMITS.value)
+            in_limits = not findings
+            value = dict(
+                data,
+                kind="measure",
+                name=step.name,
+                low=_s(step.low),
+                high=_s(step.high),
+                in_limits=in_limits,
+                performed_by=user.user_id,
+            )
+            row = models.Measurement(
+                batch_id=self._batch_id,
+                step_id=action.step,
+                name=step.name,
+                value=action.value,
+                unit=step.unit,
+                low=step.low,
+                high=step.high,
+                in_limits=in_limits,
+                measured_by=user.user_id,
+                measured_at=utc_now(),
+            )
+            self._record(
+                uow,
+                row,
+                "measurement.recorded",
+                value,
+                outcome="accepted" if in_limits else "deviation",
+                reason=None if in_limits else ReasonCode.VALUE_OUT_OF_LIMITS.value,
+            )
             status, message = "done", f"{step.name}: {action.value} {step.unit} recorded"
             if findings:
-                self._open_deviation(uow, action.step, "measurement", findings[0].sentence, "value_out_of_limits")
+                self._open_deviation(
+                    uow, action.step, "measurement", findings[0].sentence, "value_out_of_limits"
+                )
                 status, message = "deviation", findings[0].sentence
             self._commit_and_refresh(uow)
         return status, message, findings
@@ -554,9 +649,16 @@ class Engine:
                 return self._scan_equipment(uow, user, step, scanned, data, refusals)
             return self._scan_lot(uow, user, step, scanned, data, refusals)
 
-    def _scan_equipment(self, uow: UnitOfWork, user: gf.Actor, step: EquipmentStep, scanned: Any,
-                        data: dict[str, Any], refusals: list[Refusal], waived: frozenset[str] = frozenset()
-                        ) -> tuple[str, str, tuple[Refusal, ...]]:
+    def _scan_equipment(
+        self,
+        uow: UnitOfWork,
+        user: gf.Actor,
+        step: EquipmentStep,
+        scanned: Any,
+        data: dict[str, Any],
+        refusals: list[Refusal],
+        waived: frozenset[str] = frozenset(),
+    ) -> tuple[str, str, tuple[Refusal, ...]]:
         equipment_id = _equipment_id(scanned)
         data["equipment_id"] = equipment_id
         if equipment_id is None:
@@ -571,16 +673,28 @@ class Engine:
         snapshot = _equipment_snapshot(equipment)
         value = dict(data, kind="equipment", bind=step.bind, equipment=snapshot, performed_by=user.user_id)
         row = models.EquipmentBinding(
-            batch_id=self._batch_id, step_id=step.id, bind_name=step.bind, equipment_id=equipment.id,
-            status_snapshot=snapshot, bound_by=user.user_id, bound_at=utc_now(),
+            batch_id=self._batch_id,
+            step_id=step.id,
+            bind_name=step.bind,
+            equipment_id=equipment.id,
+            status_snapshot=snapshot,
+            bound_by=user.user_id,
+            bound_at=utc_now(),
         )
         self._record(uow, row, "equipment.bound", value)
         self._commit_and_refresh(uow)
         return "done", f"{equipment.name} ({equipment.id}) bound as {step.bind}", ()
 
-    def _scan_lot(self, uow: UnitOfWork, user: gf.Actor, step: WeighStep, scanned: Any,
-                  data: dict[str, Any], refusals: list[Refusal], waived: frozenset[str] = frozenset()
-                  ) -> tuple[str, str, tuple[Refusal, ...]]:
+    def _scan_lot(
+        self,
+        uow: UnitOfWork,
+        user: gf.Actor,
+        step: WeighStep,
+        scanned: Any,
+        data: dict[str, Any],
+        refusals: list[Refusal],
+        waived: frozenset[str] = frozenset(),
+    ) -> tuple[str, str, tuple[Refusal, ...]]:
         material: gf.Material | None = None
         lot: gf.Lot | None = None
         lot_id: str | None = None
@@ -595,7 +709,9 @@ class Engine:
             lot_id = scanned.value
             data["lot"] = lot_id
             candidates = uow.lots_by_id(lot_id)
-            chosen = next((c for c in candidates if c.material == step.material), candidates[0] if candidates else None)
+            chosen = next(
+                (c for c in candidates if c.material == step.material), candidates[0] if candidates else None
+            )
             if chosen is not None:
                 lot = _lot_facts(chosen)
                 found = uow.material(chosen.material)
@@ -604,14 +720,28 @@ class Engine:
             refusals.append(_unreadable(scanned, "a lot label"))
             return self._refuse(uow, "lot.scan", refusals, data)
         expected = uow.material(step.material)
-        refusals += rules.check_lot(step, lot, lot_id, material, self._now(), policy=self.policy,
-                                    step_material=_material_facts(expected))
+        refusals += rules.check_lot(
+            step,
+            lot,
+            lot_id,
+            material,
+            self._now(),
+            policy=self.policy,
+            step_material=_material_facts(expected),
+        )
         refusals = [r for r in refusals if r.code.value not in waived]
         if refusals:
             return self._refuse(uow, "lot.scan", refusals, data)
         assert lot is not None and material is not None
-        value = dict(data, material=material.code, material_name=material.name, lot=lot.lot, status=lot.status,
-                     expiry=_s(lot.expiry), retest=_s(lot.retest))
+        value = dict(
+            data,
+            material=material.code,
+            material_name=material.name,
+            lot=lot.lot,
+            status=lot.status,
+            expiry=_s(lot.expiry),
+            retest=_s(lot.retest),
+        )
         self._event(uow, "lot.identified", value)
         self._commit_and_refresh(uow)
         return "done", f"lot {lot.lot} of {material.name} identified", ()
@@ -621,51 +751,91 @@ class Engine:
             user, step, state = self._step_context(uow, action.step, [WeighStep])
             return self._weigh_in(uow, user, step, state, action, waived=frozenset())
 
-    def _weigh_in(self, uow: UnitOfWork, user: gf.Actor, step: WeighStep, state: BatchState, action: api.Weigh,
-                  waived: frozenset[str], override_value: dict[str, Any] | None = None
-                  ) -> tuple[str, str, tuple[Refusal, ...]]:
+    def _weigh_in(
+        self,
+        uow: UnitOfWork,
+        user: gf.Actor,
+        step: WeighStep,
+        state: BatchState,
+        action: api.Weigh,
+        waived: frozenset[str],
+        override_value: dict[str, Any] | None = None,
+    ) -> tuple[str, str, tuple[Refusal, ...]]:
         assert self._control is not None
         binding = state.bindings.get(step.scale, {}).get("equipment", {})
         unit = action.unit or binding.get("scale_unit") or step.quantity.unit
         net = action.gross - action.tare
         data: dict[str, Any] = {
-            "step": step.id, "gross": str(action.gross), "tare": str(action.tare), "net": str(net), "unit": unit,
-            "stable": action.stable, "device_serial": action.device_serial, "source": action.source,
+            "step": step.id,
+            "gross": str(action.gross),
+            "tare": str(action.tare),
+            "net": str(net),
+            "unit": unit,
+            "stable": action.stable,
+            "device_serial": action.device_serial,
+            "source": action.source,
         }
         refusals = self._gate_step(uow, user, step.id, state)
         lot = state.lots.get(step.id)
         if lot is None and state.steps.get(step.id) is not StepStatus.LOT_IDENTIFIED:
-            refusals += rules.check_sequence(f"{step.id} (scan the lot label)", f"{step.id} lot scan",
-                                             policy=self.policy)
+            refusals += rules.check_sequence(
+                f"{step.id} (scan the lot label)", f"{step.id} lot scan", policy=self.policy
+            )
         # The scale must still be fit for use at the moment of weighing, not only when it was bound.
         equipment_id = binding.get("id")
         if equipment_id:
             equipment = _equipment_facts(uow.equipment(equipment_id))
             bind_step = self._recipe.binding(step.id, step.scale)
-            refusals += rules.check_equipment(bind_step, equipment, equipment_id, self._now(), policy=self.policy)
+            refusals += rules.check_equipment(
+                bind_step, equipment, equipment_id, self._now(), policy=self.policy
+            )
         target = self._control.weighing(step.id)
         try:
             net_in_step_unit = convert(net, unit, target.unit)
         except Exception:
             raise ActionError(f"weight unit {unit!r} cannot be converted to {target.unit}") from None
-        data.update(target=str(target.target.value), low=str(target.low), high=str(target.high),
-                    target_unit=target.unit, net_in_target_unit=str(net_in_step_unit))
-        refusals += rules.check_weight(net_in_step_unit, target.unit, target.low, target.high, action.stable,
-                                       policy=self.policy)
+        data.update(
+            target=str(target.target.value),
+            low=str(target.low),
+            high=str(target.high),
+            target_unit=target.unit,
+            net_in_target_unit=str(net_in_step_unit),
+        )
+        refusals += rules.check_weight(
+            net_in_step_unit, target.unit, target.low, target.high, action.stable, policy=self.policy
+        )
         refusals = [r for r in refusals if r.code.value not in waived]
         if refusals:
             return self._refuse(uow, "weighing", refusals, data)
         assert lot is not None
-        value = dict(data, kind="weigh", material=lot["material"], material_name=lot.get("material_name"),
-                     lot=lot["lot"], lot_status=lot.get("status"), lot_expiry=lot.get("expiry"),
-                     performed_by=user.user_id)
+        value = dict(
+            data,
+            kind="weigh",
+            material=lot["material"],
+            material_name=lot.get("material_name"),
+            lot=lot["lot"],
+            lot_status=lot.get("status"),
+            lot_expiry=lot.get("expiry"),
+            performed_by=user.user_id,
+        )
         if override_value:
             value["override"] = override_value
         row = models.LotConsumption(
-            batch_id=self._batch_id, step_id=step.id, material_code=lot["material"], lot=lot["lot"],
-            lot_status=lot.get("status") or "", lot_expiry=_date(lot.get("expiry")), lot_retest=_date(lot.get("retest")),
-            gross=action.gross, tare=action.tare, net=net, unit=unit, device_serial=action.device_serial,
-            source=action.source, weighed_by=user.user_id, weighed_at=utc_now(),
+            batch_id=self._batch_id,
+            step_id=step.id,
+            material_code=lot["material"],
+            lot=lot["lot"],
+            lot_status=lot.get("status") or "",
+            lot_expiry=_date(lot.get("expiry")),
+            lot_retest=_date(lot.get("retest")),
+            gross=action.gross,
+            tare=action.tare,
+            net=net,
+            unit=unit,
+            device_serial=action.device_serial,
+            source=action.source,
+            weighed_by=user.user_id,
+            weighed_at=utc_now(),
         )
         self._record(uow, row, "weighing.accepted", value)
         self._commit_and_refresh(uow)
@@ -675,9 +845,9 @@ class Engine:
         from ebr import signatures, users
 
         with self.db.unit_of_work() as uow:
-            user, step, state = self._step_context(uow, action.step, [SignatureStep])
+            _user, step, state = self._step_context(uow, action.step, [SignatureStep])
             data = {"step": action.step, "signer": action.user, "meaning": step.meaning}
-            refusals = list(rules.check_sequence(action.step, state.current_step or "", policy=self.policy))
+            refusals = list(rules.check_sequence(action.step, state.current_step, policy=self.policy))
             auth = users.authenticate(uow, action.user, action.password, purpose="signature")
             signer = self._actor(uow, auth.user.id) if auth.ok and auth.user else None
             if signer is None:
@@ -690,13 +860,20 @@ class Engine:
             if refusals:
                 return self._refuse(uow, "step.sign", refusals, data)
             assert signer is not None
-            value = dict(data, kind="signature", role=step.role, printed_name=signer.name,
-                         performed_by=signer.user_id)
+            value = dict(
+                data, kind="signature", role=step.role, printed_name=signer.name, performed_by=signer.user_id
+            )
             execution = self._execution(action.step, "signature", signer, value)
             self._record(uow, execution, "step.signed", value)
-            signed = signatures.record_signature(uow, execution, signer_id=signer.user_id,
-                                                 printed_name=signer.name, meaning=step.meaning,
-                                                 batch_id=self._batch_id, step_id=action.step)
+            signed = signatures.record_signature(
+                uow,
+                execution,
+                signer_id=signer.user_id,
+                printed_name=signer.name,
+                meaning=step.meaning,
+                batch_id=self._batch_id,
+                step_id=action.step,
+            )
             self._pending_seq = max(self._pending_seq, signed.event.stream_seq)
             self._commit_and_refresh(uow)
         return "done", f"{action.step} signed by {signer.name}: {step.meaning}", ()
@@ -729,7 +906,9 @@ class Engine:
                 if hard:
                     raise ActionError(f"{', '.join(hard)} cannot be overridden: fix the cause instead")
                 performer = {self.user_id} if refused.get("action") else set()
-                refusals += rules.check_independent_signer(supervisor.user_id, {action.step: performer}, policy=self.policy)
+                refusals += rules.check_independent_signer(
+                    supervisor.user_id, {action.step: performer}, policy=self.policy
+                )
             if refusals:
                 return self._refuse(uow, "override", refusals, data)
             assert supervisor is not None
@@ -738,49 +917,110 @@ class Engine:
             assert refused is not None
             return self._override_refusal(uow, supervisor, action, refused, signatures)
 
-    def _acknowledge(self, uow: UnitOfWork, supervisor: gf.Actor, action: api.Override, open_here: list[Any],
-                     signatures: Any) -> tuple[str, str, tuple[Refusal, ...]]:
+    def _acknowledge(
+        self,
+        uow: UnitOfWork,
+        supervisor: gf.Actor,
+        action: api.Override,
+        open_here: list[Any],
+        signatures: Any,
+    ) -> tuple[str, str, tuple[Refusal, ...]]:
         for deviation in open_here:
             override = models.Override(
-                batch_id=self._batch_id, step_id=action.step, reason_code=deviation.origin,
-                supervisor=supervisor.user_id, reason_text=action.reason, deviation_uid=deviation.uid,
+                batch_id=self._batch_id,
+                step_id=action.step,
+                reason_code=deviation.origin,
+                supervisor=supervisor.user_id,
+                reason_text=action.reason,
+                deviation_uid=deviation.uid,
                 overridden_at=utc_now(),
             )
-            self._record(uow, override, "override.signed", {"step": action.step, "deviation": deviation.uid,
-                         "reason_code": deviation.origin, "supervisor": supervisor.user_id,
-                         "reason_text": action.reason}, reason=action.reason)
-            signed = signatures.record_signature(uow, override, signer_id=supervisor.user_id,
-                                                 printed_name=supervisor.name,
-                                                 meaning="Deviation acknowledged by supervisor",
-                                                 batch_id=self._batch_id, step_id=action.step)
+            self._record(
+                uow,
+                override,
+                "override.signed",
+                {
+                    "step": action.step,
+                    "deviation": deviation.uid,
+                    "reason_code": deviation.origin,
+                    "supervisor": supervisor.user_id,
+                    "reason_text": action.reason,
+                },
+                reason=action.reason,
+            )
+            signed = signatures.record_signature(
+                uow,
+                override,
+                signer_id=supervisor.user_id,
+                printed_name=supervisor.name,
+                meaning="Deviation acknowledged by supervisor",
+                batch_id=self._batch_id,
+                step_id=action.step,
+            )
             self._pending_seq = max(self._pending_seq, signed.event.stream_seq)
             closure = models.DeviationClosure(
-                batch_id=self._batch_id, deviation_uid=deviation.uid, resolution=action.reason,
-                closed_by=supervisor.user_id, closed_at=utc_now(),
+                batch_id=self._batch_id,
+                deviation_uid=deviation.uid,
+                resolution=action.reason,
+                closed_by=supervisor.user_id,
+                closed_at=utc_now(),
             )
-            self._record(uow, closure, "deviation.closed", {"step": action.step, "uid": deviation.uid,
-                         "resolution": action.reason, "closed_by": supervisor.user_id},
-                         entity_type="deviation", entity_id=deviation.uid, reason=action.reason)
+            self._record(
+                uow,
+                closure,
+                "deviation.closed",
+                {
+                    "step": action.step,
+                    "uid": deviation.uid,
+                    "resolution": action.reason,
+                    "closed_by": supervisor.user_id,
+                },
+                entity_type="deviation",
+                entity_id=deviation.uid,
+                reason=action.reason,
+            )
         self._commit_and_refresh(uow)
         return "done", f"deviation at {action.step} acknowledged by {supervisor.name}", ()
 
-    def _override_refusal(self, uow: UnitOfWork, supervisor: gf.Actor, action: api.Override,
-                          refused: dict[str, Any], signatures: Any) -> tuple[str, str, tuple[Refusal, ...]]:
+    def _override_refusal(
+        self,
+        uow: UnitOfWork,
+        supervisor: gf.Actor,
+        action: api.Override,
+        refused: dict[str, Any],
+        signatures: Any,
+    ) -> tuple[str, str, tuple[Refusal, ...]]:
         codes = [r["code"] for r in refused.get("refusals", [])]
         sentences = "; ".join(r["sentence"] for r in refused.get("refusals", []))
-        deviation_uid = self._open_deviation(uow, action.step, "override", f"Overridden: {sentences}",
-                                             "override", acknowledged=True)
+        deviation_uid = self._open_deviation(
+            uow, action.step, "override", f"Overridden: {sentences}", "override", acknowledged=True
+        )
         override = models.Override(
-            batch_id=self._batch_id, step_id=action.step, reason_code=",".join(codes),
-            supervisor=supervisor.user_id, reason_text=action.reason, deviation_uid=deviation_uid,
+            batch_id=self._batch_id,
+            step_id=action.step,
+            reason_code=",".join(codes),
+            supervisor=supervisor.user_id,
+            reason_text=action.reason,
+            deviation_uid=deviation_uid,
             overridden_at=utc_now(),
         )
-        override_value = {"step": action.step, "reason_code": ",".join(codes), "supervisor": supervisor.user_id,
-                          "reason_text": action.reason, "deviation": deviation_uid}
+        override_value = {
+            "step": action.step,
+            "reason_code": ",".join(codes),
+            "supervisor": supervisor.user_id,
+            "reason_text": action.reason,
+            "deviation": deviation_uid,
+        }
         self._record(uow, override, "override.signed", override_value, reason=action.reason)
-        signed = signatures.record_signature(uow, override, signer_id=supervisor.user_id,
-                                             printed_name=supervisor.name, meaning="Refusal overridden by supervisor",
-                                             batch_id=self._batch_id, step_id=action.step)
+        signed = signatures.record_signature(
+            uow,
+            override,
+            signer_id=supervisor.user_id,
+            printed_name=supervisor.name,
+            meaning="Refusal overridden by supervisor",
+            batch_id=self._batch_id,
+            step_id=action.step,
+        )
         self._pending_seq = max(self._pending_seq, signed.event.stream_seq)
         # The refused action now goes through with the overridden codes waived (and only those).
         kind = refused.get("action")
@@ -789,10 +1029,18 @@ class Engine:
         if kind == "weighing":
             step = self._recipe.step(action.step)
             assert isinstance(step, WeighStep)
-            weigh = api.Weigh(step=action.step, gross=Decimal(refused["gross"]), tare=Decimal(refused["tare"]),
-                              unit=refused.get("unit"), stable=bool(refused.get("stable", True)),
-                              device_serial=refused.get("device_serial"), source=refused.get("source", "manual"))
-            status, message, findings = self._weigh_in(uow, user, step, state, weigh, frozenset(codes), override_value)
+            weigh = api.Weigh(
+                step=action.step,
+                gross=Decimal(refused["gross"]),
+                tare=Decimal(refused["tare"]),
+                unit=refused.get("unit"),
+                stable=bool(refused.get("stable", True)),
+                device_serial=refused.get("device_serial"),
+                source=refused.get("source", "manual"),
+            )
+            status, message, findings = self._weigh_in(
+                uow, user, step, state, weigh, frozenset(codes), override_value
+            )
             return ("deviation" if status == "done" else status), message, findings
         if kind in ("lot.scan", "equipment.scan"):
             step = self._recipe.step(action.step)
@@ -800,8 +1048,15 @@ class Engine:
         self._commit_and_refresh(uow)
         return "deviation", f"override recorded at {action.step}", ()
 
-    def _rescan_waived(self, uow: UnitOfWork, user: gf.Actor, step: Any, state: BatchState,
-                       refused: dict[str, Any], waived: frozenset[str]) -> tuple[str, str, tuple[Refusal, ...]]:
+    def _rescan_waived(
+        self,
+        uow: UnitOfWork,
+        user: gf.Actor,
+        step: Any,
+        state: BatchState,
+        refused: dict[str, Any],
+        waived: frozenset[str],
+    ) -> tuple[str, str, tuple[Refusal, ...]]:
         scanned = decode_scan(refused["code"].replace("<GS>", "\x1d"))
         data: dict[str, Any] = {"step": step.id, "code": refused["code"]}
         refusals = self._gate_step(uow, user, step.id, state)
@@ -815,19 +1070,37 @@ class Engine:
         assert self._state is not None
         return self._state
 
-    def _open_deviation(self, uow: UnitOfWork, step: str | None, category: str, text: str, origin: str,
-                        acknowledged: bool = False) -> str:
+    def _open_deviation(
+        self,
+        uow: UnitOfWork,
+        step: str | None,
+        category: str,
+        text: str,
+        origin: str,
+        acknowledged: bool = False,
+    ) -> str:
         user = self._require_user()
         uid = str(uuid.uuid4())
         row = models.Deviation(
-            uid=uid, batch_id=self._batch_id, step_id=step, category=category, text=text, origin=origin,
-            opened_by=user.user_id, opened_at=utc_now(),
+            uid=uid,
+            batch_id=self._batch_id,
+            step_id=step,
+            category=category,
+            text=text,
+            origin=origin,
+            opened_by=user.user_id,
+            opened_at=utc_now(),
         )
         # An override's deviation is acknowledged by the override signature itself; any other
         # deviation stays open until a supervisor acknowledges it.
-        self._record(uow, row, "deviation.opened" if not acknowledged else "deviation.recorded",
-                     {"step": step, "uid": uid, "category": category, "text": text, "origin": origin},
-                     entity_type="deviation", reason=origin)
+        self._record(
+            uow,
+            row,
+            "deviation.opened" if not acknowledged else "deviation.recorded",
+            {"step": step, "uid": uid, "category": category, "text": text, "origin": origin},
+            entity_type="deviation",
+            reason=origin,
+        )
         return uid
 
     def _raise_deviation(self, action: api.RaiseDeviation) -> tuple[str, str, tuple[Refusal, ...]]:
@@ -847,19 +1120,34 @@ class Engine:
         return self._status_change(BatchStatus.IN_PROGRESS, "on_hold", "batch.held", action.reason or "held")
 
     def _resume(self, action: api.Resume) -> tuple[str, str, tuple[Refusal, ...]]:
-        return self._status_change(BatchStatus.ON_HOLD, "in_progress", "batch.resumed", action.reason or "resumed")
+        return self._status_change(
+            BatchStatus.ON_HOLD, "in_progress", "batch.resumed", action.reason or "resumed"
+        )
 
-    def _status_change(self, required: BatchStatus, new: str, event: str, reason: str
-                       ) -> tuple[str, str, tuple[Refusal, ...]]:
+    def _status_change(
+        self, required: BatchStatus, new: str, event: str, reason: str
+    ) -> tuple[str, str, tuple[Refusal, ...]]:
         with self.db.unit_of_work() as uow:
             user = self._require_user()
             state = self._sync(uow)
             if state.status is not required:
                 raise ActionError(f"batch {state.batch_id} is {state.status.value.replace('_', ' ')}")
-            row = models.BatchStatusChange(batch_id=self._batch_id, status=new, reason=reason,
-                                           changed_by=user.user_id, changed_at=utc_now())
-            self._record(uow, row, event, {"status": new, "old_status": state.status.value, "reason": reason},
-                         entity_type="batch", entity_id=self._batch_id, reason=reason)
+            row = models.BatchStatusChange(
+                batch_id=self._batch_id,
+                status=new,
+                reason=reason,
+                changed_by=user.user_id,
+                changed_at=utc_now(),
+            )
+            self._record(
+                uow,
+                row,
+                event,
+                {"status": new, "old_status": state.status.value, "reason": reason},
+                entity_type="batch",
+                entity_id=self._batch_id,
+                reason=reason,
+            )
             self._commit_and_refresh(uow)
         return "done", f"batch {state.batch_id} {new.replace('_', ' ')}", ()
 
@@ -875,36 +1163,67 @@ class Engine:
             if state.current_step is not None:
                 refusals += rules.check_sequence("complete", state.current_step, policy=self.policy)
             for deviation in state.open_deviations:
-                refusals.append(Refusal(
-                    ReasonCode.DEVIATION_OPEN,
-                    f"Deviation at {deviation.step} is open: {deviation.text}",
-                    self.policy.is_overridable(ReasonCode.DEVIATION_OPEN),
-                    _what_next(ReasonCode.DEVIATION_OPEN),
-                ))
+                refusals.append(
+                    Refusal(
+                        ReasonCode.DEVIATION_OPEN,
+                        f"Deviation at {deviation.step} is open: {deviation.text}",
+                        self.policy.is_overridable(ReasonCode.DEVIATION_OPEN),
+                        _what_next(ReasonCode.DEVIATION_OPEN),
+                    )
+                )
             if refusals:
-                return self._refuse(uow, "batch.complete", refusals, {"batch": state.batch_id},
-                                    entity_type="batch", entity_id=state.batch_id)
-            row = models.BatchStatusChange(batch_id=self._batch_id, status="completed", reason="all steps done",
-                                           changed_by=user.user_id, changed_at=utc_now())
-            self._record(uow, row, "batch.completed", {"status": "completed", "old_status": state.status.value},
-                         entity_type="batch", entity_id=self._batch_id)
+                return self._refuse(
+                    uow,
+                    "batch.complete",
+                    refusals,
+                    {"batch": state.batch_id},
+                    entity_type="batch",
+                    entity_id=state.batch_id,
+                )
+            row = models.BatchStatusChange(
+                batch_id=self._batch_id,
+                status="completed",
+                reason="all steps done",
+                changed_by=user.user_id,
+                changed_at=utc_now(),
+            )
+            self._record(
+                uow,
+                row,
+                "batch.completed",
+                {"status": "completed", "old_status": state.status.value},
+                entity_type="batch",
+                entity_id=self._batch_id,
+            )
             self._commit_and_refresh(uow)
         return "done", f"batch {state.batch_id} completed", ()
 
-    def _execution(self, step_id: str, kind: str, user: gf.Actor, value: dict[str, Any]) -> models.StepExecution:
-        return models.StepExecution(batch_id=self._batch_id, step_id=step_id, kind=kind,
-                                    performed_by=user.user_id, performed_at=utc_now(), result=value)
+    def _execution(
+        self, step_id: str, kind: str, user: gf.Actor, value: dict[str, Any]
+    ) -> models.StepExecution:
+        return models.StepExecution(
+            batch_id=self._batch_id,
+            step_id=step_id,
+            kind=kind,
+            performed_by=user.user_id,
+            performed_at=utc_now(),
+            result=value,
+        )
 
     # ================================================================ state for the front ends
     def _state_view(self) -> api.StationState:
         user = None
         if self._user is not None:
-            user = api.UserView(self._user.user_id, self._user.name, tuple(sorted(self._user.roles)),
-                                self._must_change_password)
+            user = api.UserView(
+                self._user.user_id,
+                self._user.name,
+                tuple(sorted(self._user.roles)),
+                self._must_change_password,
+            )
         batch = None
         allowed: list[str] = ["login"] if user is None else ["logout", "start", "open"]
         if self._state is not None and self._control is not None:
-            batch = _batch_view(self._state, self._control)
+            batch = _batch_view(self._state, self._control, self._material_names)
             if user is not None:
                 allowed += _allowed(self._state, self._recipe)
         return api.StationState(user, batch, tuple(allowed))
@@ -989,8 +1308,12 @@ def _equipment_id(scanned: Any) -> str | None:
 def _unreadable(scanned: Any, what: str) -> Refusal:
     raw = scanned.raw if hasattr(scanned, "raw") else str(scanned)
     reason = scanned.reason if isinstance(scanned, Unreadable) else f"this is not {what}"
-    return Refusal(ReasonCode.LOT_UNKNOWN if what == "a lot label" else ReasonCode.EQUIPMENT_UNKNOWN,
-                   f"Unreadable barcode {_printable(str(raw))!r}: {reason}", False, f"Scan {what}.")
+    return Refusal(
+        ReasonCode.LOT_UNKNOWN if what == "a lot label" else ReasonCode.EQUIPMENT_UNKNOWN,
+        f"Unreadable barcode {_printable(str(raw))!r}: {reason}",
+        False,
+        f"Scan {what}.",
+    )
 
 
 def _equipment_facts(found: Any) -> gf.Equipment | None:
@@ -998,20 +1321,31 @@ def _equipment_facts(found: Any) -> gf.Equipment | None:
         return None
     scale = found.scale
     return gf.Equipment(
-        id=found.id, equipment_class=found.equipment_class, name=found.name, status=found.status,
-        calibrated_until=found.calibrated_until, clean_until=found.clean_until,
+        id=found.id,
+        equipment_class=found.equipment_class,
+        name=found.name,
+        status=found.status,
+        calibrated_until=found.calibrated_until,
+        clean_until=found.clean_until,
         daily_check_until=found.daily_check_until,
-        scale_capacity=scale.capacity if scale else None, scale_readability=scale.readability if scale else None,
+        scale_capacity=scale.capacity if scale else None,
+        scale_readability=scale.readability if scale else None,
         scale_unit=scale.unit if scale else None,
     )
 
 
 def _equipment_snapshot(e: gf.Equipment) -> dict[str, Any]:
     return {
-        "id": e.id, "class": e.equipment_class, "name": e.name, "status": e.status,
-        "calibrated_until": _s(e.calibrated_until), "clean_until": _s(e.clean_until),
-        "daily_check_until": _s(e.daily_check_until), "scale_capacity": _s(e.scale_capacity),
-        "scale_readability": _s(e.scale_readability), "scale_unit": e.scale_unit,
+        "id": e.id,
+        "class": e.equipment_class,
+        "name": e.name,
+        "status": e.status,
+        "calibrated_until": _s(e.calibrated_until),
+        "clean_until": _s(e.clean_until),
+        "daily_check_until": _s(e.daily_check_until),
+        "scale_capacity": _s(e.scale_capacity),
+        "scale_readability": _s(e.scale_readability),
+        "scale_unit": e.scale_unit,
     }
 
 
@@ -1033,8 +1367,14 @@ def _control_snapshot(control: ControlRecipe) -> dict[str, Any]:
         "batch_size": {"quantity": str(control.batch_size.value), "unit": control.batch_size.unit},
         "factor": str(control.factor),
         "weighings": [
-            {"step": w.step_id, "material": w.material, "target": str(w.target.value), "unit": w.unit,
-             "low": str(w.low), "high": str(w.high)}
+            {
+                "step": w.step_id,
+                "material": w.material,
+                "target": str(w.target.value),
+                "unit": w.unit,
+                "low": str(w.low),
+                "high": str(w.high),
+            }
             for w in control.weighings
         ],
     }
@@ -1063,55 +1403,98 @@ def _allowed(state: BatchState, recipe: MasterRecipe) -> list[str]:
     return out
 
 
-def _batch_view(state: BatchState, control: ControlRecipe) -> api.BatchView:
+def _batch_view(state: BatchState, control: ControlRecipe, names: dict[str, str]) -> api.BatchView:
     recipe = control.master
     steps: list[api.StepView] = []
     for operation in recipe.operations:
         for index, step in enumerate(operation.steps, start=1):
             status = state.steps[step.id]
-            detail = _detail(step, state, control)
-            steps.append(api.StepView(
-                id=step.id, kind=step.kind, operation_id=operation.id, operation_title=operation.title,
-                index_in_operation=index, steps_in_operation=len(operation.steps),
-                status="done" if status is StepStatus.DONE else ("pending" if status is StepStatus.PENDING else "active"),
-                detail=detail,
-            ))
+            detail = _detail(step, state, control, names)
+            steps.append(
+                api.StepView(
+                    id=step.id,
+                    kind=step.kind,
+                    operation_id=operation.id,
+                    operation_title=operation.title,
+                    index_in_operation=index,
+                    steps_in_operation=len(operation.steps),
+                    status="done"
+                    if status is StepStatus.DONE
+                    else ("pending" if status is StepStatus.PENDING else "active"),
+                    detail=detail,
+                )
+            )
     deviations = tuple(
-        api.DeviationView(d.uid, d.step, d.category, d.text, d.opened_by, d.opened_at) for d in state.open_deviations
+        api.DeviationView(d.uid, d.step, d.category, d.text, d.opened_by, d.opened_at)
+        for d in state.open_deviations
     )
     return api.BatchView(
-        batch_id=state.batch_id, recipe_code=recipe.code, recipe_version=recipe.version, recipe_title=recipe.title,
-        product_code=recipe.product_code, product_name=recipe.product_name, size=Decimal(state.size),
-        unit=state.unit, status=state.status.value, steps=tuple(steps), current_step=state.current_step,
+        batch_id=state.batch_id,
+        recipe_code=recipe.code,
+        recipe_version=recipe.version,
+        recipe_title=recipe.title,
+        product_code=recipe.product_code,
+        product_name=recipe.product_name,
+        size=Decimal(state.size),
+        unit=state.unit,
+        status=state.status.value,
+        steps=tuple(steps),
+        current_step=state.current_step,
         open_deviations=deviations,
     )
 
 
-def _detail(step: Any, state: BatchState, control: ControlRecipe) -> dict[str, object]:
+def _detail(step: Any, state: BatchState, control: ControlRecipe, names: dict[str, str]) -> dict[str, object]:
     result = state.results.get(step.id, {})
     if isinstance(step, InstructionStep):
         return {"text": step.text, "confirm": step.confirm, "image": step.image}
     if isinstance(step, CheckStep):
         return {"question": step.question, "expect": step.expect, "answer": result.get("value")}
     if isinstance(step, MeasureStep):
-        return {"name": step.name, "unit": step.unit, "low": step.low, "high": step.high, "decimals": step.decimals,
-                "value": result.get("value"), "in_limits": result.get("in_limits")}
+        return {
+            "name": step.name,
+            "unit": step.unit,
+            "low": step.low,
+            "high": step.high,
+            "decimals": step.decimals,
+            "value": result.get("value"),
+            "in_limits": result.get("in_limits"),
+        }
     if isinstance(step, EquipmentStep):
         bound = state.bindings.get(step.bind, {}).get("equipment") if step.id in state.results else None
-        return {"bind": step.bind, "class": step.equipment_class, "requires": list(step.requires),
-                "bound_equipment": bound, "last_refusal": state.last_refusal.get(step.id)}
+        return {
+            "bind": step.bind,
+            "class": step.equipment_class,
+            "requires": list(step.requires),
+            "bound_equipment": bound,
+            "last_refusal": state.last_refusal.get(step.id),
+        }
     if isinstance(step, WeighStep):
         target = control.weighing(step.id)
         binding = state.bindings.get(step.scale, {}).get("equipment", {})
-        return {"material": step.material, "material_name": state.lots.get(step.id, {}).get("material_name"),
-                "target": target.target.value, "unit": target.unit, "low": target.low, "high": target.high,
-                "scale": step.scale, "scale_id": binding.get("id"), "scale_unit": binding.get("scale_unit"),
-                "lot": state.lots.get(step.id), "weighing": result or None,
-                "last_refusal": state.last_refusal.get(step.id)}
+        return {
+            "material": step.material,
+            "material_name": names.get(step.material),
+            "target": target.target.value,
+            "unit": target.unit,
+            "low": target.low,
+            "high": target.high,
+            "scale": step.scale,
+            "scale_id": binding.get("id"),
+            "scale_unit": binding.get("scale_unit"),
+            "lot": state.lots.get(step.id),
+            "weighing": result or None,
+            "last_refusal": state.last_refusal.get(step.id),
+        }
     if isinstance(step, SignatureStep):
-        return {"meaning": step.meaning, "role": step.role, "independent_of": list(step.independent_of),
-                "signed_by": result.get("printed_name"), "signed_by_id": result.get("performed_by"),
-                "last_refusal": state.last_refusal.get(step.id)}
+        return {
+            "meaning": step.meaning,
+            "role": step.role,
+            "independent_of": list(step.independent_of),
+            "signed_by": result.get("printed_name"),
+            "signed_by_id": result.get("performed_by"),
+            "last_refusal": state.last_refusal.get(step.id),
+        }
     return {}
 
 

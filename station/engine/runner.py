@@ -23,7 +23,9 @@ def _where(script: BatchScript, step: ScriptStep) -> str:
 _SESSION_ACTIONS = (api.Login, api.Logout, api.StartBatch, api.OpenBatch)
 
 
-def run_script(engine: Engine, script: BatchScript, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def run_script(
+    engine: Engine, script: BatchScript, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     """Run the script's actions; 0 when every action went as expected, 1 at the first action
     refused or failed against the script's expectations.
 
@@ -36,7 +38,9 @@ def run_script(engine: Engine, script: BatchScript, out: TextIO | None = None, e
     for index, step in enumerate(script.steps):
         request = f"{script.digest}:{index}"
         if request in done and not isinstance(step.action, _SESSION_ACTIONS):
-            print(f"skipped {index} line {step.line}: {step.describe()}: recorded before", file=out, flush=True)
+            print(
+                f"skipped {index} line {step.line}: {step.describe()}: recorded before", file=out, flush=True
+            )
             continue
         is_session = isinstance(step.action, _SESSION_ACTIONS)
         outcome = engine.dispatch(step.action, request_id=None if is_session else request)
@@ -54,8 +58,12 @@ def run_script(engine: Engine, script: BatchScript, out: TextIO | None = None, e
         )
     state = engine.state()
     if state.batch is not None:
-        print(f"batch {state.batch.batch_id}: {state.batch.status.replace('_', ' ')}"
-              + (f", next step {state.batch.current_step}" if state.batch.current_step else ""), file=out, flush=True)
+        print(
+            f"batch {state.batch.batch_id}: {state.batch.status.replace('_', ' ')}"
+            + (f", next step {state.batch.current_step}" if state.batch.current_step else ""),
+            file=out,
+            flush=True,
+        )
     return 0
 
 
@@ -71,7 +79,11 @@ def _check(step: ScriptStep, outcome: api.Outcome) -> str | None:
         return f"{what}: {', '.join(reasons)}: {outcome.message}"
     if outcome.status != expect.outcome:
         got = outcome.status + (f" ({', '.join(reasons)}: {outcome.message})" if reasons else "")
-        return f"expected {expect.outcome}" + (f" with {expect.reason}" if expect.reason else "") + f", but it was {got}"
+        return (
+            f"expected {expect.outcome}"
+            + (f" with {expect.reason}" if expect.reason else "")
+            + f", but it was {got}"
+        )
     if expect.reason and expect.reason not in reasons:
         return f"expected reason {expect.reason}, but the reasons were {', '.join(reasons) or 'none'}: {outcome.message}"
     return None

@@ -228,16 +228,20 @@ def parse_script(text: str, path: str) -> BatchScript:
     header = _header(doc, path, problems)
     actions = doc.get("actions")
     if not isinstance(actions, list) or not actions:
-        problems.append(f"{path}:{_line(doc, 'actions') if 'actions' in doc else 1}: actions: a list is needed")
+        problems.append(
+            f"{path}:{_line(doc, 'actions') if 'actions' in doc else 1}: actions: a list is needed"
+        )
         raise ScriptInvalid(problems)
 
     steps: list[ScriptStep] = []
     for index, entry in enumerate(actions):
         line = _line(actions[index]) if isinstance(entry, (dict, list)) else _entry_line(actions, index)
         if not isinstance(entry, dict) or len(entry) != 1:
-            problems.append(f"{path}:{line}: actions[{index}]: one action per entry, like `- confirm: {{step: X}}`")
+            problems.append(
+                f"{path}:{line}: actions[{index}]: one action per entry, like `- confirm: {{step: X}}`"
+            )
             continue
-        (name, body), = entry.items()
+        ((name, body),) = entry.items()
         name = str(name)
         if body is None:
             body = {}

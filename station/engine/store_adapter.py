@@ -36,5 +36,7 @@ def stream_events(uow: UnitOfWork, stream: str, after: int = 0) -> Iterator[Stre
 
 
 def stream_head(uow: UnitOfWork, stream: str) -> int:
-    found = uow.session.execute(select(func.max(_A.stream_seq)).where(_A.stream == stream)).scalar_one_or_none()
+    found = uow.session.execute(
+        select(func.max(_A.stream_seq)).where(_A.stream == stream)
+    ).scalar_one_or_none()
     return int(found or 0)

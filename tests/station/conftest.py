@@ -10,6 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
+
+import ebr.users
 
 from station.cli import main
 
@@ -29,7 +32,9 @@ def cli(*args: str) -> int:
     return main([str(a) for a in args])
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """The real console entry point in a child process (exit code, stdout, stderr)."""
     return subprocess.run(
         [sys.executable, "-m", "station.cli", *map(str, args)],
@@ -47,10 +52,28 @@ def approved_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     once per session (argon2 hashing of every imported password is slow on purpose)."""
     path = tmp_path_factory.mktemp("template") / "approved.db"
     url = f"sqlite:///{path}"
-    assert cli("master", "import", SITE, "--db", url, "--user", "adm.kim") == 0
+    with pytest.MonkeyPatch.context() as patch:
+        # Still argon2id, with light parameters: every stored hash names its own parameters,
+        # so later checks (in this process or a child) are light too. Production cost is
+        # tested in tests/ebr/test_users.py.
+        patch.setattr(ebr.users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        assert cli("master", "import", SITE, "--db", url, "--user", "adm.kim") == 0
     assert cli("recipe", "import", RECIPE, "--db", url, "--user", "adm.kim") == 0
-    assert cli("recipe", "approve", "PARA500-GRAN", "3", "--user", "qa.dubois", "--password", "Rev1ew-Dubois",
-               "--db", url) == 0
+    assert (
+        cli(
+            "recipe",
+            "approve",
+            "PARA500-GRAN",
+            "3",
+            "--user",
+            "qa.dubois",
+            "--password",
+            "Rev1ew-Dubois",
+            "--db",
+            url,
+        )
+        == 0
+    )
     with sqlite3.connect(path) as con:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file before copying
     return path

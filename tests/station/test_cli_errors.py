@@ -56,11 +56,20 @@ def test_unknown_command_and_bad_arguments() -> None:
         (b"batch: [\n", ":2:"),
         (b"\x00\xff\xfe garbage", "not UTF-8"),
         (b"- just\n- a list\n", "mapping"),
-        (b"batch: {id: B1, recipe: X, version: 1, size: {quantity: 1, unit: kg}}\nactions:\n  - fly: {}\n", ":3:"),
-        (b"batch: {id: B1, recipe: X, version: 1, size: {quantity: 1, unit: kg}}\nactions:\n"
-         b"  - confirm: {}\n", "confirm.step: missing"),
-        (b"batch: {id: B1, recipe: X, version: 1, size: {quantity: 1, unit: kg}}\nactions:\n"
-         b"  - enter: {step: A, value: lots}\n", "not a number"),
+        (
+            b"batch: {id: B1, recipe: X, version: 1, size: {quantity: 1, unit: kg}}\nactions:\n  - fly: {}\n",
+            ":3:",
+        ),
+        (
+            b"batch: {id: B1, recipe: X, version: 1, size: {quantity: 1, unit: kg}}\nactions:\n"
+            b"  - confirm: {}\n",
+            "confirm.step: missing",
+        ),
+        (
+            b"batch: {id: B1, recipe: X, version: 1, size: {quantity: 1, unit: kg}}\nactions:\n"
+            b"  - enter: {step: A, value: lots}\n",
+            "not a number",
+        ),
     ],
 )
 def test_malformed_scripts(approved_db: str, tmp_path: Path, content: bytes, expected: str) -> None:
@@ -87,15 +96,36 @@ def test_locked_database_is_one_line(approved_db: str) -> None:
 
 
 def test_wrong_password_for_approval_is_refused(db_url: str, tmp_path: Path) -> None:
-    assert run_cli("master", "import", Path(__file__).parents[1] / "data/masterdata/site.yaml", "--db", db_url,
-                   "--user", "adm.kim").returncode == 0
+    assert (
+        run_cli(
+            "master",
+            "import",
+            Path(__file__).parents[1] / "data/masterdata/site.yaml",
+            "--db",
+            db_url,
+            "--user",
+            "adm.kim",
+        ).returncode
+        == 0
+    )
     assert run_cli("recipe", "import", RECIPE, "--db", db_url, "--user", "adm.kim").returncode == 0
-    result = run_cli("recipe", "approve", "PARA500-GRAN", "3", "--user", "qa.dubois", "--password", "nope",
-                     "--db", db_url)
+    result = run_cli(
+        "recipe", "approve", "PARA500-GRAN", "3", "--user", "qa.dubois", "--password", "nope", "--db", db_url
+    )
     assert result.returncode == 1
     _one_line(result.stderr)
-    result = run_cli("recipe", "approve", "PARA500-GRAN", "3", "--user", "op.alvarez", "--password",
-                     "Granul8-Alvarez", "--db", db_url)
+    result = run_cli(
+        "recipe",
+        "approve",
+        "PARA500-GRAN",
+        "3",
+        "--user",
+        "op.alvarez",
+        "--password",
+        "Granul8-Alvarez",
+        "--db",
+        db_url,
+    )
     assert result.returncode == 1
     assert "qa" in _one_line(result.stderr)
 
@@ -105,12 +135,17 @@ def test_tampered_audit_value_exits_3_naming_the_event(approved_db: str) -> None
     path = approved_db.removeprefix("sqlite:///")
     with sqlite3.connect(path) as con:
         # An attacker with the file: drop the guard, edit a recorded value.
-        triggers = [r[0] for r in con.execute(
-            "select name from sqlite_master where type='trigger' and tbl_name='audit_events'")]
+        triggers = [
+            r[0]
+            for r in con.execute(
+                "select name from sqlite_master where type='trigger' and tbl_name='audit_events'"
+            )
+        ]
         for name in triggers:
             con.execute(f'drop trigger "{name}"')
-        seq = con.execute("select seq from audit_events where action='measurement.recorded' "
-                          "order by seq limit 1").fetchone()[0]
+        seq = con.execute(
+            "select seq from audit_events where action='measurement.recorded' order by seq limit 1"
+        ).fetchone()[0]
         con.execute("update audit_events set new_value=replace(new_value, '150', '151') where seq=?", (seq,))
     result = run_cli("ebr", "verify", "--db", approved_db)
     assert result.returncode == 3

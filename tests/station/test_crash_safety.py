@@ -109,8 +109,12 @@ def test_sigkill_at_random_moments_loses_nothing(approved_db: str, tmp_path: Pat
         finally:
             db.dispose()
         with sqlite3.connect(approved_db.removeprefix("sqlite:///")) as con:
-            values = [r[0] for r in con.execute("select new_value from audit_events where new_value like ?",
-                                                (f'%"request":"{digest}:%',))]
+            values = [
+                r[0]
+                for r in con.execute(
+                    "select new_value from audit_events where new_value like ?", (f'%"request":"{digest}:%',)
+                )
+            ]
         held = {int(v.split(f'"request":"{digest}:')[1].split('"')[0]) for v in values}
         assert reported <= held, f"reported but not recorded: {sorted(reported - held)}"
 
@@ -125,7 +129,9 @@ def test_sigkill_at_random_moments_loses_nothing(approved_db: str, tmp_path: Pat
         weighed = con.execute(
             "select batch_id, step_id, count(*) from lot_consumptions group by batch_id, step_id having count(*) > 1"
         ).fetchall()
-        completed = con.execute("select count(*) from batch_status_changes where status='completed'").fetchone()[0]
+        completed = con.execute(
+            "select count(*) from batch_status_changes where status='completed'"
+        ).fetchone()[0]
         batches = con.execute("select count(*) from batches").fetchone()[0]
     assert per_step == [] and weighed == []
     assert completed == batches

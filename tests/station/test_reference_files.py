@@ -24,16 +24,22 @@ def test_master_import_twice_changes_nothing(db_url: str, capsys: pytest.Capture
     assert first != second
 
 
-def test_happy_path_runs_to_completion_and_verifies(approved_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_happy_path_runs_to_completion_and_verifies(
+    approved_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli("run", HAPPY, "--db", approved_db) == 0
     out = capsys.readouterr().out
     assert "batch B-2611-001: completed" in out
     assert cli("ebr", "verify", "B-2611-001", "--db", approved_db) == 0
     assert cli("ebr", "verify", "--db", approved_db) == 0
     with sqlite3.connect(approved_db.removeprefix("sqlite:///")) as con:
-        weighed = con.execute("select step_id, net, unit, lot from lot_consumptions order by step_id").fetchall()
-        signed = con.execute("select step_id, printed_name, meaning from signatures where batch_id='B-2611-001' "
-                             "order by signed_at").fetchall()
+        weighed = con.execute(
+            "select step_id, net, unit, lot from lot_consumptions order by step_id"
+        ).fetchall()
+        signed = con.execute(
+            "select step_id, printed_name, meaning from signatures where batch_id='B-2611-001' "
+            "order by signed_at"
+        ).fetchall()
     assert [(s, n, lot) for s, n, _, lot in weighed] == [
         ("OP20.S20", "60.02", "P24-0817"),
         ("OP20.S30", "47.85", "M24-1130"),
@@ -47,11 +53,18 @@ def test_happy_path_runs_to_completion_and_verifies(approved_db: str, capsys: py
     ]
 
 
-def test_refusals_script_meets_every_expectation(approved_db: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_refusals_script_meets_every_expectation(
+    approved_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert cli("run", REFUSALS, "--db", approved_db) == 0
     out = capsys.readouterr().out
-    for reason in ("independent_signer_required", "signature_invalid", "equipment_calibration_due",
-                   "lot_quarantined", "weight_out_of_tolerance"):
+    for reason in (
+        "independent_signer_required",
+        "signature_invalid",
+        "equipment_calibration_due",
+        "lot_quarantined",
+        "weight_out_of_tolerance",
+    ):
         assert f"refused [{reason}]" in out
     assert cli("ebr", "verify", "B-2611-002", "--db", approved_db) == 0
 
@@ -59,15 +72,26 @@ def test_refusals_script_meets_every_expectation(approved_db: str, capsys: pytes
 @pytest.mark.parametrize(
     ("expect_line", "action", "reason"),
     [
-        ("  - expect: {outcome: refused, reason: independent_signer_required}\n", "sign OP10.S30",
-         "independent_signer_required"),
+        (
+            "  - expect: {outcome: refused, reason: independent_signer_required}\n",
+            "sign OP10.S30",
+            "independent_signer_required",
+        ),
         ("  - expect: {outcome: refused, reason: lot_quarantined}\n", "scan OP20.S20", "lot_quarantined"),
-        ("  - expect: {outcome: refused, reason: weight_out_of_tolerance}\n", "weigh OP20.S20",
-         "weight_out_of_tolerance"),
+        (
+            "  - expect: {outcome: refused, reason: weight_out_of_tolerance}\n",
+            "weigh OP20.S20",
+            "weight_out_of_tolerance",
+        ),
     ],
 )
 def test_a_missing_expect_makes_run_fail_naming_action_and_reason(
-    approved_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], expect_line: str, action: str, reason: str
+    approved_db: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    expect_line: str,
+    action: str,
+    reason: str,
 ) -> None:
     text = REFUSALS.read_text(encoding="utf-8")
     assert expect_line in text
@@ -79,8 +103,9 @@ def test_a_missing_expect_makes_run_fail_naming_action_and_reason(
     assert err.count("\n") == 1, "one line per error"
 
 
-def test_an_expectation_that_is_not_met_fails(approved_db: str, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_expectation_that_is_not_met_fails(
+    approved_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = HAPPY.read_text(encoding="utf-8").replace(
         "  - confirm: {step: OP10.S10}\n",
         "  - confirm: {step: OP10.S10}\n  - expect: {outcome: refused, reason: sequence}\n",
