@@ -33,8 +33,10 @@ class FormPage(QWidget):
         self.edited: Callable[[], None] = lambda: None
 
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(16, 10, 16, 10)
-        lay.setSpacing(8)
+        # Tight enough that a form under the batch header (title, the refusal's sentence, a row
+        # of fields, a two-line message, the buttons and the keyboard) fits a 1024x768 screen.
+        lay.setContentsMargins(16, 8, 16, 8)
+        lay.setSpacing(6)
         self.title = label("", "title", name=f"{name}_title")
         self.info = label("", "", name=f"{name}_info")
         self.title_row = hbox(self.title, spacing=8)

@@ -39,6 +39,7 @@ from .viewmodels.devices import DeviceStatus, ScaleReading
 from .viewmodels.forms import DeviationVM, HoldVM, OverrideVM, category_label
 from .viewmodels.home import HomeVM
 from .viewmodels.login import LANGUAGES, ChangePasswordVM, LoginVM
+from .viewmodels.reasons import explain
 from .viewmodels.runner import HeaderVM, RunnerVM
 from .viewmodels.scan import WedgeDetector, decode
 from .viewmodels.session import IdleTracker
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self.home_vm = HomeVM()
         self.runner_vm = RunnerVM(header=HeaderVM(devices=DeviceStatus()))
         self.override_vm = OverrideVM(step="")
+        self.override_acknowledges = False
         self.deviation_vm = DeviationVM()
         self.hold_vm = HoldVM()
         self.last_message = ""
@@ -248,15 +250,20 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(page)
 
     def _build_override(self) -> None:
-        page = FormPage("override")
+        # One row of fields: under the batch header, the refusal's sentence and the keyboard
+        # leave no room for a second one at 1024x768. The reason gets half the width.
+        page = FormPage("override", fields_per_row=3)
         self.override_page = page
+        page.grid.setColumnStretch(0, 1)
+        page.grid.setColumnStretch(1, 1)
+        page.grid.setColumnStretch(2, 2)
 
         def vm() -> OverrideVM:
             return self.override_vm
 
         page.add_field(lambda: self.tr("Supervisor: user id or badge"), lambda: vm().user, "override_user")
         page.add_field(lambda: self.tr("Password"), lambda: vm().password, "override_password")
-        page.add_field(lambda: self.tr("Reason (mandatory)"), lambda: vm().reason, "override_reason", span=2)
+        page.add_field(lambda: self.tr("Reason (mandatory)"), lambda: vm().reason, "override_reason")
         page.problem_getter = lambda: vm().problem
         page.message_getter = lambda: vm().message
         page.enabled_getter = lambda: vm().can_submit
@@ -341,8 +348,7 @@ class MainWindow(QMainWindow):
         self.start_page.title.setText(self.tr("Start a new batch"))
         self.start_page.submit_button.setText(self.tr("START THE BATCH"))
         self.start_page.cancel_button.setText(self.tr("CANCEL"))
-        self.override_page.title.setText(self.tr("Supervisor override (e-signature)"))
-        self.override_page.submit_button.setText(self.tr("SIGN AND OVERRIDE"))
+        self._title_override()
         self.override_page.cancel_button.setText(self.tr("CANCEL"))
         self.deviation_page.title.setText(self.tr("Raise a deviation"))
         self.deviation_page.info.setVisible(False)
@@ -558,9 +564,7 @@ class MainWindow(QMainWindow):
             self.runner_vm.panel = None
             self.route(outcome.state)
         else:
-            self.home_vm.message = (
-                outcome.refusals[0].sentence if outcome.refusals else ""
-            ) or outcome.message
+            self.home_vm.message = explain(outcome)
             self.refresh()
 
     def _after_step(self, action: Action, outcome: Outcome) -> None:
@@ -583,8 +587,19 @@ class MainWindow(QMainWindow):
         if panel is None or panel.step is None:
             return
         self.override_vm = OverrideVM(step=panel.step, codes=tuple(r.code for r in panel.refusals))
-        self.override_page.info.setText("; ".join(f"{c}" for c in self.override_vm.codes) or panel.message)
+        self.override_acknowledges = panel.can_acknowledge
+        self._title_override()
+        self.override_page.info.setText(panel.detail or panel.message)
         self.show_page(self.override_page)
+
+    def _title_override(self) -> None:
+        page = self.override_page
+        if self.override_acknowledges:
+            page.title.setText(self.tr("Supervisor acknowledgement (e-signature)"))
+            page.submit_button.setText(self.tr("SIGN AND ACKNOWLEDGE"))
+        else:
+            page.title.setText(self.tr("Supervisor override (e-signature)"))
+            page.submit_button.setText(self.tr("SIGN AND OVERRIDE"))
 
     def _after_override(self, action: Action, outcome: Outcome) -> None:
         assert isinstance(action, Override)
@@ -637,21 +652,22 @@ class MainWindow(QMainWindow):
             self.runner_vm.panel = None
             self.show_page(self.runner)
         else:
-            msg = (outcome.refusals[0].sentence if outcome.refusals else "") or outcome.message
+            msg = explain(outcome)
             if isinstance(action, RaiseDeviation):
                 self.deviation_vm.message = msg
             else:
                 self.hold_page.info.setText(msg)
             self.refresh()
 
-    def logout(self, message: str = "") -> None:
+    def logout(self, message: str = "", reason: str = "") -> None:
+        """Log out; ``reason`` goes into the audit trail ("idle" for the automatic logout)."""
+
         def done(_a: Action, outcome: Outcome) -> None:
             self.clear_session()
             self.login_vm.message = message
             self.show_page(self.login)
 
-        if not self.send(Logout(), done):
-            return
+        self.send(Logout(reason=reason), done)
 
     def clear_session(self) -> None:
         """Forget everything typed in this session: a new login needs both components again."""
@@ -676,7 +692,7 @@ class MainWindow(QMainWindow):
             and not self.client.busy
         ):
             minutes = max(1, round(self.idle.timeout_s / 60))
-            self.logout(self.tr("Logged out after %n minute(s) without activity.", "", minutes))
+            self.logout(self.tr("Logged out after %n minute(s) without activity.", "", minutes), reason="idle")
 
     def on_scan(self, raw: str) -> None:
         self.idle.touch()

@@ -475,7 +475,8 @@ _EMPTY_SECRET = TextBuffer(secret=True)
 
 
 class PanelView(QWidget):
-    """A refusal, or a value recorded with a deviation: the sentence, the reason code, what next."""
+    """A refusal, or a value recorded with a deviation: what to do next, the engine's sentence as
+    the detail, the reason code."""
 
     override = Signal()
     dismiss = Signal()
@@ -517,24 +518,28 @@ class PanelView(QWidget):
             self.frame.style().polish(self.frame)
         self.title.setText(vm.title)
         parts = []
-        reason_word, next_word = escape(self.tr("Reason code")), escape(self.tr("What to do"))
-        for sentence, code, next_ in vm.lines:
-            html = f"<p><b>{escape(sentence)}</b></p>"
-            if code:
-                html += f"<p>{reason_word}: <tt>{escape(code)}</tt></p>"
-            if next_:
-                html += f"<p>{next_word}: {escape(next_)}</p>"
-            parts.append(html)
-        if vm.status == "deviation" and vm.message and vm.refusals:
-            parts.insert(0, f"<p><b>{escape(vm.message)}</b></p>")
+        lines = vm.lines
+        sentences = {line.sentence for line in lines}
+        if vm.status == "deviation" and vm.message and vm.message not in sentences:
+            parts.append(f"<p><b>{escape(vm.message)}</b></p>")
+        todo_word, code_word = escape(self.tr("What to do")), escape(self.tr("Reason code"))
+        for line in lines:
+            # What to do, in the station's language, first; the engine's own sentence (which
+            # names the lot, the scale, the SOP) is the detail under it.
+            if line.what_next:
+                parts.append(f"<p><b>{todo_word}: {escape(line.what_next)}</b></p>")
+            if line.sentence:
+                parts.append(f"<p>{escape(line.sentence)}</p>")
+            if line.code:
+                parts.append(f"<p>{code_word}: <tt>{escape(line.code)}</tt></p>")
         if vm.overridable:
-            if vm.status == "refused":
+            if vm.can_acknowledge:
                 hint = self.tr(
-                    "A supervisor may override this with an e-signature and a reason; a deviation is opened."
+                    "A supervisor must acknowledge this deviation with an e-signature and a reason."
                 )
             else:
                 hint = self.tr(
-                    "A supervisor must acknowledge this deviation with an e-signature and a reason."
+                    "A supervisor may override this with an e-signature and a reason; a deviation is opened."
                 )
             parts.append(f"<p>{escape(hint)}</p>")
         self.body.setText("".join(parts))

@@ -382,6 +382,7 @@ class Header(QFrame):
         self.step_label.setText(vm.step_line() if batch else "")
         self.step_label.setVisible(batch)
         self.user_label.setText(vm.user_line)
+        self.user_label.setVisible(bool(vm.user_line))  # nobody logged in: no empty row
         self.refresh_devices()
         self.dev_label.setText(vm.deviations_text)
         self.dev_label.setVisible(batch)

@@ -1,4 +1,5 @@
-"""UI test set-up: offscreen Qt, a GUI-thread watchdog, a leak check after every test."""
+"""UI test set-up: offscreen Qt, the real engine on a SQLite file, the simulated devices on ptys,
+a GUI-thread watchdog, a leak check after every test."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ import contextlib  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Callable, Iterable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
 from PySide6.QtCore import QEvent, Qt, QTimer  # noqa: E402
@@ -124,6 +126,117 @@ def screenshot_dir() -> Path:
     path = Path(os.environ.get("MES_SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "mes-screenshots")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="package", autouse=True)
+def light_password_hashing() -> Iterator[None]:
+    """argon2id with light parameters for the passwords users set in these tests (as for the
+    imported ones in the template): the hashing is the record store's, only cheaper. Production
+    cost is tested in tests/ebr/test_users.py."""
+    from argon2 import PasswordHasher
+
+    import ebr.users
+
+    production = ebr.users._hasher
+    ebr.users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    ebr.users._hasher = production
+
+
+@pytest.fixture(scope="session")
+def approved_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reference master data and the para500 recipe, imported and approved: built once per
+    session, copied for each test (see ``station_db``)."""
+    from .real_engine import build_template
+
+    return build_template(tmp_path_factory.mktemp("template") / "approved.db")
+
+
+@pytest.fixture
+def station_db(approved_template: Path, tmp_path: Path) -> str:
+    """A fresh copy of the approved template: a real SQLite file of the test's own."""
+    from .real_engine import copy_of
+
+    return copy_of(approved_template, tmp_path)
+
+
+@pytest.fixture
+def simulators() -> Iterator[Callable[[], tuple[Any, Any]]]:
+    """The hardware package's scale and scanner simulators on ptys (started on demand)."""
+    from hardware.simulators.scale import ScaleSimulator
+    from hardware.simulators.scanner import ScannerSimulator
+
+    started: list[Any] = []
+
+    def start() -> tuple[Any, Any]:
+        # One scale for every weighing of the batch: 150 kg capacity read to 0.1 g (the bench
+        # scale's readability, so that the 4-decimal weights of the script are shown as such).
+        scale = ScaleSimulator(
+            "mt-sics", capacity="150", readability="0.0001", unit="kg", serial_number="SIM0001",
+            settle_time=0.15, stream_interval=0.05, stability_timeout=2.0,
+        )  # fmt: skip
+        scanner = ScannerSimulator()
+        started.extend((scale, scanner))
+        scale.start()
+        scanner.start()
+        return scale, scanner
+
+    yield start
+    for device in started:
+        device.stop()
+
+
+@pytest.fixture
+def rig(qtbot, station_db: str, simulators, screenshot_dir: Path) -> Iterator[Callable[..., Any]]:
+    """Builds the station as `mes-station gui` does: the real engine (on its thread) on the
+    test's database, the simulated scale and scanner read through the station's own device
+    hub. ``prepare``: actions dispatched headless first (an earlier shift's work)."""
+    from station.ui.app import build_station
+
+    from .driver import Driver
+    from .real_engine import dispatch, engine_factory
+
+    made: list[Any] = []
+
+    def make(
+        *,
+        prepare: Iterable[Any] = (),
+        interactive: bool = True,
+        devices: bool = True,
+        size: tuple[int, int] = (1024, 768),
+        tag: str | None = None,
+        **station_options: Any,
+    ) -> Driver:
+        prepared = list(prepare)
+        if prepared:
+            dispatch(station_db, prepared)
+        scale = scanner = None
+        if devices:
+            scale, scanner = simulators()
+            station_options.update(scale_link=scale.address, scanner_link=scanner.address)
+        engines: list[Any] = []
+        station = build_station(engine_factory(station_db, engines, interactive=interactive), **station_options)
+        made.append(station)
+        station.window.resize(*size)
+        station.window.show()
+        qtbot.waitExposed(station.window)
+        d = Driver(
+            station,
+            qtbot,
+            screenshot_dir if tag is not None else None,
+            tag=tag or "",
+            scale=scale,
+            scanner=scanner,
+            url=station_db,
+            engines=engines,
+        )
+        if devices:
+            d.wait_devices()
+        return d
+
+    yield make
+    for station in made:
+        station.close()
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,11 @@
-"""Drives the station window as an operator would: taps, on-screen keyboard, scans."""
+"""Drives the station window as an operator would: taps, on-screen keyboard, scans on the
+simulated scanner, weights on the simulated scale."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit, QWidget
@@ -11,16 +14,35 @@ from station.ui.app import Station
 from station.ui.forms import FormPage
 from station.ui.widgets import TouchKeyboard
 
+from .real_engine import INITIAL_PASSWORDS
+
 TIMEOUT_MS = 15000
 
 
 class Driver:
-    def __init__(self, station: Station, qtbot, screenshot_dir: Path | None = None, tag: str = "") -> None:
+    def __init__(
+        self,
+        station: Station,
+        qtbot,
+        screenshot_dir: Path | None = None,
+        tag: str = "",
+        *,
+        scale: Any = None,
+        scanner: Any = None,
+        url: str = "",
+        engines: list[Any] | None = None,
+    ) -> None:
         self.station = station
         self.window = station.window
         self.qtbot = qtbot
         self.screenshot_dir = screenshot_dir
         self.tag = tag
+        self.scale = scale
+        self.scanner = scanner
+        self.url = url
+        self.engines = engines if engines is not None else []
+        #: Each user's password as it is now: the imported initial one until they set their own.
+        self.passwords = dict(INITIAL_PASSWORDS)
 
     # ---------------------------------------------------------------- finding
 
@@ -37,6 +59,16 @@ class Driver:
 
     def text(self, name: str) -> str:
         return self.find(name).text()  # type: ignore[attr-defined]
+
+    @property
+    def panel_text(self) -> str:
+        """The refusal (or deviation) panel's text as shown, markup removed."""
+        from PySide6.QtGui import QTextDocument
+
+        assert self.window.page_name == "runner" and self.window.runner.panel_shown, "no panel shown"
+        doc = QTextDocument()
+        doc.setHtml(self.window.runner.panel.body.text())
+        return doc.toPlainText()
 
     # ---------------------------------------------------------------- acting
 
@@ -123,13 +155,110 @@ class Driver:
     def wait_page(self, name: str) -> None:
         self.qtbot.waitUntil(lambda: self.window.page_name == name, timeout=TIMEOUT_MS)
 
+    # ---------------------------------------------------------------- devices
+
+    def wait_devices(self) -> None:
+        status = self.window.runner_vm.header.devices
+        self.qtbot.waitUntil(lambda: status.scale_connected and status.scanner_connected, timeout=TIMEOUT_MS)
+
+    def scan(self, code: str) -> None:
+        """Scan a code on the serial scanner at a step: wait until the screen shows the outcome."""
+        self.note(f"scan {code!r}")
+        with self.qtbot.waitSignal(self.window.outcome_shown, timeout=TIMEOUT_MS):
+            assert self.scanner.scan(code), "the scanner is unplugged"
+        self.wait_idle()
+
+    def scan_badge(self, badge: str) -> None:
+        """Scan a badge on the serial scanner into the login, signature or override form."""
+        self.note(f"badge {badge}")
+        w = self.window
+        before = w.runner_vm.step_vm
+
+        def taken() -> bool:
+            return badge in (w.login_vm.badge, w.override_vm.badge, getattr(before, "badge", None))
+
+        assert self.scanner.scan(badge), "the scanner is unplugged"
+        self.qtbot.waitUntil(taken, timeout=TIMEOUT_MS)
+
+    @property
+    def reading(self) -> Any:
+        return self.window.runner_vm.header.devices.reading
+
+    def put(self, gross: str, *, settled: bool = True) -> None:
+        """Put a load on the scale's pan; ``settled``: wait until the station shows it stable."""
+        self.note(f"put {gross}")
+        self.scale.put(gross)
+        if settled:
+            self.wait_reading(lambda r: r.stable and r.gross == Decimal(gross))
+
+    def wait_reading(self, test: Any) -> None:
+        def ok() -> bool:
+            r = self.reading
+            return r is not None and bool(test(r))
+
+        try:
+            self.qtbot.waitUntil(ok, timeout=TIMEOUT_MS)
+        except Exception:
+            raise AssertionError(f"the scale shows {self.reading}") from None
+
+    def tare(self) -> None:
+        """TARE on the screen: the command goes to the scale, which answers once stable."""
+        with self.qtbot.waitSignal(self.station.devices.command_done, timeout=TIMEOUT_MS):
+            self.click("weigh_tare")
+        self.wait_reading(lambda r: r.stable and r.net == 0 and r.tare > 0)
+
+    def weigh(self, tare: str, gross: str) -> None:
+        """Container on the pan, TARE, fill to the gross weight, ACCEPT once it is offered."""
+        self.put(tare)
+        self.tare()
+        self.put(gross)
+        self.qtbot.waitUntil(lambda: self.find("weigh_accept").isEnabled(), timeout=TIMEOUT_MS)
+        self.click("weigh_accept")
+
     # ---------------------------------------------------------------- flows
 
-    def login(self, user: str, password: str) -> None:
+    def login(self, user: str, password: str | None = None) -> None:
+        """Log in by typing the user id and password. A user still on the imported initial
+        password sets an own one first (as the station demands), remembered for later."""
         self.wait_page("login")
         self.fill("login_user", user)
-        self.fill("login_password", password)
+        self.fill("login_password", password or self.passwords[user])
         self.click("login_submit")
+        if self.window.page_name == "password":
+            self.set_own_password(user)
+
+    def set_own_password(self, user: str) -> None:
+        old = self.passwords[user]
+        new = old + "2"
+        self.fill("password_old", old)
+        self.fill("password_new", new)
+        self.fill("password_repeat", new)
+        self.click("password_submit")
+        self.wait_page("home")
+        self.passwords[user] = new
+
+    def open_batch(self, batch_id: str) -> None:
+        """Home: tap the batch in the list, then OPEN THE BATCH."""
+        self.wait_page("home")
+        self.qtbot.waitUntil(lambda: self.window.home.select_batch(batch_id), timeout=TIMEOUT_MS)
+        self.click("home_open")
+        self.wait_page("runner")
+
+    def start_batch(self, batch_id: str) -> None:
+        self.wait_page("home")
+        self.click("home_start")
+        self.fill("start_batch_id", batch_id)
+        self.click("start_submit")
+        self.wait_page("runner")
+
+    def sign(self, user: str, password: str | None = None) -> None:
+        self.fill("signature_user", user)
+        self.fill("signature_password", password or self.passwords[user])
+        self.click("signature_sign")
+
+    def measure(self, value: str) -> None:
+        self.numpad(value)
+        self.click("measure_record")
 
     def current_form(self) -> FormPage | None:
         page = self.window.stack.currentWidget()

@@ -1,59 +1,113 @@
-"""The real engine on a seeded SQLite database, and the batch record as a comparable list."""
+"""The real engine for the UI tests: a SQLite file with the reference master data and the
+para500 recipe imported and approved, actions dispatched headless, the record read back."""
 
 from __future__ import annotations
 
 import io
 import json
+import shutil
+import sqlite3
 import threading
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import pytest
+import yaml
+
+from station.engine import api
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+SITE = DATA / "masterdata" / "site.yaml"
+RECIPE = DATA / "recipes" / "para500-granulation.yaml"
+HAPPY = DATA / "scripts" / "para500-happy-path.yaml"
+REFUSALS = DATA / "scripts" / "para500-refusals.yaml"
 VOLATILE = ("_at", "uid", "hash", "request", "occurred", "_id_", "printed_at", "time")
 
-
-def available() -> bool:
-    try:
-        import ebr.masterdata
-        import ebr.recipe_store  # noqa: F401
-        import station.composition
-        import station.engine.runner  # noqa: F401
-    except ImportError:
-        return False
-    return True
+#: The imported initial passwords (site.yaml), by user id; the users set their own at first login.
+INITIAL_PASSWORDS: dict[str, str] = {
+    u["id"]: u["initial_password"] for u in yaml.safe_load(SITE.read_text(encoding="utf-8"))["users"]
+}
+BADGES: dict[str, str] = {
+    u["id"]: str(u["badge"]) for u in yaml.safe_load(SITE.read_text(encoding="utf-8"))["users"]
+}
 
 
-requires_engine = pytest.mark.skipif(
-    not available(), reason="the engine and the record store are not there yet"
-)
+def build_template(path: Path) -> Path:
+    """site.yaml imported by the admin, PARA500-GRAN v3 imported by the admin and approved by
+    qa.dubois: what a station holds before its first batch. Built once per test session."""
+    from argon2 import PasswordHasher
 
-
-def seeded_url(folder: Path, name: str) -> str:
+    import ebr.users
     from ebr.masterdata import import_master_data
     from ebr.recipe_store import approve_recipe, import_recipe
     from recipes.loader import parse_recipe
     from station.composition import open_store
 
-    url = f"sqlite:///{folder / name}"
-    db = open_store(url)
-    with db.unit_of_work() as uow:
-        import_master_data(uow, DATA / "masterdata" / "site.yaml", "adm.kim")
-        uow.commit()
-    text = (DATA / "recipes" / "para500-granulation.yaml").read_text(encoding="utf-8")
-    recipe = parse_recipe(text, "para500-granulation.yaml")
+    db = open_store(f"sqlite:///{path}")
+    production = ebr.users._hasher
+    # Still argon2id, with light parameters: every stored hash names its own parameters, so
+    # the checks at login and signature are light too. Production cost: tests/ebr/test_users.py.
+    ebr.users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    try:
+        with db.unit_of_work() as uow:
+            import_master_data(uow, SITE, "adm.kim")
+            uow.commit()
+    finally:
+        ebr.users._hasher = production
+    text = RECIPE.read_text(encoding="utf-8")
+    recipe = parse_recipe(text, RECIPE.name)
     with db.unit_of_work() as uow:
         import_recipe(uow, recipe, text, "adm.kim")
         uow.commit()
     with db.unit_of_work() as uow:
-        approve_recipe(uow, recipe.code, recipe.version, "qa.dubois", "Rev1ew-Dubois")
+        approve_recipe(uow, recipe.code, recipe.version, "qa.dubois", INITIAL_PASSWORDS["qa.dubois"])
         uow.commit()
-    dispose = getattr(getattr(db, "engine", None), "dispose", None)
-    if callable(dispose):
-        dispose()
-    return url
+    db.dispose()
+    with sqlite3.connect(path) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file before copying
+    return path
+
+
+def copy_of(template: Path, folder: Path, name: str = "station.db") -> str:
+    """A fresh copy of the template: a real SQLite file of the test's own."""
+    path = folder / name
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
+def happy_path(until: str | None = None, *, batch_id: str = "B-2611-001") -> list[api.Action]:
+    """The happy-path script's actions up to (not including) the first one at step ``until``,
+    then a logout: the batch as an earlier shift left it."""
+    from station.engine.script import load_script
+
+    actions: list[api.Action] = []
+    for step in load_script(HAPPY).steps:
+        action = step.action
+        if until is not None and getattr(action, "step", None) == until:
+            break
+        if isinstance(action, api.Logout):
+            continue
+        if isinstance(action, api.StartBatch):
+            action = api.StartBatch(batch_id, action.recipe_code, action.recipe_version, action.size, action.unit)
+        actions.append(action)
+    return [*actions, api.Logout()]
+
+
+def dispatch(url: str, actions: Iterable[api.Action]) -> list[api.Outcome]:
+    """Send actions to the real engine headless (as `mes-station run` does); none may fail."""
+    from station.composition import build_engine
+
+    engine = build_engine(url)
+    outcomes = []
+    try:
+        for action in actions:
+            outcome = engine.dispatch(action)
+            assert outcome.status != "error", f"{action}: {outcome.message}"
+            outcomes.append(outcome)
+    finally:
+        engine.db.dispose()
+    return outcomes
 
 
 class OffGuiThreadEngine:
@@ -75,25 +129,30 @@ class OffGuiThreadEngine:
         return attr
 
 
-def engine_factory(url: str, holder: list[OffGuiThreadEngine]):
+def engine_factory(url: str, holder: list[OffGuiThreadEngine], *, interactive: bool = True):
+    """The engine as `mes-station gui` builds it (``interactive``: a user on an imported initial
+    password sets a new one first), built on the engine thread."""
+
     def make() -> OffGuiThreadEngine:
         from station.composition import build_engine
 
-        wrapped = OffGuiThreadEngine(build_engine(url))
+        wrapped = OffGuiThreadEngine(build_engine(url, interactive=interactive))
         holder.append(wrapped)
         return wrapped
 
     return make
 
 
-def run_headless(url: str, script: str) -> int:
+def run_headless(url: str, script: Path) -> int:
     from station.composition import build_engine
     from station.engine.runner import run_script
     from station.engine.script import load_script
 
-    return run_script(
-        build_engine(url), load_script(DATA / "scripts" / script), out=io.StringIO(), err=io.StringIO()
-    )
+    engine = build_engine(url)
+    try:
+        return run_script(engine, load_script(script), out=io.StringIO(), err=io.StringIO())
+    finally:
+        engine.db.dispose()
 
 
 def _plain(value: Any, drop: tuple[str, ...]) -> Any:
@@ -120,8 +179,8 @@ def _plain(value: Any, drop: tuple[str, ...]) -> Any:
     return value
 
 
-def batch_record(url: str, batch_id: str, drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """The batch's audit trail in order: who did what with which values, timestamps and ids aside."""
+def audit_events(url: str, stream: str) -> list[dict[str, Any]]:
+    """A stream's audit events in order, as stored (values decoded from JSON)."""
     import sqlalchemy as sa
 
     engine = sa.create_engine(url)
@@ -130,10 +189,22 @@ def batch_record(url: str, batch_id: str, drop: tuple[str, ...] = ()) -> list[di
             rows = conn.execute(
                 sa.text(
                     "SELECT user_id, action, outcome, entity_type, entity_id, old_value, new_value, reason, "
-                    "record_table FROM audit_events WHERE stream = :b ORDER BY stream_seq"
+                    "record_table FROM audit_events WHERE stream = :s ORDER BY stream_seq"
                 ),
-                {"b": batch_id},
+                {"s": stream},
             ).mappings()
-            return [_plain(dict(r), drop) for r in rows]
+            out = []
+            for r in rows:
+                row = dict(r)
+                for key in ("old_value", "new_value"):
+                    if isinstance(row[key], str):
+                        row[key] = json.loads(row[key])
+                out.append(row)
+            return out
     finally:
         engine.dispose()
+
+
+def batch_record(url: str, batch_id: str, drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The batch's audit trail in order: who did what with which values, timestamps and ids aside."""
+    return [_plain(row, drop) for row in audit_events(url, batch_id)]

@@ -1,178 +1,197 @@
-"""Every screen in English and German at 1024x768 and 1920x1080, with screenshots."""
+"""Every screen in English and German at 1024x768 and 1920x1080, with screenshots.
+
+The real engine on the test's own SQLite file and the simulated scale and scanner on ptys:
+every state a screen shows (a refusal, a lockout, an out-of-limits value, a deviation, a
+hold) is reached by doing what an operator does.
+"""
 
 from __future__ import annotations
 
 import pytest
 from PySide6.QtWidgets import QWidget
 
-from station.ui.app import build_station
+from station.engine.api import Login
 
-from .driver import Driver
-from .fake_devices import FakeDevices
-from .fake_engine import FakeEngine
 from .flows import (
     LOT_CROSCARMELLOSE,
     LOT_MCC,
     LOT_PARACETAMOL,
     LOT_PARACETAMOL_QUARANTINED,
-    LOT_POVIDONE,
-    measure,
-    sign,
-    weigh,
+    LOT_POVIDONE_RETEST_DUE,
 )
+from .real_engine import BADGES
 
 SIZES = [(1024, 768), (1920, 1080)]
+
+# Wei Chen typed a wrong password five times at the login screen earlier: his account is locked.
+CHEN_LOCKED = [Login(password="not-his-password", user="op.chen")] * 5
 
 
 @pytest.mark.gui
 @pytest.mark.parametrize("language", ["en", "de"])
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_every_screen(qtbot, screenshot_dir, language: str, size: tuple[int, int]) -> None:
-    devices = FakeDevices()
-    station = build_station(
-        lambda: FakeEngine(must_change=("op.okafor",)), language="en", devices=devices, idle_logout_s=600
-    )
-    try:
-        w = station.window
-        w.resize(*size)
-        w.show()
-        qtbot.waitExposed(w)
-        d = Driver(station, qtbot, screenshot_dir, tag=f"{language}-{size[0]}x{size[1]}-")
-        d.click(f"lang_{language}")
-        qtbot.waitUntil(lambda: w.metrics is not None and w.metrics.target >= 59, timeout=5000)
-        assert station.translations.language == language
-        assert w.size().width() == size[0] and w.size().height() == size[1], (
-            "the window does not fit the screen"
-        )
-        shots: list[str] = []
+def test_every_screen(rig, qtbot, language: str, size: tuple[int, int]) -> None:
+    d = rig(prepare=CHEN_LOCKED, size=size, tag=f"{language}-{size[0]}x{size[1]}-", idle_logout_s=600)
+    w = d.window
+    d.click(f"lang_{language}")
+    qtbot.waitUntil(lambda: w.metrics is not None and w.metrics.target >= 59, timeout=5000)
+    assert d.station.translations.language == language
+    assert w.size().width() == size[0] and w.size().height() == size[1], "the window does not fit the screen"
 
-        def shot(name: str) -> None:
+    def shot(name: str, *, settle: bool = True) -> None:
+        if settle:
             qtbot.wait(5)  # let the layouts settle, as the event loop would before painting
-            if (w.width(), w.height()) != size:
-                page = w.stack.currentWidget()
-                kids = [
-                    (c.objectName(), type(c).__name__, c.height(), c.minimumSizeHint().height())
-                    for c in page.findChildren(QWidget)
-                    if c.isVisible() and c.parent() is page
-                ]
-                raise AssertionError(
-                    f"{name}: the window grew to {w.width()}x{w.height()}; header {w.header.height()} {kids}"
-                )
-            check_layout(w)
-            d.screenshot(name)
-            shots.append(name)
+        if (w.width(), w.height()) != size:
+            page = w.stack.currentWidget()
+            kids = [
+                (c.objectName(), type(c).__name__, c.height(), c.minimumSizeHint().height())
+                for c in page.findChildren(QWidget)
+                if c.isVisible() and c.parent() is page
+            ]
+            raise AssertionError(
+                f"{name}: the window grew to {w.width()}x{w.height()}; header {w.header.height()} {kids}"
+            )
+        d.screenshot(name)  # first, so that a screen the checks find wrong can be looked at
+        check_layout(w)
 
-        shot("01-login")
-        d.login("op.alvarez", "not-her-password")
-        assert w.login_vm.message
-        shot("02-login-refused")
-        d.login("op.okafor", "Granul8-Okafor")
-        d.wait_page("password")
-        shot("03-change-password")
-        d.fill("password_old", "Granul8-Okafor")
-        d.fill("password_new", "New-Pass-2026")
-        d.fill("password_repeat", "New-Pass-2026")
-        d.click("password_submit")
-        d.wait_page("home")
-        d.click("home_logout")
-        d.login("op.alvarez", "Granul8-Alvarez")
-        d.wait_page("home")
-        shot("04-home")
-        d.click("home_start")
-        d.fill("start_batch_id", "B-2611-001")
-        shot("05-start-batch")
-        d.click("start_submit")
-        d.wait_page("runner")
-        shot("06-instruction")
-        d.click("instruction_confirm")
-        shot("07-check")
-        d.click("check_yes")
-        d.fill("signature_user", "sv.nowak")
-        shot("08-signature")
-        d.fill("signature_password", "Superv1se-Nowak")
-        d.click("signature_sign")
-        shot("09-signature-signed")
-        d.click("signature_continue")
-        devices.scan("SCL-150-02")
-        d.wait_idle()
-        shot("10-refusal-overridable")
-        d.click("panel_ok")
-        shot("11-equipment-refused")
-        devices.scan("SCL-150-01")
-        d.wait_idle()
-        shot("12-equipment-ok")
-        d.click("equipment_continue")
-        shot("13-weigh-scan-lot")
-        devices.scan(LOT_PARACETAMOL_QUARANTINED)
-        d.wait_idle()
-        shot("14-refusal-hard")
-        d.click("panel_ok")
-        devices.scan(LOT_PARACETAMOL)
-        d.wait_idle()
-        devices.put("1.25")
-        d.click("weigh_tare")
-        devices.put("61.85")
-        shot("15-weigh-out-of-tolerance")
-        devices.put("61.27", stable=False)
-        shot("16-weigh-unstable")
-        devices.scale_connection.emit(False)
-        shot("17-weigh-disconnected")
-        devices.scale_connection.emit(True)
-        devices.put("61.27")
-        shot("18-weigh-ok")
-        d.click("weigh_accept")
-        devices.scan(LOT_MCC)
-        d.wait_idle()
-        weigh(d, devices.put, lambda: d.click("weigh_tare"), "1.25", "49.10")
-        devices.scan("SCL-006-01")
-        d.wait_idle()
-        d.click("equipment_continue")
-        devices.scan(LOT_POVIDONE)
-        d.wait_idle()
-        weigh(d, devices.put, lambda: d.click("weigh_tare"), "0.3120", "3.9310")
-        devices.scan(LOT_CROSCARMELLOSE)
-        d.wait_idle()
-        weigh(d, devices.put, lambda: d.click("weigh_tare"), "0.3120", "2.7295")
-        sign(d, "sv.haddad", "Superv1se-Haddad")
-        d.click("signature_continue")
-        devices.scan("GRN-01")
-        d.wait_idle()
-        d.click("equipment_continue")
-        d.click("instruction_confirm")
-        d.numpad("150")
-        shot("19-measure-in-limits")
-        d.click("measure_record")
-        measure(d, "5.0")
-        d.numpad("3.1")
-        shot("20-measure-out-of-limits")
-        d.click("measure_record")
-        shot("21-deviation-recorded")
-        d.click("panel_ok")
-        d.click("runner_deviation")
-        d.click("choice_equipment")
-        d.fill("deviation_text", "Granulator lid seal worn")
-        shot("22-raise-deviation")
-        d.click("deviation_submit")
-        d.click("runner_hold")
-        d.fill("hold_reason", "Waiting for QA")
-        shot("23-hold")
-        d.click("hold_submit")
-        shot("24-on-hold")
-        d.click("on_hold_button")
-        d.click("hold_submit")
-        sign(d, "op.alvarez", "Granul8-Alvarez")
-        d.click("signature_continue")
-        shot("25-ready-to-complete")
-        d.click("ready_button")
-        shot("26-completed")
-        d.click("completed_button")
-        d.wait_page("home")
-        qtbot.waitUntil(lambda: w.home.batches.count() > 3, timeout=5000)
-        shot("27-home-with-batches")
-        d.click("home_logout")
-        d.wait_page("login")
-    finally:
-        station.close()
+    shot("01-login")
+    d.login("op.alvarez", "not-her-password")
+    assert w.page_name == "login" and w.login_vm.message
+    shot("02-login-refused")
+    d.login("op.chen")  # the right password, but the account is locked
+    assert w.login_vm.locked and w.page_name == "login"
+    shot("03-login-locked")
+    d.fill("login_user", "op.okafor")
+    d.fill("login_password", d.passwords["op.okafor"])
+    d.click("login_submit")
+    d.wait_page("password")  # still the imported initial password
+    shot("04-change-password")
+    d.set_own_password("op.okafor")
+    d.click("home_logout")
+    d.login("op.alvarez")
+    d.wait_page("home")
+    shot("05-home")
+    d.click("home_start")
+    d.fill("start_batch_id", "B-2611-001")
+    shot("06-start-batch")
+    d.click("start_submit")
+    d.wait_page("runner")
+    shot("07-instruction")
+    d.click("instruction_confirm")
+    shot("08-check")
+    d.click("check_yes")
+    d.fill("signature_user", "sv.nowak")
+    shot("09-signature")
+    d.fill("signature_password", d.passwords["sv.nowak"])
+    d.click("signature_sign")
+    shot("10-signature-signed")
+    d.click("signature_continue")
+    d.scan("SCL-150-02")  # calibration expired: no override
+    assert w.runner_vm.panel.lines[0].code == "equipment_calibration_due"
+    assert not d.visible("panel_override")
+    shot("11-refusal-hard")
+    d.click("panel_ok")
+    shot("12-equipment-refused")
+    d.scan("SCL-150-01")
+    shot("13-equipment-ok")
+    d.click("equipment_continue")
+    shot("14-weigh-scan-lot")
+    d.scan(LOT_PARACETAMOL_QUARANTINED)
+    assert w.runner_vm.panel.lines[0].code == "lot_quarantined"
+    shot("15-refusal-lot-quarantined")
+    d.click("panel_ok")
+    d.scan(LOT_PARACETAMOL)
+    d.put("1.25")
+    d.tare()
+    d.put("61.85")  # net 60.60 kg: above 60.30
+    assert w.runner_vm.step_vm.state == "above" and not d.find("weigh_accept").isEnabled()
+    shot("16-weigh-out-of-tolerance")
+    d.put("61.27", settled=False)
+    d.wait_reading(lambda r: not r.stable)
+    shot("17-weigh-unstable", settle=False)
+    d.scale.unplug()
+    qtbot.waitUntil(lambda: not w.runner_vm.header.devices.scale_connected, timeout=10000)
+    shot("18-weigh-disconnected")
+    d.scale.replug()
+    qtbot.waitUntil(lambda: d.find("weigh_accept").isEnabled(), timeout=15000)
+    shot("19-weigh-ok")
+    d.click("weigh_accept")
+    d.scan(LOT_MCC)
+    d.weigh("1.25", "49.10")
+    d.scan("SCL-006-01")
+    d.click("equipment_continue")
+    d.scan(LOT_POVIDONE_RETEST_DUE)  # due for retest: a supervisor may override
+    assert w.runner_vm.panel.lines[0].code == "lot_retest_due" and d.visible("panel_override")
+    shot("20-refusal-overridable")
+    d.click("panel_override")
+    d.wait_page("override")
+    d.scan_badge(BADGES["sv.haddad"])
+    d.fill("override_password", d.passwords["sv.haddad"])
+    d.fill("override_reason", "QA accepts the lot pending retest")
+    shot("21-override")
+    d.click("override_submit")
+    d.wait_page("runner")
+    assert w.runner_vm.step_vm.lot == "K23-0901"
+    d.weigh("0.3120", "3.9310")
+    d.scan(LOT_CROSCARMELLOSE)
+    d.weigh("0.3120", "2.7295")
+    d.sign("sv.haddad")
+    d.click("signature_continue")
+    d.scan("GRN-01")
+    d.click("equipment_continue")
+    d.click("instruction_confirm")
+    d.numpad("170")
+    shot("22-measure-out-of-limits")
+    d.click("measure_record")  # recorded as entered, a deviation opened
+    assert w.runner_vm.panel.status == "deviation" and w.runner_vm.header.open_deviations == 1
+    shot("23-deviation-recorded")
+    d.click("panel_override")
+    d.wait_page("override")
+    d.fill("override_user", "sv.nowak")
+    d.fill("override_password", d.passwords["sv.nowak"])
+    d.fill("override_reason", "Speed corrected to 150 rpm at once")
+    shot("24-acknowledge")
+    d.click("override_submit")
+    d.wait_page("runner")
+    assert w.runner_vm.header.open_deviations == 0
+    d.numpad("5.0")
+    shot("25-measure-in-limits")
+    d.click("measure_record")
+    d.measure("1.84")
+    d.click("runner_deviation")
+    d.click("choice_equipment")
+    d.fill("deviation_text", "Granulator lid seal worn")
+    shot("26-raise-deviation")
+    d.click("deviation_submit")
+    d.click("runner_hold")
+    d.fill("hold_reason", "Waiting for QA")
+    shot("27-hold")
+    d.click("hold_submit")
+    shot("28-on-hold")
+    d.click("on_hold_button")
+    d.click("hold_submit")
+    d.sign("op.alvarez")
+    d.click("signature_continue")
+    shot("29-ready-to-complete")
+    d.click("ready_button")  # the raised deviation is still open
+    assert w.runner_vm.panel.lines[0].code == "deviation_open" and d.visible("panel_override")
+    shot("30-refusal-deviation-open")
+    d.click("panel_override")
+    d.wait_page("override")
+    d.fill("override_user", "sv.haddad")
+    d.fill("override_password", d.passwords["sv.haddad"])
+    d.fill("override_reason", "Seal replaced, no product contact")
+    d.click("override_submit")
+    d.wait_page("runner")
+    d.click("ready_button")
+    assert w.runner_vm.batch.status == "completed"
+    shot("31-completed")
+    d.click("completed_button")
+    d.wait_page("home")
+    qtbot.waitUntil(lambda: w.home.batches.count() > 3, timeout=5000)
+    shot("32-home-with-batches")
+    d.click("home_logout")
+    d.wait_page("login")
 
 
 def check_layout(window) -> None:
@@ -214,3 +233,10 @@ def check_layout(window) -> None:
             )
     bottom = max((r.bottom() for _b, r in rects), default=0)
     assert bottom <= window.height(), f"buttons below the window's edge on {window.page_name}"
+    for b, r in rects:  # a layout squeezed below its minimum cuts its widgets off at a parent's edge
+        shown = r
+        parent = b.parentWidget()
+        while parent is not None and parent is not window:
+            shown = shown.intersected(parent.rect().translated(parent.mapTo(window, parent.rect().topLeft())))
+            parent = parent.parentWidget()
+        assert shown == r, f"button cut off on {window.page_name}: {b.objectName() or b.text()!r} {r} shown {shown}"

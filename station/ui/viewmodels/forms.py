@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from station.engine.api import Hold, Outcome, Override, RaiseDeviation, RefusalView, Resume
 
 from .keyboard import TextBuffer
+from .reasons import explain, what_next
 from .text import translate
 
 MIN_REASON_LENGTH = 5
@@ -32,6 +33,15 @@ def category_label(category: str) -> str:
     }.get(category, category)
 
 
+@dataclass(frozen=True)
+class PanelLine:
+    """One refusal as the panel shows it."""
+
+    what_next: str  # what to do about it, in the station's language
+    sentence: str  # the engine's sentence naming the thing (the detail)
+    code: str  # the reason code ("" for a message without one)
+
+
 @dataclass
 class RefusalPanelVM:
     """A refusal (or a recorded deviation) shown as a panel over the step."""
@@ -40,18 +50,25 @@ class RefusalPanelVM:
     message: str
     refusals: tuple[RefusalView, ...]
     step: str | None
-    can_acknowledge: bool = False  # a deviation at the step that a supervisor must acknowledge
+    can_acknowledge: bool = False  # open deviation(s) at ``step`` that a supervisor must acknowledge
 
     @classmethod
     def from_outcome(
         cls, outcome: Outcome, step: str | None, allowed: tuple[str, ...] = ()
     ) -> RefusalPanelVM:
+        acknowledge = outcome.status == "deviation" and step is not None and "override" in allowed
+        if step is None and "deviation_open" in outcome.reasons and outcome.state is not None:
+            # COMPLETE refused for an open deviation: offer its acknowledgement right here.
+            batch = outcome.state.batch
+            open_at = [d.step for d in (batch.open_deviations if batch else ()) if d.step and not d.closed]
+            if open_at and "override" in allowed:
+                step, acknowledge = open_at[0], True
         return cls(
             status=outcome.status,
             message=outcome.message,
             refusals=outcome.refusals,
             step=step,
-            can_acknowledge=outcome.status == "deviation" and step is not None and "override" in allowed,
+            can_acknowledge=acknowledge,
         )
 
     @property
@@ -71,16 +88,22 @@ class RefusalPanelVM:
 
     @property
     def override_label(self) -> str:
-        if self.status == "deviation":
+        if self.can_acknowledge:
             return translate("Refusal", "SUPERVISOR ACKNOWLEDGE")
         return translate("Refusal", "OVERRIDE")
 
     @property
-    def lines(self) -> list[tuple[str, str, str]]:
-        """(sentence, reason code, what to do next) for each refusal; the message when there is none."""
+    def lines(self) -> list[PanelLine]:
+        """What to do, the engine's sentence and the reason code of each refusal; the message
+        alone when there is none."""
         if not self.refusals:
-            return [(self.message, "", "")]
-        return [(r.sentence, r.code, r.what_next) for r in self.refusals]
+            return [PanelLine("", self.message, "")]
+        return [PanelLine(what_next(r.code, r.what_next), r.sentence, r.code) for r in self.refusals]
+
+    @property
+    def detail(self) -> str:
+        """The engine's sentences, one a line (for the override form)."""
+        return "\n".join(dict.fromkeys(line.sentence for line in self.lines if line.sentence))
 
 
 @dataclass
@@ -126,7 +149,7 @@ class OverrideVM:
     def apply(self, outcome: Outcome) -> None:
         self.password.set("")
         if outcome.status not in ("done", "deviation"):
-            self.message = (outcome.refusals[0].sentence if outcome.refusals else "") or outcome.message
+            self.message = explain(outcome)
 
 
 @dataclass

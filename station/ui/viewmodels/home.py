@@ -9,6 +9,7 @@ from decimal import Decimal
 from station.engine.api import BatchSummary, OpenBatch, Outcome, RecipeSummary, StartBatch
 
 from .keyboard import TextBuffer
+from .reasons import explain
 from .text import fmt, to_decimal, translate
 
 BATCH_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{1,39}$")
@@ -96,7 +97,7 @@ class HomeVM:
             self.batch_id.set("")
             self.message = ""
         else:
-            self.message = (outcome.refusals[0].sentence if outcome.refusals else "") or outcome.message
+            self.message = explain(outcome)
 
     @staticmethod
     def describe(b: BatchSummary) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from station.engine.api import ChangePassword, Login, Outcome
 
 from .keyboard import TextBuffer
+from .reasons import explain
 from .text import translate
 
 MIN_PASSWORD_LENGTH = 8
@@ -116,7 +117,7 @@ class ChangePasswordVM:
         if outcome.status == "done":
             self.reset(self.user_id)
             return
-        self.message = (outcome.refusals[0].sentence if outcome.refusals else "") or outcome.message
+        self.message = explain(outcome)
         self.old.set("")
         self.new.set("")
         self.repeat.set("")

@@ -10,6 +10,7 @@ from station.engine.api import Answer, Confirm, Enter, Outcome, Scan, Sign, Step
 
 from .devices import ScaleReading
 from .keyboard import TextBuffer
+from .reasons import explain
 from .text import convert, fmt, to_decimal, translate
 
 
@@ -526,11 +527,7 @@ class SignatureVM(StepVM):
         return bool((self.badge or self.user.text.strip()) and self.password.text)
 
     def action(self) -> Sign:
-        from dataclasses import fields
-
-        names = {f.name for f in fields(Sign)}
-        if self.badge and "badge" in names:
-            return Sign(step=self.step.id, user="", password=self.password.text, badge=self.badge)  # type: ignore[call-arg]
+        # A scanned badge goes in the user field as it is: the record store resolves a user id or a badge.
         return Sign(step=self.step.id, user=self.badge or self.user.text.strip(), password=self.password.text)
 
     def clear(self) -> None:
@@ -545,7 +542,7 @@ class SignatureVM(StepVM):
         if outcome.status == "done":
             self.clear()
         else:
-            self.message = (outcome.refusals[0].sentence if outcome.refusals else "") or outcome.message
+            self.message = explain(outcome)
 
 
 STEP_VMS: dict[str, type[StepVM]] = {
