@@ -49,9 +49,14 @@ case "$what" in
     ;;
   test)
     export QT_QPA_PLATFORM=offscreen
-    echo "== ruff" && .venv/bin/ruff check . && .venv/bin/ruff format --check .
-    echo "== import contracts" && .venv/bin/lint-imports
-    echo "== mypy (strict on recipes, gating, ebr)" && .venv/bin/mypy
+    # One command per line: under `set -e` a failure inside an `a && b` list would not stop the run.
+    echo "== ruff"
+    .venv/bin/ruff check .
+    .venv/bin/ruff format --check .
+    echo "== import contracts"
+    .venv/bin/lint-imports
+    echo "== mypy (strict on recipes, gating, ebr)"
+    .venv/bin/mypy
     echo "== pytest"
     exec .venv/bin/python -m pytest "$@"
     ;;

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .style import repolish
 from .viewmodels.forms import RefusalPanelVM
 from .viewmodels.keyboard import TextBuffer
 from .viewmodels.runner import RunnerVM
@@ -406,9 +407,10 @@ class SignatureView(StepView):
         fl.addWidget(self.message)
         fl.addStretch(1)
         fl.addWidget(self.keyboard)
+        self.signed.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         lay.addWidget(self.meaning)
         lay.addWidget(self.role)
-        lay.addWidget(self.signed)
+        lay.addWidget(self.signed, 1)  # shown instead of the form: takes its room, text at the top
         lay.addWidget(self.form, 1)
         lay.addWidget(self.next)
         self.retranslate()
@@ -445,9 +447,8 @@ class SignatureView(StepView):
         signed = vm.signed
         if signed and self.review:
             name, uid, at = signed
-            self.signed.setText(
-                self.tr("Signed by %1 (%2) at %3").replace("%1", name).replace("%2", uid).replace("%3", at)
-            )
+            text = self.tr("Signed by %1 (%2) at %3") if at else self.tr("Signed by %1 (%2)")
+            self.signed.setText(text.replace("%1", name).replace("%2", uid).replace("%3", at))
         else:
             self.signed.setText("")
         self.signed.setVisible(bool(signed and self.review))
@@ -514,8 +515,7 @@ class PanelView(QWidget):
         name = "panel_deviation" if vm.status == "deviation" else "panel_refused"
         if self.frame.objectName() != name:
             self.frame.setObjectName(name)
-            self.frame.style().unpolish(self.frame)
-            self.frame.style().polish(self.frame)
+            repolish(self.frame)
         self.title.setText(vm.title)
         parts = []
         lines = vm.lines

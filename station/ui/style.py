@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 STYLE_FILE = Path(__file__).resolve().parents[2] / "resources" / "styles" / "station.qss"
@@ -72,6 +73,10 @@ def stylesheet(m: Metrics) -> str:
 
 
 def repolish(widget: QWidget) -> None:
+    """Apply the style sheet again after a property the sheet selects on (``level``, ``role``)
+    changed. The StyleChange event makes the widget take the rule's padding too, not only its
+    colours (without it a label turned red kept the padding of its first look)."""
     style = widget.style()
     style.unpolish(widget)
     style.polish(widget)
+    QApplication.sendEvent(widget, QEvent(QEvent.Type.StyleChange))

@@ -13,7 +13,6 @@ import pytest
 from argon2 import PasswordHasher
 
 import ebr.users
-
 from station.cli import main
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -37,8 +37,15 @@ def _to_weigh_step(engine, scanned: queue.Queue[DecodedScan], scanner: ScannerSi
 @pytest.mark.parametrize("protocol", ["mt-sics", "sbi"])
 def test_scan_and_weigh_from_simulated_devices(approved_db: str, protocol: str) -> None:
     engine = build_engine(db=open_store(approved_db))
-    scale_sim = ScaleSimulator(protocol, capacity="150", readability="0.01", unit="kg", serial_number="SIM4711",
-                               settle_time=0.2, seed=1)
+    scale_sim = ScaleSimulator(
+        protocol,
+        capacity="150",
+        readability="0.01",
+        unit="kg",
+        serial_number="SIM4711",
+        settle_time=0.2,
+        seed=1,
+    )
     scanner_sim = ScannerSimulator()
     scale_link, scanner_link = scale_sim.start(), scanner_sim.start()
     scanned: queue.Queue[DecodedScan] = queue.Queue()
@@ -55,9 +62,17 @@ def test_scan_and_weigh_from_simulated_devices(approved_db: str, protocol: str) 
         assert reading.stable and reading.unit == "kg"
         net = reading.net if reading.net is not None else reading.value
         tare = reading.tare if reading.tare is not None else Decimal("1.25")
-        outcome = engine.dispatch(api.Weigh("OP20.S20", gross=net + tare, tare=tare, unit=reading.unit,
-                                            stable=reading.stable, device_serial=reading.serial_number,
-                                            source="scale"))
+        outcome = engine.dispatch(
+            api.Weigh(
+                "OP20.S20",
+                gross=net + tare,
+                tare=tare,
+                unit=reading.unit,
+                stable=reading.stable,
+                device_serial=reading.serial_number,
+                source="scale",
+            )
+        )
         assert outcome.status == "done", outcome.message
     finally:
         scale.close()

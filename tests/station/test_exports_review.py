@@ -22,8 +22,9 @@ def completed_db(approved_db: str) -> str:
     return approved_db
 
 
-def test_json_export_verifies_offline_and_an_edit_is_caught(completed_db: str, tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_export_verifies_offline_and_an_edit_is_caught(
+    completed_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "b.json"
     assert cli("ebr", "export", "B-2611-001", "--format", "json", "-o", out, "--db", completed_db) == 0
     assert cli("ebr", "verify", "--file", out) == 0
@@ -40,14 +41,35 @@ def test_json_export_verifies_offline_and_an_edit_is_caught(completed_db: str, t
 
 def test_pdf_export_reads_as_a_batch_record(completed_db: str, tmp_path: Path) -> None:
     out = tmp_path / "b.pdf"
-    assert cli("ebr", "export", "B-2611-001", "--format", "pdf", "-o", out, "--db", completed_db,
-               "--user", "qa.berg") == 0
+    assert (
+        cli(
+            "ebr",
+            "export",
+            "B-2611-001",
+            "--format",
+            "pdf",
+            "-o",
+            out,
+            "--db",
+            completed_db,
+            "--user",
+            "qa.berg",
+        )
+        == 0
+    )
     reader = PdfReader(io.BytesIO(out.read_bytes()))
     first = reader.pages[0].extract_text()
     assert "B-2611-001" in first and "PARA500-GRAN" in first
     text = "\n".join(page.extract_text() for page in reader.pages)
-    for needle in ("Exceptions", "Piotr Nowak", "Line clearance verified", "P24-0817", "60.02",
-                   f"Page 1 of {len(reader.pages)}", "Anders Berg"):
+    for needle in (
+        "Exceptions",
+        "Piotr Nowak",
+        "Line clearance verified",
+        "P24-0817",
+        "60.02",
+        f"Page 1 of {len(reader.pages)}",
+        "Anders Berg",
+    ):
         assert needle in text, needle
 
 
@@ -57,16 +79,18 @@ def test_batchml_export_validates(completed_db: str, tmp_path: Path) -> None:
     assert validate_batchml(out.read_bytes()) == []
 
 
-def test_export_of_an_unknown_batch_fails_cleanly(completed_db: str, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_of_an_unknown_batch_fails_cleanly(
+    completed_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "x.json"
     assert cli("ebr", "export", "B-NOPE", "--format", "json", "-o", out, "--db", completed_db) == 1
     assert "B-NOPE" in capsys.readouterr().err
     assert not out.exists()
 
 
-def test_qa_review_rules_and_the_review_in_every_export(completed_db: str, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_qa_review_rules_and_the_review_in_every_export(
+    completed_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     review = ["ebr", "review", "B-2611-001", "--comment", "Reviewed by exception: none", "--db", completed_db]
     # Not QA: refused. Wrong password: refused.
     assert cli(*review, "--approve", "--user", "sv.haddad", "--password", "Superv1se-Haddad") == 1
@@ -86,8 +110,23 @@ def test_qa_review_rules_and_the_review_in_every_export(completed_db: str, tmp_p
 
 def test_an_unfinished_batch_cannot_be_reviewed(approved_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli("run", REFUSALS, "--db", approved_db) == 0
-    assert cli("ebr", "review", "B-2611-002", "--approve", "--user", "qa.berg", "--password", "Rev1ew-Berg",
-               "--comment", "x", "--db", approved_db) == 1
+    assert (
+        cli(
+            "ebr",
+            "review",
+            "B-2611-002",
+            "--approve",
+            "--user",
+            "qa.berg",
+            "--password",
+            "Rev1ew-Berg",
+            "--comment",
+            "x",
+            "--db",
+            approved_db,
+        )
+        == 1
+    )
     assert "in progress" in capsys.readouterr().err
 
 
@@ -102,7 +141,9 @@ def test_dispense_label_print_and_reprint_are_audited(completed_db: str, tmp_pat
     text = PdfReader(io.BytesIO(again.read_bytes())).pages[0].extract_text()
     assert "REPRINT" in text and "P24-0817" in text
     with sqlite3.connect(completed_db.removeprefix("sqlite:///")) as con:
-        actions = [r[0] for r in con.execute(
-            "select action from audit_events where action like 'label.%' order by seq")]
+        actions = [
+            r[0]
+            for r in con.execute("select action from audit_events where action like 'label.%' order by seq")
+        ]
     assert actions == ["label.printed", "label.reprinted"]
     assert cli("ebr", "verify", "--db", completed_db) == 0

@@ -506,12 +506,13 @@ class SignatureVM(StepVM):
 
     @property
     def signed(self) -> tuple[str, str, str] | None:
-        """(printed name, user id, time) once signed."""
+        """(printed name, user id, time) once signed; the time is "" when the engine gives none."""
         signed = self.detail.get("signed_by")
         if not signed:
             return None
-        if isinstance(signed, str):
-            return signed, signed, _str(self.detail, "signed_at")
+        if isinstance(signed, str):  # the engine: the printed name, the signer's id beside it
+            uid = _str(self.detail, "signed_by_id", signed)
+            return signed, uid, _when(self.detail["signed_at"]) if self.detail.get("signed_at") else ""
         name = _get(signed, "printed_name", "name") or ""
         uid = _get(signed, "user", "user_id", "id") or ""
         at = _get(signed, "signed_at", "at", "time") or _str(self.detail, "signed_at")
