@@ -74,7 +74,9 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         from station.ui.app import run_gui
     except ImportError as exc:
-        raise CommandError(f"the touchscreen app cannot start here: {exc}; try `mes-station demo --headless`") from None
+        raise CommandError(
+            f"the touchscreen app cannot start here: {exc}; try `mes-station demo --headless`"
+        ) from None
     return run_gui(
         lambda: build_engine(db=db, interactive=True),
         kiosk=False,

@@ -7,12 +7,9 @@
         <source>Enter your current (initial) password.</source>
         <translation>Geben Sie Ihr aktuelles (Initial-)Passwort ein.</translation>
     </message>
-    <message numerus="yes">
-        <source>The new password needs at least %n characters.</source>
-        <translation>
-            <numerusform>Das neue Passwort braucht mindestens %n Zeichen.</numerusform>
-            <numerusform>Das neue Passwort braucht mindestens %n Zeichen.</numerusform>
-        </translation>
+    <message>
+        <source>The new password needs at least %1 characters.</source>
+        <translation>Das neue Passwort braucht mindestens %1 Zeichen.</translation>
     </message>
     <message>
         <source>The new password must differ from the current one.</source>
@@ -130,23 +127,17 @@
         <source>Enter the supervisor&apos;s password.</source>
         <translation>Passwort der/des Vorgesetzten eingeben.</translation>
     </message>
-    <message numerus="yes">
-        <source>A reason is mandatory (at least %n characters).</source>
-        <translation>
-            <numerusform>Eine Begründung ist Pflicht (mindestens %n Zeichen).</numerusform>
-            <numerusform>Eine Begründung ist Pflicht (mindestens %n Zeichen).</numerusform>
-        </translation>
+    <message>
+        <source>A reason is mandatory (at least %1 characters).</source>
+        <translation>Eine Begründung ist Pflicht (mindestens %1 Zeichen).</translation>
+    </message>
+    <message>
+        <source>Describe the deviation (at least %1 characters).</source>
+        <translation>Beschreiben Sie die Abweichung (mindestens %1 Zeichen).</translation>
     </message>
     <message>
         <source>Choose a category.</source>
         <translation>Wählen Sie eine Kategorie.</translation>
-    </message>
-    <message numerus="yes">
-        <source>Describe the deviation (at least %n characters).</source>
-        <translation>
-            <numerusform>Beschreiben Sie die Abweichung (mindestens %n Zeichen).</numerusform>
-            <numerusform>Beschreiben Sie die Abweichung (mindestens %n Zeichen).</numerusform>
-        </translation>
     </message>
 </context>
 <context>
@@ -194,12 +185,9 @@
         <source>all steps done</source>
         <translation>alle Schritte erledigt</translation>
     </message>
-    <message numerus="yes">
-        <source>%n open deviation(s)</source>
-        <translation>
-            <numerusform>%n offene Abweichung</numerusform>
-            <numerusform>%n offene Abweichungen</numerusform>
-        </translation>
+    <message>
+        <source>open deviations: %1</source>
+        <translation>offene Abweichungen: %1</translation>
     </message>
 </context>
 <context>
@@ -236,8 +224,8 @@
         <translation>Ausweis %1</translation>
     </message>
     <message>
-        <source>ACCOUNT LOCKED. %1 Ask a supervisor or the administrator.</source>
-        <translation>KONTO GESPERRT. %1 Wenden Sie sich an die Vorgesetzten oder die Administration.</translation>
+        <source>ACCOUNT LOCKED. Ask a supervisor or the administrator to unlock it.</source>
+        <translation>KONTO GESPERRT. Lassen Sie es von Vorgesetzten oder der Administration entsperren.</translation>
     </message>
     <message>
         <source>User id, badge or password is wrong. Try again.</source>
@@ -277,10 +265,6 @@
     <message>
         <source>Batch id</source>
         <translation>Chargennummer</translation>
-    </message>
-    <message>
-        <source>Batch size</source>
-        <translation>Chargengröße</translation>
     </message>
     <message>
         <source>Supervisor: user id or badge</source>
@@ -343,6 +327,14 @@
         <translation>ABBRECHEN</translation>
     </message>
     <message>
+        <source>Supervisor acknowledgement (e-signature)</source>
+        <translation>Bestätigung durch Vorgesetzte (E-Signatur)</translation>
+    </message>
+    <message>
+        <source>SIGN AND ACKNOWLEDGE</source>
+        <translation>SIGNIEREN UND BESTÄTIGEN</translation>
+    </message>
+    <message>
         <source>Supervisor override (e-signature)</source>
         <translation>Freigabe durch Vorgesetzte (E-Signatur)</translation>
     </message>
@@ -353,6 +345,10 @@
     <message>
         <source>Raise a deviation</source>
         <translation>Abweichung melden</translation>
+    </message>
+    <message>
+        <source>Batch size (%1)</source>
+        <translation>Chargengröße (%1)</translation>
     </message>
     <message>
         <source>RAISE THE DEVIATION</source>
@@ -425,7 +421,7 @@
     </message>
     <message>
         <source>Reason code</source>
-        <translation>Grundcode</translation>
+        <translation>Code</translation>
     </message>
     <message>
         <source>A supervisor may override this with an e-signature and a reason; a deviation is opened.</source>
@@ -496,12 +492,9 @@
         <source>No open deviation</source>
         <translation>Keine offene Abweichung</translation>
     </message>
-    <message numerus="yes">
-        <source>%n open deviation(s)</source>
-        <translation>
-            <numerusform>%n offene Abweichung</numerusform>
-            <numerusform>%n offene Abweichungen</numerusform>
-        </translation>
+    <message>
+        <source>Open deviations: %1</source>
+        <translation>Offene Abweichungen: %1</translation>
     </message>
 </context>
 <context>
@@ -580,6 +573,10 @@
     <message>
         <source>Signed by %1 (%2) at %3</source>
         <translation>Signiert von %1 (%2) am %3</translation>
+    </message>
+    <message>
+        <source>Signed by %1 (%2)</source>
+        <translation>Signiert von %1 (%2)</translation>
     </message>
 </context>
 <context>
@@ -756,6 +753,105 @@
     <message>
         <source>Tare</source>
         <translation>Tara</translation>
+    </message>
+</context>
+<context>
+    <name>WhatNext</name>
+    <message>
+        <source>Ask a trained colleague to do the step; training is arranged through the LMS.</source>
+        <translation>Lassen Sie den Schritt von geschultem Personal ausführen; die Schulung wird über das LMS organisiert.</translation>
+    </message>
+    <message>
+        <source>Ask a trained colleague to do the step; renew the training through the LMS.</source>
+        <translation>Lassen Sie den Schritt von geschultem Personal ausführen; erneuern Sie die Schulung über das LMS.</translation>
+    </message>
+    <message>
+        <source>Ask a trained colleague to do the step; read and train on the current revision.</source>
+        <translation>Lassen Sie den Schritt von geschultem Personal ausführen; schulen Sie sich auf die aktuelle Revision.</translation>
+    </message>
+    <message>
+        <source>Ask someone with the required role to sign.</source>
+        <translation>Lassen Sie eine Person mit der erforderlichen Rolle signieren.</translation>
+    </message>
+    <message>
+        <source>Ask someone who did not perform the steps to sign.</source>
+        <translation>Lassen Sie eine Person signieren, die die Schritte nicht ausgeführt hat.</translation>
+    </message>
+    <message>
+        <source>Do the current step first.</source>
+        <translation>Führen Sie zuerst den aktuellen Schritt aus.</translation>
+    </message>
+    <message>
+        <source>Check the label, or ask the warehouse whether the lot is in the system.</source>
+        <translation>Prüfen Sie das Etikett oder fragen Sie im Lager, ob die Partie im System ist.</translation>
+    </message>
+    <message>
+        <source>Set the container aside and take a released lot.</source>
+        <translation>Stellen Sie das Gebinde beiseite und nehmen Sie eine freigegebene Partie.</translation>
+    </message>
+    <message>
+        <source>Set the container aside, label it rejected and take a released lot.</source>
+        <translation>Stellen Sie das Gebinde beiseite, kennzeichnen Sie es als zurückgewiesen und nehmen Sie eine freigegebene Partie.</translation>
+    </message>
+    <message>
+        <source>Set the container aside and take a lot within its expiry date.</source>
+        <translation>Stellen Sie das Gebinde beiseite und nehmen Sie eine Partie innerhalb ihres Verfallsdatums.</translation>
+    </message>
+    <message>
+        <source>Take another lot, or ask a supervisor to override with a reason.</source>
+        <translation>Nehmen Sie eine andere Partie oder lassen Sie Vorgesetzte mit Begründung freigeben.</translation>
+    </message>
+    <message>
+        <source>Take a container of the material this step asks for.</source>
+        <translation>Nehmen Sie ein Gebinde des Materials, das dieser Schritt verlangt.</translation>
+    </message>
+    <message>
+        <source>Check the equipment label, or call maintenance.</source>
+        <translation>Prüfen Sie das Anlagenetikett oder rufen Sie die Instandhaltung.</translation>
+    </message>
+    <message>
+        <source>Use equipment of the class this step asks for.</source>
+        <translation>Verwenden Sie eine Anlage der Klasse, die dieser Schritt verlangt.</translation>
+    </message>
+    <message>
+        <source>Use other equipment of the same class and inform maintenance.</source>
+        <translation>Verwenden Sie eine andere Anlage derselben Klasse und informieren Sie die Instandhaltung.</translation>
+    </message>
+    <message>
+        <source>Use other equipment of the same class and inform metrology.</source>
+        <translation>Verwenden Sie eine andere Anlage derselben Klasse und informieren Sie die Messtechnik.</translation>
+    </message>
+    <message>
+        <source>Have the equipment cleaned and its cleaning recorded, or use other equipment.</source>
+        <translation>Lassen Sie die Anlage reinigen und die Reinigung erfassen, oder verwenden Sie eine andere Anlage.</translation>
+    </message>
+    <message>
+        <source>Do the daily check first, or ask a supervisor to override with a reason.</source>
+        <translation>Führen Sie zuerst die Tagesprüfung durch oder lassen Sie Vorgesetzte mit Begründung freigeben.</translation>
+    </message>
+    <message>
+        <source>Adjust the quantity and weigh again, or ask a supervisor to override.</source>
+        <translation>Passen Sie die Menge an und wiegen Sie erneut, oder lassen Sie Vorgesetzte freigeben.</translation>
+    </message>
+    <message>
+        <source>Wait until the scale is stable, then weigh again.</source>
+        <translation>Warten Sie, bis die Waage stabil ist, und wiegen Sie dann erneut.</translation>
+    </message>
+    <message>
+        <source>Enter the user id and password again.</source>
+        <translation>Geben Sie Benutzer-ID und Passwort erneut ein.</translation>
+    </message>
+    <message>
+        <source>Ask an administrator to unlock the account.</source>
+        <translation>Lassen Sie das Konto von der Administration entsperren.</translation>
+    </message>
+    <message>
+        <source>The value is recorded and a deviation is open: a supervisor must acknowledge it.</source>
+        <translation>Der Wert ist erfasst und eine Abweichung ist offen: Vorgesetzte müssen sie bestätigen.</translation>
+    </message>
+    <message>
+        <source>A supervisor must acknowledge the open deviation first.</source>
+        <translation>Vorgesetzte müssen zuerst die offene Abweichung bestätigen.</translation>
     </message>
 </context>
 </TS>

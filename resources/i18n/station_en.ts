@@ -7,12 +7,9 @@
         <source>Enter your current (initial) password.</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
-        <source>The new password needs at least %n characters.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+    <message>
+        <source>The new password needs at least %1 characters.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The new password must differ from the current one.</source>
@@ -130,23 +127,17 @@
         <source>Enter the supervisor&apos;s password.</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
-        <source>A reason is mandatory (at least %n characters).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+    <message>
+        <source>A reason is mandatory (at least %1 characters).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Describe the deviation (at least %1 characters).</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Choose a category.</source>
         <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>Describe the deviation (at least %n characters).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
     </message>
 </context>
 <context>
@@ -194,12 +185,9 @@
         <source>all steps done</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
-        <source>%n open deviation(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+    <message>
+        <source>open deviations: %1</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -236,7 +224,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>ACCOUNT LOCKED. %1 Ask a supervisor or the administrator.</source>
+        <source>ACCOUNT LOCKED. Ask a supervisor or the administrator to unlock it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -276,10 +264,6 @@
     </message>
     <message>
         <source>Batch id</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Batch size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -343,6 +327,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Supervisor acknowledgement (e-signature)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SIGN AND ACKNOWLEDGE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Supervisor override (e-signature)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -352,6 +344,10 @@
     </message>
     <message>
         <source>Raise a deviation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch size (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -400,9 +396,9 @@
     </message>
     <message numerus="yes">
         <source>Logged out after %n minute(s) without activity.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Logged out after %n minute without activity.</numerusform>
+            <numerusform>Logged out after %n minutes without activity.</numerusform>
         </translation>
     </message>
 </context>
@@ -496,12 +492,9 @@
         <source>No open deviation</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
-        <source>%n open deviation(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+    <message>
+        <source>Open deviations: %1</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -579,6 +572,10 @@
     </message>
     <message>
         <source>Signed by %1 (%2) at %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signed by %1 (%2)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -755,6 +752,105 @@
     </message>
     <message>
         <source>Tare</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WhatNext</name>
+    <message>
+        <source>Ask a trained colleague to do the step; training is arranged through the LMS.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask a trained colleague to do the step; renew the training through the LMS.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask a trained colleague to do the step; read and train on the current revision.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask someone with the required role to sign.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask someone who did not perform the steps to sign.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do the current step first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the label, or ask the warehouse whether the lot is in the system.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set the container aside and take a released lot.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set the container aside, label it rejected and take a released lot.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set the container aside and take a lot within its expiry date.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Take another lot, or ask a supervisor to override with a reason.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Take a container of the material this step asks for.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the equipment label, or call maintenance.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use equipment of the class this step asks for.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use other equipment of the same class and inform maintenance.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use other equipment of the same class and inform metrology.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Have the equipment cleaned and its cleaning recorded, or use other equipment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do the daily check first, or ask a supervisor to override with a reason.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adjust the quantity and weigh again, or ask a supervisor to override.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait until the scale is stable, then weigh again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the user id and password again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask an administrator to unlock the account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The value is recorded and a deviation is open: a supervisor must acknowledge it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A supervisor must acknowledge the open deviation first.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

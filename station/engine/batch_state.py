@@ -84,7 +84,9 @@ class BatchState:
         self.stream_seq = stream_seq
         step = value.get("step") if isinstance(value, dict) else None
         if outcome == "refused":
-            if step:
+            # A refused override is no refusal of the step's own action: the step's last refusal
+            # (the one a supervisor may still override) stays what it was.
+            if step and value.get("action") != "override":
                 self.last_refusal[step] = value
             return
         handler = _HANDLERS.get(action)

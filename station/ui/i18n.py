@@ -1,6 +1,7 @@
 """Translations with Qt's own tooling.
 
-The sources are ``resources/i18n/station_<lang>.ts`` (kept up to date with
+English is the source language; station_en.ts only gives the English plural forms
+("1 minute", "5 minutes"). The sources are ``resources/i18n/station_<lang>.ts`` (kept up to date with
 ``pyside6-lupdate``; run ``python -m station.ui.i18n update``). The compiled
 ``.qm`` files are not kept in the repository: they are built with
 ``pyside6-lrelease`` at start when missing or older than their ``.ts``, next to
@@ -94,14 +95,12 @@ class Translations:
             self._translator = None
         self.language = language if language in LANGUAGES else "en"
         QLocale.setDefault(QLocale(self.language))
-        if self.language == "en":
-            return True
         qm = qm_path(self.language)
         if qm is None:
-            return False
+            return self.language == "en"  # the sources are English; only the plural forms are missing
         translator = QTranslator()
         if not translator.load(str(qm)):
-            return False
+            return self.language == "en"
         if app is not None:
             app.installTranslator(translator)
         self._translator = translator

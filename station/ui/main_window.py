@@ -240,7 +240,11 @@ class MainWindow(QMainWindow):
         page = FormPage("start")
         self.start_page = page
         page.add_field(lambda: self.tr("Batch id"), lambda: vm.batch_id, "start_batch_id")
-        self.start_size = page.add_field(lambda: self.tr("Batch size"), lambda: vm.size, "start_size")
+        self.start_size = page.add_field(
+            lambda: self.tr("Batch size (%1)").replace("%1", vm.recipe.unit if vm.recipe else "kg"),
+            lambda: vm.size,
+            "start_size",
+        )
         page.problem_getter = lambda: vm.problem
         page.message_getter = lambda: vm.message
         page.enabled_getter = lambda: vm.can_start and not self.client.dispatching
@@ -554,13 +558,14 @@ class MainWindow(QMainWindow):
             r = self.home_vm.recipe
             self.start_page.info.setText(f"{r.code} v{r.version} · {r.title} · {r.product_name}")
             self.home_vm.select_recipe(self.home_vm.selected_recipe or 0)
+        self.start_page.retranslate_fields()  # the unit of the batch size
         self.show_page(self.start_page)
 
     def _after_batch(self, action: Action, outcome: Outcome) -> None:
         if isinstance(action, StartBatch):
             self.home_vm.apply(outcome)
         if outcome.status == "done" and outcome.state is not None:
-            self.runner_vm.review = None
+            self.runner_vm.continue_after_review()
             self.runner_vm.panel = None
             self.route(outcome.state)
         else:
@@ -692,7 +697,9 @@ class MainWindow(QMainWindow):
             and not self.client.busy
         ):
             minutes = max(1, round(self.idle.timeout_s / 60))
-            self.logout(self.tr("Logged out after %n minute(s) without activity.", "", minutes), reason="idle")
+            self.logout(
+                self.tr("Logged out after %n minute(s) without activity.", "", minutes), reason="idle"
+            )
 
     def on_scan(self, raw: str) -> None:
         self.idle.touch()

@@ -215,13 +215,13 @@ def rig(qtbot, station_db: str, simulators, screenshot_dir: Path) -> Iterator[Ca
             scale, scanner = simulators()
             station_options.update(scale_link=scale.address, scanner_link=scanner.address)
         engines: list[Any] = []
-        station = build_station(engine_factory(station_db, engines, interactive=interactive), **station_options)
-        made.append(station)
-        station.window.resize(*size)
-        station.window.show()
-        qtbot.waitExposed(station.window)
+        built = build_station(engine_factory(station_db, engines, interactive=interactive), **station_options)
+        made.append(built)
+        built.window.resize(*size)
+        built.window.show()
+        qtbot.waitExposed(built.window)
         d = Driver(
-            station,
+            built,
             qtbot,
             screenshot_dir if tag is not None else None,
             tag=tag or "",
@@ -235,8 +235,8 @@ def rig(qtbot, station_db: str, simulators, screenshot_dir: Path) -> Iterator[Ca
         return d
 
     yield make
-    for station in made:
-        station.close()
+    for built in made:
+        built.close()
 
 
 @pytest.fixture(autouse=True)

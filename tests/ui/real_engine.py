@@ -89,7 +89,9 @@ def happy_path(until: str | None = None, *, batch_id: str = "B-2611-001") -> lis
         if isinstance(action, api.Logout):
             continue
         if isinstance(action, api.StartBatch):
-            action = api.StartBatch(batch_id, action.recipe_code, action.recipe_version, action.size, action.unit)
+            action = api.StartBatch(
+                batch_id, action.recipe_code, action.recipe_version, action.size, action.unit
+            )
         actions.append(action)
     return [*actions, api.Logout()]
 

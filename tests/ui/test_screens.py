@@ -239,4 +239,6 @@ def check_layout(window) -> None:
         while parent is not None and parent is not window:
             shown = shown.intersected(parent.rect().translated(parent.mapTo(window, parent.rect().topLeft())))
             parent = parent.parentWidget()
-        assert shown == r, f"button cut off on {window.page_name}: {b.objectName() or b.text()!r} {r} shown {shown}"
+        assert shown == r, (
+            f"button cut off on {window.page_name}: {b.objectName() or b.text()!r} {r} shown {shown}"
+        )

@@ -129,8 +129,8 @@ class OverrideVM:
         if not self.password.text:
             return translate("Forms", "Enter the supervisor's password.")
         if len(self.reason.text.strip()) < MIN_REASON_LENGTH:
-            return translate(
-                "Forms", "A reason is mandatory (at least %n characters).", None, MIN_REASON_LENGTH
+            return translate("Forms", "A reason is mandatory (at least %1 characters).").replace(
+                "%1", str(MIN_REASON_LENGTH)
             )
         return ""
 
@@ -168,8 +168,8 @@ class DeviationVM:
         if not self.category:
             return translate("Forms", "Choose a category.")
         if len(self.text.text.strip()) < MIN_REASON_LENGTH:
-            return translate(
-                "Forms", "Describe the deviation (at least %n characters).", None, MIN_REASON_LENGTH
+            return translate("Forms", "Describe the deviation (at least %1 characters).").replace(
+                "%1", str(MIN_REASON_LENGTH)
             )
         return ""
 
@@ -189,8 +189,8 @@ class HoldVM:
     @property
     def problem(self) -> str:
         if not self.resume and len(self.reason.text.strip()) < MIN_REASON_LENGTH:
-            return translate(
-                "Forms", "A reason is mandatory (at least %n characters).", None, MIN_REASON_LENGTH
+            return translate("Forms", "A reason is mandatory (at least %1 characters).").replace(
+                "%1", str(MIN_REASON_LENGTH)
             )
         return ""
 

@@ -104,5 +104,5 @@ class HomeVM:
         step = b.current_step or translate("Home", "all steps done")
         text = f"{b.batch_id} · {b.product_name} · {b.recipe_code} v{b.recipe_version} · {step}"
         if b.open_deviations:
-            text += " · " + translate("Home", "%n open deviation(s)", None, b.open_deviations)
+            text += " · " + translate("Home", "open deviations: %1").replace("%1", str(b.open_deviations))
         return text

@@ -63,9 +63,10 @@ class LoginVM:
         self.locked = "account_locked" in codes
         if self.locked:
             sentence = outcome.refusals[0].sentence if outcome.refusals else outcome.message
+            # What to do in the station's language; the engine's sentence (naming the account) under it.
             self.message = translate(
-                "Login", "ACCOUNT LOCKED. %1 Ask a supervisor or the administrator."
-            ).replace("%1", sentence)
+                "Login", "ACCOUNT LOCKED. Ask a supervisor or the administrator to unlock it."
+            ) + (f"\n{sentence}" if sentence else "")
         elif "login_invalid" in codes:
             self.message = translate("Login", "User id, badge or password is wrong. Try again.")
         else:
@@ -97,8 +98,8 @@ class ChangePasswordVM:
         if not self.old.text:
             return translate("ChangePassword", "Enter your current (initial) password.")
         if len(self.new.text) < MIN_PASSWORD_LENGTH:
-            return translate(
-                "ChangePassword", "The new password needs at least %n characters.", None, MIN_PASSWORD_LENGTH
+            return translate("ChangePassword", "The new password needs at least %1 characters.").replace(
+                "%1", str(MIN_PASSWORD_LENGTH)
             )
         if self.new.text == self.old.text:
             return translate("ChangePassword", "The new password must differ from the current one.")

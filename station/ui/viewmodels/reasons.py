@@ -97,11 +97,11 @@ def what_next(code: str, engine_text: str = "") -> str:
 
 
 def explain(outcome: Outcome) -> str:
-    """One line for a form's message: what to do (translated), then the engine's sentence."""
+    """A form's message: what to do (translated), the engine's sentence on the line under it."""
     if not outcome.refusals:
         return outcome.message
     first = outcome.refusals[0]
     todo = what_next(first.code, first.what_next)
     if not todo:
         return first.sentence or outcome.message
-    return f"{todo} — {first.sentence}" if first.sentence else todo
+    return f"{todo}\n{first.sentence}" if first.sentence else todo

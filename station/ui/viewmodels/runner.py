@@ -32,6 +32,7 @@ STEP_ACTIONS = (Confirm, Answer, Enter, Scan, Weigh, Sign, Override)
 class HeaderVM:
     state: StationState | None = None
     devices: DeviceStatus = field(default_factory=DeviceStatus)
+    showing: str | None = None  # a finished step still on screen (its review), else the current one
 
     @property
     def batch(self) -> BatchView | None:
@@ -54,7 +55,7 @@ class HeaderVM:
         b = self.batch
         if b is None:
             return ""
-        step = self.step_of(step_id or b.current_step)
+        step = self.step_of(step_id or self.showing or b.current_step)
         if step is None:
             if b.status == "completed":
                 return translate("Runner", "Batch completed")
@@ -82,7 +83,7 @@ class HeaderVM:
         n = self.open_deviations
         if n == 0:
             return translate("Runner", "No open deviation")
-        return translate("Runner", "%n open deviation(s)", None, n)
+        return translate("Runner", "Open deviations: %1").replace("%1", str(n))
 
     @property
     def progress(self) -> tuple[int, int]:
@@ -174,6 +175,7 @@ class RunnerVM:
                     if isinstance(before, EquipmentVM):
                         before.passed = True
                     self.review = before
+                    self.header.showing = before.step.id
         if outcome.status == "done":
             self.panel = None
         else:
@@ -181,6 +183,7 @@ class RunnerVM:
 
     def continue_after_review(self) -> None:
         self.review = None
+        self.header.showing = None
 
     def dismiss_panel(self) -> None:
         self.panel = None
@@ -194,6 +197,7 @@ class RunnerVM:
 
     def reset(self) -> None:
         self.header.state = None
+        self.header.showing = None
         self.step_vm = None
         self.review = None
         self.panel = None

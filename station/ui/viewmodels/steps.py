@@ -214,6 +214,7 @@ class EquipmentVM(StepVM):
         self.scanned: str = ""
         self.failed_codes: tuple[str, ...] = ()
         self.passed = step.status == "done"
+        self.evaluated = False  # the gate checked the scanned equipment's status (refused or not)
         self.other_problem = ""
 
     @property
@@ -251,7 +252,7 @@ class EquipmentVM(StepVM):
                 ok = bool(reported[key])
             elif code in self.failed_codes:
                 ok = False
-            elif self.passed:
+            elif self.passed or self.evaluated:
                 ok = True
             else:
                 ok = None
@@ -270,6 +271,9 @@ class EquipmentVM(StepVM):
     def apply(self, outcome: Outcome) -> None:
         self.failed_codes = outcome.reasons
         self.passed = outcome.status == "done"
+        # The gate checks every requirement of known equipment, so a requirement not among the
+        # reasons of a refusal was met; unknown (or unreadable) equipment was not checked at all.
+        self.evaluated = outcome.status == "refused" and "equipment_unknown" not in outcome.reasons
         self.other_problem = ""
         if outcome.status == "refused" and not any(
             c in outcome.reasons for _l, c, _f in EQUIPMENT_CHECKS.values()

@@ -3,6 +3,11 @@
 The view-models call ``translate(context, text)``; the Qt layer installs
 ``QCoreApplication.translate`` as the hook so that Qt's own tooling (lupdate,
 lrelease) carries the strings. Without a hook the source (English) text is used.
+
+No plurals here: pyside6-lupdate marks ``translate(context, text, None, n)`` as a
+plural message only when ``n`` is a number literal, and ``update`` would then turn
+the plural translations into single ones. The view-models word counts with ``%1``
+("Open deviations: %1"); ``tr(text, "", n)`` in the Qt layer is recognised.
 """
 
 from __future__ import annotations
