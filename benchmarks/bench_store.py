@@ -1,13 +1,16 @@
 """Record-store benchmark: a site-sized database and ``ebr verify`` over a million events.
 
     python benchmarks/bench_store.py [--db sqlite:///PATH | postgresql+psycopg://...]
-                                     [--events 1000000] [--keep]
+                                     [--events 1000000] [--keep] [--workers N]
+    python benchmarks/bench_store.py --verify-only sqlite:///PATH [--workers N]
 
 Builds (bulk, with a correct hash chain) 100k lots, 10k users, 50k training records,
 2k equipment and 1M audit events -- the master-data events plus batches whose events
 each vouch for a typed record (step executions, weighings, measurements, bindings,
-signatures ...) -- then runs ``ebr verify`` in a fresh process and prints events/s and
-that process's peak RSS.
+signatures ...) -- then runs ``ebr verify`` in a fresh process and prints events/s, the
+CPU time it took (its own and its workers'), its peak RSS and its largest worker's, and
+the load average before it started (the machine may be shared: CPU seconds are the
+steadier figure).
 
 The seeding functions are meant to be imported by other benchmarks::
 
@@ -398,18 +401,29 @@ def build(url: str, *, events: int, lots: int, users: int, training: int, equipm
     return db
 
 
-def _verify_in_this_process(url: str) -> None:
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _verify_in_this_process(url: str, workers: int | None) -> None:
     from ebr.verify import verify
 
     db = open_database(url)
+    load = os.getloadavg()
     started = time.perf_counter()
-    report = verify(db)
+    cpu_started = _cpu_seconds(resource.RUSAGE_SELF) + _cpu_seconds(resource.RUSAGE_CHILDREN)
+    report = verify(db, workers=workers)
     elapsed = time.perf_counter() - started
+    cpu = _cpu_seconds(resource.RUSAGE_SELF) + _cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_started
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"ebr verify: {report}")
     print(
         f"ebr verify: {report.events_checked} events + {report.records_checked} records in {elapsed:.2f} s "
-        f"= {report.events_checked / elapsed:,.0f} events/s; peak RSS {rss_mb:.0f} MB"
+        f"= {report.events_checked / elapsed:,.0f} events/s; CPU {cpu:.2f} s "
+        f"({report.events_checked / cpu:,.0f} events per CPU-second); peak RSS {rss_mb:.0f} MB "
+        f"(largest worker {worker_rss_mb:.0f} MB); load average before {load[0]:.2f} on {os.cpu_count()} CPUs"
     )
     if not report.ok:
         sys.exit(3)
@@ -424,10 +438,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--training", type=int, default=50_000)
     parser.add_argument("--equipment", type=int, default=2_000)
     parser.add_argument("--keep", action="store_true", help="keep the temporary SQLite file")
-    parser.add_argument("--verify-only", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--verify-only", metavar="URL", help="only run ebr verify on an existing database (e.g. one kept)"
+    )
+    parser.add_argument("--workers", type=int, help="processes for ebr verify (default: its own choice)")
     args = parser.parse_args(argv)
     if args.verify_only:
-        _verify_in_this_process(args.verify_only)
+        _verify_in_this_process(args.verify_only, args.workers)
         return 0
     workdir = None
     url = args.db
@@ -439,7 +456,10 @@ def main(argv: list[str] | None = None) -> int:
                equipment=args.equipment)  # fmt: skip
     db.dispose()
     print(f"seeded {args.events:,} events ({url}) in {time.perf_counter() - started:.1f} s")
-    result = subprocess.run([sys.executable, __file__, "--verify-only", url], check=False)
+    command = [sys.executable, __file__, "--verify-only", url]
+    if args.workers is not None:
+        command += ["--workers", str(args.workers)]
+    result = subprocess.run(command, check=False)
     if workdir and not args.keep:
         for name in os.listdir(workdir):
             os.unlink(Path(workdir) / name)

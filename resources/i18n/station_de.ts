@@ -268,7 +268,7 @@
     </message>
     <message>
         <source>Supervisor: user id or badge</source>
-        <translation>Vorgesetzte(r): Benutzer-ID oder Ausweis</translation>
+        <translation>Vorgesetzte(r): ID oder Ausweis</translation>
     </message>
     <message>
         <source>Reason (mandatory)</source>

@@ -84,6 +84,10 @@ def build_station(
             simulated.append(scanner_sim)
     client = EngineClient(engine_factory)
     client.request("state")  # build the engine (and open the record store) now, on its thread
+    # ... and let it read the recipes and batches while the login screen is up: parsing a recipe
+    # is tens of milliseconds of Python that would otherwise compete with the GUI thread for the
+    # interpreter when the home screen first asks for its lists.
+    client.request("lists")
     sim = None
     if devices is None and (scale_link or scanner_link or simulator):
         from .devices import DeviceHub

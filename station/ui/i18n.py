@@ -1,8 +1,8 @@
 """Translations with Qt's own tooling.
 
-English is the source language; station_en.ts only gives the English plural forms
-("1 minute", "5 minutes"). The sources are ``resources/i18n/station_<lang>.ts`` (kept up to date with
-``pyside6-lupdate``; run ``python -m station.ui.i18n update``). The compiled
+English is the source language: station_en.ts only gives the English plural forms
+("1 minute", "5 minutes"). The sources are ``resources/i18n/station_<lang>.ts`` (kept
+up to date with ``pyside6-lupdate``; run ``python -m station.ui.i18n update``). The compiled
 ``.qm`` files are not kept in the repository: they are built with
 ``pyside6-lrelease`` at start when missing or older than their ``.ts``, next to
 the source when that folder is writable, else in the user's cache folder.

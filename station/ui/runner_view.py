@@ -121,7 +121,7 @@ class CheckView(StepView):
         self.yes = button("", "ok", name="check_yes")
         self.no = button("", "bad", name="check_no")
         for b in (self.yes, self.no):
-            b.setProperty("size", "huge")
+            b.setProperty("emphasis", "huge")  # not "size": QWidget has a size property
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.yes.clicked.connect(lambda: self._answer(True))
         self.no.clicked.connect(lambda: self._answer(False))
@@ -338,10 +338,8 @@ class WeighView(StepView):
         )
         weighing = vm.phase == "weigh"
         self.phases.setCurrentIndex(1 if weighing else 0)
-        for b in (self.tare, self.zero):
-            b.setVisible(weighing)
-            b.setEnabled(weighing and vm.connected)
-        self.accept.setVisible(weighing)
+        # The buttons stay where they are, disabled until the lot is scanned: showing a widget
+        # costs the GUI thread milliseconds of layout at every step.
         if not weighing:
             self.scan.setFocus()
         self.refresh_reading()
@@ -365,9 +363,10 @@ class WeighView(StepView):
         code = vm.reason_code
         self.state.setText(vm.state_text + (f"  [{code}]" if code else ""))
         self.gauge.set_values(vm.gauge(), level)
-        self.accept.setEnabled(vm.accept_enabled)
+        weighing = vm.phase == "weigh"
+        self.accept.setEnabled(weighing and vm.accept_enabled)
         for b in (self.tare, self.zero):
-            b.setEnabled(vm.connected)
+            b.setEnabled(weighing and vm.connected)
 
     def _accept(self) -> None:
         if isinstance(self.vm, WeighVM) and self.vm.accept_enabled:

@@ -43,6 +43,7 @@ class Driver:
         self.engines = engines if engines is not None else []
         #: Each user's password as it is now: the imported initial one until they set their own.
         self.passwords = dict(INITIAL_PASSWORDS)
+        self._settle_time: float | None = None
 
     # ---------------------------------------------------------------- finding
 
@@ -184,9 +185,13 @@ class Driver:
     def reading(self) -> Any:
         return self.window.runner_vm.header.devices.reading
 
-    def put(self, gross: str, *, settled: bool = True) -> None:
-        """Put a load on the scale's pan; ``settled``: wait until the station shows it stable."""
+    def put(self, gross: str, *, settled: bool = True, slowly: bool = False) -> None:
+        """Put a load on the scale's pan; ``settled``: wait until the station shows it stable.
+        ``slowly``: the load takes most of a second to settle (to see the moving reading)."""
         self.note(f"put {gross}")
+        if self._settle_time is None:
+            self._settle_time = self.scale.cell.settle_time
+        self.scale.cell.settle_time = 0.8 if slowly else self._settle_time
         self.scale.put(gross)
         if settled:
             self.wait_reading(lambda r: r.stable and r.gross == Decimal(gross))

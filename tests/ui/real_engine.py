@@ -33,9 +33,10 @@ BADGES: dict[str, str] = {
 }
 
 
-def build_template(path: Path) -> Path:
+def build_template(path: Path, *, light_hashing: bool = True) -> Path:
     """site.yaml imported by the admin, PARA500-GRAN v3 imported by the admin and approved by
-    qa.dubois: what a station holds before its first batch. Built once per test session."""
+    qa.dubois: what a station holds before its first batch. Built once per test session.
+    ``light_hashing``: False for the production argon2 cost (the benchmark)."""
     from argon2 import PasswordHasher
 
     import ebr.users
@@ -48,7 +49,8 @@ def build_template(path: Path) -> Path:
     production = ebr.users._hasher
     # Still argon2id, with light parameters: every stored hash names its own parameters, so
     # the checks at login and signature are light too. Production cost: tests/ebr/test_users.py.
-    ebr.users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    if light_hashing:
+        ebr.users._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     try:
         with db.unit_of_work() as uow:
             import_master_data(uow, SITE, "adm.kim")
@@ -185,7 +187,15 @@ def audit_events(url: str, stream: str) -> list[dict[str, Any]]:
     """A stream's audit events in order, as stored (values decoded from JSON)."""
     import sqlalchemy as sa
 
-    engine = sa.create_engine(url)
+    from .conftest import paused
+
+    with paused():  # the test's own reading, on the GUI thread: not the station's time
+        return _events(sa.create_engine(url), stream)
+
+
+def _events(engine: Any, stream: str) -> list[dict[str, Any]]:
+    import sqlalchemy as sa
+
     try:
         with engine.connect() as conn:
             rows = conn.execute(

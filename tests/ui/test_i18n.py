@@ -1,23 +1,36 @@
-"""Translations: Qt's own tooling, complete German, switchable at the login screen."""
+"""Translations: Qt's own tooling, complete German, switchable at the login screen, and what to
+do about a refusal in the station's language for every reason code."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import tempfile
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from station.ui import i18n
 
+from .real_engine import happy_path
+
 pytestmark = pytest.mark.gui
+
+
+def messages(ts) -> dict[tuple[str, str], ET.Element]:
+    root = ET.parse(ts).getroot()
+    return {
+        (context.findtext("name"), m.findtext("source")): m
+        for context in root.iter("context")
+        for m in context.iter("message")
+    }
 
 
 def test_german_ts_is_complete_and_compiles(tmp_path, monkeypatch) -> None:
     ts = i18n.I18N_DIR / "station_de.ts"
-    root = ET.parse(ts).getroot()
-    messages = list(root.iter("message"))
-    assert len(messages) > 100
-    unfinished = [m.findtext("source") for m in messages if m.find("translation").get("type") == "unfinished"]
+    found = messages(ts)
+    assert len(found) > 150
+    unfinished = [src for (_c, src), m in found.items() if m.find("translation").get("type") == "unfinished"]
     assert not unfinished, f"untranslated: {unfinished}"
     # a stale or missing .qm is compiled again
     monkeypatch.setattr(i18n, "_cache_dir", lambda: tmp_path)
@@ -26,10 +39,8 @@ def test_german_ts_is_complete_and_compiles(tmp_path, monkeypatch) -> None:
 
 
 def test_sources_and_ts_agree() -> None:
-    """Every string the screens translate is in the .ts (run `python -m station.ui.i18n update`)."""
-    import subprocess
-    import tempfile
-
+    """The .ts files hold exactly the strings the screens translate, plural where the code asks
+    for a plural (run `python -m station.ui.i18n update`, then translate what it added)."""
     lupdate = i18n._tool("pyside6-lupdate")
     if lupdate is None:
         pytest.skip("pyside6-lupdate not installed")
@@ -37,27 +48,62 @@ def test_sources_and_ts_agree() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "x.ts")
         subprocess.run([lupdate, "-silent", "-locations", "none", *files, "-ts", out], check=True)
-        fresh = {(m.findtext("source")) for m in ET.parse(out).getroot().iter("message")}
-    kept = {m.findtext("source") for m in ET.parse(i18n.I18N_DIR / "station_de.ts").getroot().iter("message")}
-    assert fresh <= kept, f"not in station_de.ts: {sorted(fresh - kept)}"
+        fresh = {key: m.get("numerus") == "yes" for key, m in messages(out).items()}
+    for language in i18n.LANGUAGES:
+        kept = {
+            key: m.get("numerus") == "yes"
+            for key, m in messages(i18n.I18N_DIR / f"station_{language}.ts").items()
+        }
+        assert set(fresh) == set(kept), (
+            f"station_{language}.ts: missing {sorted(set(fresh) - set(kept))}, "
+            f"not in the sources {sorted(set(kept) - set(fresh))}"
+        )
+        assert fresh == kept, f"station_{language}.ts: plural forms differ from the sources"
 
 
-def test_switch_language_at_login(qtbot) -> None:
-    from station.ui.app import build_station
+def test_what_to_do_for_every_reason_code_in_german() -> None:
+    """The reason codes are the contract: each has its English advice (the gating package's) and
+    a German translation of it."""
+    from gating.reasons import WHAT_NEXT, ReasonCode
+    from station.ui.viewmodels import reasons
 
-    from .driver import Driver
-    from .fake_engine import FakeEngine
+    assert set(reasons.WHAT_NEXT) == {code.value for code in ReasonCode}
+    assert {code: text for code, text in reasons.WHAT_NEXT.items()} == {
+        c.value: t for c, t in WHAT_NEXT.items()
+    }
+    german = messages(i18n.I18N_DIR / "station_de.ts")
+    for code, english in reasons.WHAT_NEXT.items():
+        m = german.get((reasons.CONTEXT, english))
+        assert m is not None, f"{code}: not in station_de.ts"
+        text = m.findtext("translation") or ""
+        assert text and text != english, f"{code}: no German for {english!r}"
 
-    st = build_station(FakeEngine, language="en")
-    try:
-        st.window.resize(1024, 768)
-        st.window.show()
-        d = Driver(st, qtbot)
-        assert d.text("login_submit") == "LOG IN"
-        d.click("lang_de")
-        assert d.text("login_submit") == "ANMELDEN"
-        assert d.find("key_z").property("char") == "z"  # QWERTZ
-        d.click("lang_en")
-        assert d.text("login_submit") == "LOG IN"
-    finally:
-        st.close()
+
+def test_switch_language_at_login(rig) -> None:
+    d = rig(devices=False)
+    assert d.text("login_submit") == "LOG IN"
+    d.click("lang_de")
+    assert d.text("login_submit") == "ANMELDEN"
+    assert d.find("key_z").property("char") == "z"  # QWERTZ
+    d.click("lang_en")
+    assert d.text("login_submit") == "LOG IN"
+
+
+def test_refusal_in_german_says_what_to_do_and_shows_the_engine_sentence(rig) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    from station.ui.viewmodels.reasons import CONTEXT, WHAT_NEXT
+
+    d = rig(prepare=happy_path(until="OP20.S10"))
+    d.click("lang_de")
+    d.login("op.alvarez")
+    d.open_batch("B-2611-001")
+    d.scan("SCL-150-02")
+    german = QCoreApplication.translate(CONTEXT, WHAT_NEXT["equipment_calibration_due"])
+    assert german != WHAT_NEXT["equipment_calibration_due"] and "Anlage" in german
+    text = d.panel_text
+    sentence = d.window.runner_vm.panel.refusals[0].sentence  # the engine's, in English
+    assert "SCL-150-02" in sentence
+    assert german in text and sentence in text and "equipment_calibration_due" in text
+    assert text.index(german) < text.index(sentence), "what to do first, the engine's sentence under it"
+    d.click("panel_ok")

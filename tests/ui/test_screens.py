@@ -106,7 +106,7 @@ def test_every_screen(rig, qtbot, language: str, size: tuple[int, int]) -> None:
     d.put("61.85")  # net 60.60 kg: above 60.30
     assert w.runner_vm.step_vm.state == "above" and not d.find("weigh_accept").isEnabled()
     shot("16-weigh-out-of-tolerance")
-    d.put("61.27", settled=False)
+    d.put("61.27", settled=False, slowly=True)
     d.wait_reading(lambda r: not r.stable)
     shot("17-weigh-unstable", settle=False)
     d.scale.unplug()

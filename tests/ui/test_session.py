@@ -1,182 +1,177 @@
-"""Refusals on screen, supervisor override, wrong password, lockout, idle logout, wedge, kiosk."""
+"""Sessions and e-signatures at the station, on the real engine and the simulated devices:
+supervisor override and acknowledgement, badges at signatures, wrong passwords and lockout,
+the password set at first login, idle logout, the keyboard-wedge scanner, the kiosk."""
 
 from __future__ import annotations
 
 import pytest
 
-from station.ui.app import build_station
-
-from .driver import Driver
-from .fake_devices import FakeDevices
-from .fake_engine import FakeEngine
-from .flows import LOT_PARACETAMOL, LOT_PARACETAMOL_QUARANTINED, sign
+from .flows import LOT_POVIDONE_RETEST_DUE
+from .real_engine import BADGES, audit_events, happy_path
 
 pytestmark = pytest.mark.gui
 
 
-@pytest.fixture
-def station(qtbot):
-    made = []
-
-    def make(engine=None, **kw):
-        kw.setdefault("devices", FakeDevices())
-        eng = engine or FakeEngine()
-        st = build_station(lambda: eng, **kw)
-        st.window.resize(1024, 768)
-        st.window.show()
-        made.append(st)
-        return st, Driver(st, qtbot), eng
-
-    yield make
-    for st in made:
-        st.close()
+def actions(url: str, stream: str) -> list[str]:
+    return [e["action"] for e in audit_events(url, stream)]
 
 
-def panel_text(d: Driver) -> str:
-    assert d.window.page_name == "runner" and d.window.runner.panel_shown
-    return d.window.runner.panel.body.text()
-
-
-def test_each_refusal_of_the_script_appears_with_its_sentence(station, watchdog) -> None:
-    st, d, eng = station()
-    devices = st.devices
-    d.login("sv.nowak", "Superv1se-Nowak")
+def test_supervisor_override_by_badge_opens_a_deviation(rig, watchdog) -> None:
+    d = rig(prepare=happy_path(until="OP20.S50"))  # dispensing up to the povidone
+    w = d.window
+    d.login("op.alvarez")
+    d.open_batch("B-2611-001")
     watchdog.start()
-    d.click("home_start")
-    d.fill("start_batch_id", "B-2611-002")
-    d.click("start_submit")
-    d.click("instruction_confirm")
-    d.click("check_yes")
-    seen = []
-
-    def expect(code: str) -> None:
-        outcome = d.window.runner_vm.panel
-        assert outcome is not None and outcome.lines[0][1] == code
-        text = panel_text(d)
-        assert code in text
-        sentence = outcome.lines[0][0]
-        assert (
-            sentence and sentence.replace("'", "&#x27;") in text
-        ) or sentence in d.window.runner.panel.body.text()
-        seen.append(code)
-        d.click("panel_ok")
-
-    sign(d, "sv.nowak", "Superv1se-Nowak")
-    expect("independent_signer_required")
-    sign(d, "sv.haddad", "wrong-password")
-    expect("signature_invalid")
-    sign(d, "sv.haddad", "Superv1se-Haddad")
-    d.click("signature_continue")
-    devices.scan("SCL-150-02")
-    d.wait_idle()
-    expect("equipment_calibration_due")
-    devices.scan("SCL-150-01")
-    d.wait_idle()
-    d.click("equipment_continue")
-    devices.scan(LOT_PARACETAMOL_QUARANTINED)
-    d.wait_idle()
-    expect("lot_quarantined")
-    devices.scan(LOT_PARACETAMOL)
-    d.wait_idle()
-    devices.put("1.25")
-    d.click("weigh_tare")
-    devices.put("61.85")  # net 60.60 kg: above 60.30 - ACCEPT is not offered, the view says why
-    weigh_state = d.find("weigh_state").text()
-    assert "weight_out_of_tolerance" in weigh_state and "60.30" in weigh_state.replace("60.3 ", "60.30 ")
-    assert not d.find("weigh_accept").isEnabled()
-    seen.append("weight_out_of_tolerance")
-    devices.put("61.21")
-    d.click("weigh_accept")
-    assert d.window.runner_vm.step_vm.step.id == "OP20.S30"
-    assert seen == [
-        "independent_signer_required",
-        "signature_invalid",
-        "equipment_calibration_due",
-        "lot_quarantined",
-        "weight_out_of_tolerance",
-    ]
-    assert eng.thread_ids and all(t != __import__("threading").main_thread().ident for t in eng.thread_ids)
-
-
-def test_supervisor_override_with_reason_opens_a_deviation(station) -> None:
-    st, d, eng = station()
-    d.login("op.alvarez", "Granul8-Alvarez")
-    d.click("home_start")
-    d.fill("start_batch_id", "B-OVR-1")
-    d.click("start_submit")
-    d.click("instruction_confirm")
-    d.click("check_yes")
-    sign(d, "sv.nowak", "Superv1se-Nowak")
-    d.click("signature_continue")
-    st.devices.scan("SCL-150-02")
-    d.wait_idle()
-    assert d.visible("panel_override")
+    d.scan(LOT_POVIDONE_RETEST_DUE)
+    panel = w.runner_vm.panel
+    assert panel is not None and [line.code for line in panel.lines] == ["lot_retest_due"]
+    assert "K23-0901" in d.panel_text
     d.click("panel_override")
     d.wait_page("override")
-    d.fill("override_user", "sv.haddad")
-    d.fill("override_password", "Superv1se-Haddad")
+    d.scan_badge(BADGES["sv.haddad"])  # the supervisor's badge into the user field
+    d.fill("override_password", d.passwords["sv.haddad"])
     assert not d.find("override_submit").isEnabled(), "a reason is mandatory"
-    d.fill("override_reason", "Calibration certificate checked, valid")
+    d.fill("override_reason", "QA accepts the lot pending retest")
     d.click("override_submit")
     d.wait_page("runner")
-    assert d.window.runner_vm.header.open_deviations == 1
-    assert "1" in d.text("header_deviations")
-    last = eng.log[-1]
-    assert type(last).__name__ == "Override" and last.reason == "Calibration certificate checked, valid"
+    assert w.runner_vm.step_vm.lot == "K23-0901" and w.runner_vm.panel is None
+    events = audit_events(d.url, "B-2611-001")
+    override = next(e for e in events if e["action"] == "override.signed")
+    assert override["new_value"]["supervisor"] == "sv.haddad"
+    assert override["new_value"]["reason_text"] == "QA accepts the lot pending retest"
+    assert override["new_value"]["reason_code"] == "lot_retest_due"
+    record = actions(d.url, "B-2611-001")
+    refused, accepted = (
+        record.index("lot.scan.refused"),
+        len(record) - 1 - record[::-1].index("lot.identified"),
+    )
+    assert refused < record.index("deviation.recorded") < accepted
+    assert refused < record.index("override.signed") < accepted
 
 
-def test_wrong_password_then_lockout_shown_plainly(station) -> None:
-    _st, d, _eng = station()
-    for _ in range(3):
+def test_value_out_of_limits_is_recorded_and_acknowledged_before_completion(rig, watchdog) -> None:
+    d = rig(prepare=happy_path(until="OP30.S30"))
+    w = d.window
+    d.login("op.alvarez")
+    d.open_batch("B-2611-001")
+    watchdog.start()
+    d.measure("170")  # impeller speed, limits 140 to 160 rpm
+    panel = w.runner_vm.panel
+    assert panel.status == "deviation" and panel.lines[0].code == "value_out_of_limits"
+    assert "170" in d.panel_text and w.runner_vm.header.open_deviations == 1
+    d.click("panel_ok")  # the supervisor is not there yet: go on
+    d.measure("5.0")
+    d.measure("1.84")
+    d.sign("op.alvarez")
+    d.click("signature_continue")
+    d.click("ready_button")  # refused: the deviation is still open
+    panel = w.runner_vm.panel
+    assert (
+        panel.lines[0].code == "deviation_open" and panel.step == "OP30.S30" and d.visible("panel_override")
+    )
+    d.click("panel_override")
+    d.wait_page("override")
+    assert d.text("override_submit") == "SIGN AND ACKNOWLEDGE"
+    d.fill("override_user", "sv.nowak")
+    d.fill("override_password", d.passwords["sv.nowak"])
+    d.fill("override_reason", "Speed corrected to 150 rpm at once")
+    d.click("override_submit")
+    d.wait_page("runner")
+    assert w.runner_vm.header.open_deviations == 0
+    d.click("ready_button")
+    assert w.runner_vm.batch.status == "completed"
+    record = actions(d.url, "B-2611-001")
+    assert (
+        record.index("deviation.opened") < record.index("deviation.closed") < record.index("batch.completed")
+    )
+    assert "batch.complete.refused" in record
+
+
+def test_badge_scanned_into_the_signature(rig) -> None:
+    d = rig(prepare=happy_path(until="OP10.S30"))
+    w = d.window
+    d.login("op.alvarez")
+    d.open_batch("B-2611-001")
+    d.scan_badge(BADGES["sv.nowak"])
+    assert w.runner_vm.step_vm.badge == BADGES["sv.nowak"]
+    d.fill("signature_password", d.passwords["sv.nowak"])
+    d.click("signature_sign")
+    assert w.runner_vm.review is not None and w.runner_vm.review.signed[:2] == ("Piotr Nowak", "sv.nowak")
+    signed = next(e for e in audit_events(d.url, "B-2611-001") if e["action"] == "step.signed")
+    assert signed["new_value"]["signer"] == BADGES["sv.nowak"]  # as scanned; the store resolved it
+    assert signed["new_value"]["performed_by"] == "sv.nowak"
+    assert signed["new_value"]["printed_name"] == "Piotr Nowak"
+
+
+def test_wrong_password_then_lockout_shown_plainly(rig) -> None:
+    d = rig(devices=False)
+    for attempt in range(1, 6):
         d.login("op.chen", "nope-nope")
-        assert "wrong" in d.text("login_message").lower()
-    d.login("op.chen", "Granul8-Chen")
-    assert "LOCKED" in d.text("login_message")
-    assert d.window.page_name == "login"
+        message = d.text("login_message")
+        if attempt < 5:
+            assert "wrong" in message.lower() and "LOCKED" not in message
+        else:  # the fifth wrong password locks the account
+            assert "LOCKED" in message and "Wei Chen" in message
+    d.login("op.chen")  # the right password no longer helps
+    assert "LOCKED" in d.text("login_message") and d.window.page_name == "login"
+    assert actions(d.url, "site").count("user.locked") == 1
 
 
-def test_idle_logout_and_both_components_again(station, qtbot) -> None:
-    _st, d, _eng = station(idle_logout_s=1)
-    d.login("op.alvarez", "Granul8-Alvarez")
+def test_first_login_sets_an_own_password(rig) -> None:
+    d = rig(devices=False)
+    d.fill("login_user", "op.okafor")
+    d.fill("login_password", d.passwords["op.okafor"])
+    d.click("login_submit")
+    d.wait_page("password")
+    d.click("password_cancel")  # LOG OUT: no way around it
+    d.wait_page("login")
+    d.login("op.okafor")  # sets the new password, then home
+    assert d.window.page_name == "home" and d.passwords["op.okafor"] != "Granul8-Okafor"
+    d.click("home_logout")
+    d.login("op.okafor", "Granul8-Okafor")  # the initial password is gone
+    assert d.window.page_name == "login" and "wrong" in d.text("login_message").lower()
+    d.login("op.okafor")
+    assert d.window.page_name == "home"
+    assert actions(d.url, "site").count("user.password_changed") == 1
+
+
+def test_idle_logout_is_recorded_as_such_and_needs_both_components_again(rig, qtbot) -> None:
+    d = rig(devices=False, idle_logout_s=1)
+    d.login("op.alvarez")
     d.wait_page("home")
     qtbot.waitUntil(lambda: d.window.page_name == "login", timeout=5000)
-    assert "without activity" in d.text("login_message")
+    assert d.text("login_message") == "Logged out after 1 minute without activity."
     assert d.window.login_vm.user.text == "" and d.window.login_vm.password.text == ""
+    logout = [e for e in audit_events(d.url, "site") if e["action"] == "logout"][-1]
+    assert logout["user_id"] == "op.alvarez" and logout["new_value"]["reason"] == "idle"
 
 
-def test_badge_by_keyboard_wedge(station) -> None:
-    _st, d, _eng = station()
+def test_badge_by_keyboard_wedge(rig) -> None:
+    d = rig(devices=False)
     d.tap_field("login_user")
-    d.wedge("B100234")
+    d.wedge(BADGES["op.alvarez"])
     assert d.window.login_vm.badge == "B100234"
     assert d.window.login_user.text() == "Badge B100234"
-    d.fill("login_password", "Granul8-Alvarez")
+    d.fill("login_password", d.passwords["op.alvarez"])
     d.click("login_submit")
-    d.wait_page("home")
+    d.wait_page("password")  # her first login: the badge found op.alvarez
+    assert d.window.state.user.id == "op.alvarez"
 
 
-def test_must_change_password(station) -> None:
-    _st, d, eng = station(engine=FakeEngine(must_change=("op.chen",)))
-    d.login("op.chen", "Granul8-Chen")
-    d.wait_page("password")
-    d.fill("password_old", "Granul8-Chen")
-    d.fill("password_new", "Chen-New-2026")
-    d.fill("password_repeat", "Chen-New-2026")
-    d.click("password_submit")
-    d.wait_page("home")
-    assert eng.passwords["op.chen"] == "Chen-New-2026"
-
-
-def test_kiosk_leaves_only_through_an_admin_login(station, qtbot) -> None:
-    st, d, _eng = station(kiosk=True)
+def test_kiosk_leaves_only_through_an_admin_login(rig, qtbot) -> None:
+    d = rig(devices=False, kiosk=True)
     quits = []
-    st.window.quit_requested.connect(quits.append)
-    st.window.close()
-    assert st.window.isVisible(), "a kiosk window does not close"
+    d.window.quit_requested.connect(quits.append)
+    d.window.close()
+    assert d.window.isVisible(), "a kiosk window does not close"
     d.click("login_cancel")  # EXIT STATION
-    d.login("op.alvarez", "Granul8-Alvarez")
+    d.fill("login_user", "op.alvarez")
+    d.fill("login_password", d.passwords["op.alvarez"])
+    d.click("login_submit")
     d.wait_idle()
     assert not quits and "administrator" in d.text("login_message")
     d.click("login_cancel")
-    d.login("adm.kim", "Adm1n-Kim-2026")
+    d.fill("login_user", "adm.kim")
+    d.fill("login_password", d.passwords["adm.kim"])
+    d.click("login_submit")
     qtbot.waitUntil(lambda: quits == [0], timeout=5000)

@@ -45,7 +45,8 @@ def reading(net: str, stable: bool = True, tare: str = "1.25", unit: str = "kg")
 def test_viewmodels_do_not_import_qt() -> None:
     code = (
         "import sys, station.ui.viewmodels.runner, station.ui.viewmodels.login, station.ui.viewmodels.home, "
-        "station.ui.viewmodels.forms, station.ui.viewmodels.session; "
+        "station.ui.viewmodels.forms, station.ui.viewmodels.session, station.ui.viewmodels.reasons, "
+        "station.ui.viewmodels.steps; "
         "assert not [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))], 'Qt imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
@@ -103,9 +104,13 @@ def test_equipment_checks_from_refusals_and_facts() -> None:
     detail = {"class": "FLOOR-SCALE-150KG", "requires": ["in_service", "calibrated", "clean", "daily_check"]}
     vm = EquipmentVM(step("equipment", detail))
     assert [c.ok for c in vm.checks()] == [None] * 4
-    refusal = api.RefusalView("equipment_calibration_due", "Calibration due.", True)
+    unknown = api.RefusalView("equipment_unknown", "Equipment SCL-9 is not known to the station", False)
+    vm.apply(api.Outcome("refused", "no", (unknown,)))
+    assert [c.ok for c in vm.checks()] == [None] * 4 and "SCL-9" in vm.other_problem
+    # the gate checks every requirement of known equipment: those not refused were met
+    refusal = api.RefusalView("equipment_calibration_due", "Calibration due.", False)
     vm.apply(api.Outcome("refused", "no", (refusal,)))
-    assert [c.ok for c in vm.checks()] == [None, False, None, None]
+    assert [c.ok for c in vm.checks()] == [True, False, True, True] and not vm.other_problem
     vm.update(
         step(
             "equipment", dict(detail, bound_equipment={"id": "SCL-150-01", "calibrated_until": "2030-03-31"})
@@ -114,6 +119,16 @@ def test_equipment_checks_from_refusals_and_facts() -> None:
     vm.apply(api.Outcome("done", "ok"))
     checks = vm.checks()
     assert all(c.ok for c in checks) and checks[1].value == "2030-03-31" and vm.bound_id == "SCL-150-01"
+
+
+def test_signature_as_the_engine_shows_it() -> None:
+    detail = {"meaning": "Line clearance verified", "role": "supervisor", "independent_of": ["OP10.S10"]}
+    vm = SignatureVM(step("signature", dict(detail, signed_by="Piotr Nowak", signed_by_id="sv.nowak")))
+    assert vm.signed == ("Piotr Nowak", "sv.nowak", "")
+    assert vm.role_text == "Signed by a supervisor who did not perform OP10.S10"
+    vm.scan_badge("B200017")  # the store resolves a badge in the user field
+    vm.password.set("pw")
+    assert vm.action() == api.Sign("OP20.S20", "B200017", "pw")
 
 
 def test_signature_both_components_and_signed_display() -> None:
@@ -184,8 +199,11 @@ def test_runner_header_review_and_panels() -> None:
     refusal = api.RefusalView("equipment_calibration_due", "Calibration due.", True, "Use another scale.")
     vm.apply(api.Scan("OP20.S10", "SCL-150-02"), api.Outcome("refused", "no", (refusal,)))
     assert (
-        vm.panel is not None and vm.panel.overridable and vm.panel.lines[0][1] == "equipment_calibration_due"
+        vm.panel is not None
+        and vm.panel.overridable
+        and vm.panel.lines[0].code == "equipment_calibration_due"
     )
+    assert vm.panel.lines[0].what_next == "Use another scale."  # English: the engine's own words
     done1 = step("equipment", {"class": "C", "requires": ["in_service"]}, "OP20.S10", "done")
     dev = api.DeviationView("D1", "OP20.S10", "override", "why", "sv.haddad", "2026")
     state = api.StationState(user, batch((done1, s2), "OP20.S20", devs=(dev,)), ("scan",))
@@ -250,3 +268,36 @@ def test_keyboard_buffer() -> None:
     t.press("a")
     t.press("b")
     assert t.shown == "••" and t.text == "ab"
+
+
+def test_complete_refused_for_an_open_deviation_offers_its_acknowledgement() -> None:
+    s1 = step("signature", {"meaning": "m", "role": "operator"}, "OP30.S60", "done")
+    user = api.UserView("op.alvarez", "Maria Alvarez", ("operator",))
+    dev = api.DeviationView("D1", "OP30.S30", "measurement", "170 rpm", "op.alvarez", "2026")
+    state = api.StationState(
+        user, batch((s1,), None, devs=(dev,)), ("hold", "deviation", "override", "complete")
+    )
+    vm = RunnerVM(header=HeaderVM(devices=DeviceStatus()))
+    vm.set_state(state)
+    assert vm.mode == "ready_to_complete" and vm.header.deviations_text == "Open deviations: 1"
+    refusal = api.RefusalView("deviation_open", "Deviation at OP30.S30 is open: 170 rpm", False, "Ack it.")
+    vm.apply(api.Complete(), api.Outcome("refused", "no", (refusal,), state))
+    panel = vm.panel
+    assert panel is not None and panel.step == "OP30.S30" and panel.can_acknowledge and panel.overridable
+    assert panel.override_label == "SUPERVISOR ACKNOWLEDGE" and panel.detail == refusal.sentence
+    no_override = api.StationState(user, state.batch, ("complete",))
+    vm.apply(api.Complete(), api.Outcome("refused", "no", (refusal,), no_override))
+    assert not vm.panel.overridable
+
+
+def test_what_next_per_reason_code() -> None:
+    from station.ui.viewmodels.reasons import explain, what_next
+
+    assert what_next("lot_quarantined") == "Set the container aside and take a released lot."
+    assert what_next("lot_quarantined", "Scan a lot label.") == "Scan a lot label."  # more specific
+    assert what_next("a_code_added_later", "Do this.") == "Do this."
+    refusal = api.RefusalView("signature_invalid", "The password is not correct", False)
+    assert explain(api.Outcome("refused", "no", (refusal,))) == (
+        "Enter the user id and password again.\nThe password is not correct"
+    )
+    assert explain(api.Outcome("error", "batch B-1 is on hold")) == "batch B-1 is on hold"
