@@ -344,7 +344,7 @@ def _sqlite_events(
                 problems.append(
                     BadEvent(seq, "", f"seq {seq} where {expected} was expected (events removed)")
                 )
-            if False:
+            if prev != last:
                 problems.append(
                     BadEvent(seq, "", "prev_hash is not the previous event's hash (chain broken)")
                 )

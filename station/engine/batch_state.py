@@ -78,10 +78,18 @@ class BatchState:
 
     # ------------------------------------------------------------ replay
     def apply(
-        self, action: str, outcome: str, user_id: str | None, value: dict[str, Any], stream_seq: int
+        self,
+        action: str,
+        outcome: str,
+        user_id: str | None,
+        value: dict[str, Any],
+        stream_seq: int,
+        at: str | None = None,
     ) -> None:
-        """Apply one event of this batch's stream. Unknown actions change nothing."""
+        """Apply one event of this batch's stream (``at``: its UTC time). Unknown actions change nothing."""
         self.stream_seq = stream_seq
+        if at is not None and isinstance(value, dict):
+            value = dict(value, at=at)
         step = value.get("step") if isinstance(value, dict) else None
         if outcome == "refused":
             # A refused override is no refusal of the step's own action: the step's last refusal

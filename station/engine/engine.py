@@ -104,7 +104,7 @@ class Engine:
         self._request: str | None = None
         # Events this action wrote to the open batch's stream, applied to the in-memory state
         # once (and only once) the transaction has committed.
-        self._pending: list[tuple[str, str, str | None, dict[str, Any]]] = []
+        self._pending: list[tuple[str, str, str | None, dict[str, Any], str]] = []
         self._pending_seq = 0
 
     # ================================================================ public API
@@ -223,7 +223,7 @@ class Engine:
                 if ev.action != "batch.started":
                     raise StoreError(f"batch {batch_id}: its first event is {ev.action}, not batch.started")
                 state = BatchState.started(ev.new_value, recipe.step_ids())
-            state.apply(ev.action, ev.outcome, ev.user_id, ev.new_value, ev.stream_seq)
+            state.apply(ev.action, ev.outcome, ev.user_id, ev.new_value, ev.stream_seq, ev.occurred_at)
         if state is None:
             raise StoreError(f"batch {batch_id} has no events")
         return state
@@ -336,7 +336,12 @@ class Engine:
         uow.commit()
         if self._state is not None and stream == self._batch_id:
             self._state.apply(
-                info.action, "refused", info_user(user_id, self.user_id), value, info.stream_seq
+                info.action,
+                "refused",
+                info_user(user_id, self.user_id),
+                value,
+                info.stream_seq,
+                info.occurred_at,
             )
         first = refusals[0]
         return "refused", first.sentence, tuple(refusals)
@@ -367,7 +372,7 @@ class Engine:
             reason=reason,
             outcome=outcome,
         )
-        self._note(info.stream_seq, action, outcome, value)
+        self._note(info.stream_seq, action, outcome, value, info.occurred_at)
 
     def _event(
         self, uow: UnitOfWork, action: str, value: dict[str, Any], *, entity_type: str = "step"
@@ -386,10 +391,10 @@ class Engine:
             new_value=value,
             reason=None,
         )
-        self._note(info.stream_seq, action, "accepted", value)
+        self._note(info.stream_seq, action, "accepted", value, info.occurred_at)
 
-    def _note(self, stream_seq: int, action: str, outcome: str, value: dict[str, Any]) -> None:
-        self._pending.append((action, outcome, self.user_id, value))
+    def _note(self, stream_seq: int, action: str, outcome: str, value: dict[str, Any], at: str) -> None:
+        self._pending.append((action, outcome, self.user_id, value, at))
         self._pending_seq = max(self._pending_seq, stream_seq)
 
     def _commit_and_refresh(self, uow: UnitOfWork) -> None:
@@ -398,8 +403,8 @@ class Engine:
         if self._state is None:
             self._state = self._load_state(uow, self._batch_id) if self._batch_id else None
             return
-        for action, outcome, user_id, value in self._pending:
-            self._state.apply(action, outcome, user_id, value, self._state.stream_seq)
+        for action, outcome, user_id, value, at in self._pending:
+            self._state.apply(action, outcome, user_id, value, self._state.stream_seq, at)
         self._state.stream_seq = max(self._state.stream_seq, self._pending_seq)
         self._pending.clear()
 
@@ -1514,6 +1519,7 @@ def _detail(step: Any, state: BatchState, control: ControlRecipe, names: dict[st
             "role": step.role,
             "independent_of": list(step.independent_of),
             "signed_by": result.get("printed_name"),
+            "signed_at": result.get("at"),
             "signed_by_id": result.get("performed_by"),
             "last_refusal": state.last_refusal.get(step.id),
         }

@@ -22,17 +22,20 @@ class StreamEvent:
     outcome: str
     user_id: str | None
     new_value: dict[str, Any]
+    occurred_at: str | None = None
 
 
 def stream_events(uow: UnitOfWork, stream: str, after: int = 0) -> Iterator[StreamEvent]:
     rows = uow.session.execute(
-        select(_A.stream_seq, _A.action, _A.outcome, _A.user_id, _A.new_value)
+        select(_A.stream_seq, _A.action, _A.outcome, _A.user_id, _A.new_value, _A.occurred_at)
         .where(_A.stream == stream, _A.stream_seq > after)
         .order_by(_A.stream_seq)
     )
-    for seq, action, outcome, user_id, new_value in rows:
+    for seq, action, outcome, user_id, new_value, occurred_at in rows:
         value = json.loads(new_value) if new_value else {}
-        yield StreamEvent(int(seq), action, outcome, user_id, value if isinstance(value, dict) else {})
+        yield StreamEvent(
+            int(seq), action, outcome, user_id, value if isinstance(value, dict) else {}, occurred_at
+        )
 
 
 def stream_head(uow: UnitOfWork, stream: str) -> int:

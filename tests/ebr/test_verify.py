@@ -197,8 +197,28 @@ def test_event_inserted_in_the_middle(
     attacker.execute("UPDATE audit_events SET seq = seq + 1000000 WHERE seq >= ?", (seq,))
     attacker.execute("UPDATE audit_events SET seq = seq - 999999 WHERE seq >= 1000000")
     _forged(attacker, seq, prev_hash, site_seq + 1)
-    report = _bad(db, workers); print("DBG", report.problems)
+    report = _bad(db, workers)
     assert report.first_bad is not None and report.first_bad.seq == seq + 1
+
+
+def test_event_edited_and_rehashed(
+    batch: tuple[Database, dict[str, str]], attacker: Attacker, workers: int
+) -> None:
+    """An edit whose hash the attacker recomputed: that event is self-consistent, the next
+    one no longer links to it."""
+    db, _ = batch
+    seq = _seq_of(attacker, "action = 'step.measured'")
+    names = ", ".join(chain.EVENT_FIELDS)
+    row = attacker.execute(f"SELECT {names} FROM audit_events WHERE seq = ?", (seq,)).fetchone()
+    event = dict(zip(chain.EVENT_FIELDS, row, strict=True))
+    event["old_value"], event["new_value"] = None, {"value": "150"}
+    attacker.execute(
+        "UPDATE audit_events SET old_value = NULL, new_value = ?, hash = ? WHERE seq = ?",
+        (chain.canonical(event["new_value"]), chain.event_hash(event), seq),
+    )
+    report = _bad(db, workers)
+    assert report.first_bad is not None and report.first_bad.seq == seq + 1
+    assert "chain broken" in report.first_bad.problem
 
 
 def test_event_appended_without_the_head(batch: tuple[Database, dict[str, str]], attacker: Attacker) -> None:

@@ -13,8 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from recipes.loader import decimal_yaml
 from station.engine import api
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -25,12 +24,9 @@ REFUSALS = DATA / "scripts" / "para500-refusals.yaml"
 VOLATILE = ("_at", "uid", "hash", "request", "occurred", "_id_", "printed_at", "time")
 
 #: The imported initial passwords (site.yaml), by user id; the users set their own at first login.
-INITIAL_PASSWORDS: dict[str, str] = {
-    u["id"]: u["initial_password"] for u in yaml.safe_load(SITE.read_text(encoding="utf-8"))["users"]
-}
-BADGES: dict[str, str] = {
-    u["id"]: str(u["badge"]) for u in yaml.safe_load(SITE.read_text(encoding="utf-8"))["users"]
-}
+_USERS = decimal_yaml().load(SITE.read_text(encoding="utf-8"))["users"]
+INITIAL_PASSWORDS: dict[str, str] = {str(u["id"]): str(u["initial_password"]) for u in _USERS}
+BADGES: dict[str, str] = {str(u["id"]): str(u["badge"]) for u in _USERS}
 
 
 def build_template(path: Path, *, light_hashing: bool = True) -> Path:
