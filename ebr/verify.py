@@ -236,7 +236,7 @@ class _Partial:
     event_suspects: list[int] = field(default_factory=list)  # seq
     record_suspects: list[tuple[str, str, int, str]] = field(default_factory=list)  # table, uid, seq, hash
     signature_suspects: list[tuple[str, str, str, str]] = field(default_factory=list)
-    gone: list[tuple[str, str]] = field(default_factory=list)  # records events name that are not there
+    bad_rows: list[tuple[str, str]] = field(default_factory=list)  # (table, uid) found gone or altered
     events: int = 0
     records: int = 0
     signatures: int = 0
@@ -394,7 +394,7 @@ def _sqlite_events(
                 content = found.get(uid, _GONE)
                 if content is _GONE:
                     problems.append(BadEvent(seq, "", f"the {name} row {uid} this event recorded is gone"))
-                    out.gone.append((name, uid))
+                    out.bad_rows.append((name, uid))
                     continue
                 out.matched[name] = out.matched.get(name, 0) + 1
                 if content is None or sha256(content).hexdigest() != expected_hash:
@@ -740,7 +740,7 @@ def _resolve(connection: Connection, partial: _Partial, problems: list[BadEvent]
             problems.append(
                 BadEvent(seq, "", f"{name} row {uid} differs from what was recorded (row altered)")
             )
-            partial.gone.append((name, uid))
+            partial.bad_rows.append((name, uid))
     for uid, name, record_uid, signed_hash in partial.signature_suspects:
         current = _reference_record_hash(connection, _TABLES[name], record_uid)
         if current != signed_hash:
@@ -847,7 +847,7 @@ def _check_row_counts(connection: Connection, merged: _Partial, problems: list[B
 
 def _check_signatures_of(connection: Connection, merged: _Partial, problems: list[BadEvent]) -> None:
     """Signatures over rows that failed their own check (the join with the events cannot see that)."""
-    failed = sorted({uid for _, uid in merged.gone})
+    failed = sorted({uid for _, uid in merged.bad_rows})
     for chunk in _chunks(failed):
         query = select(
             _SIGNATURES.c.uid, _SIGNATURES.c.record_table, _SIGNATURES.c.record_uid, _SIGNATURES.c.signed_hash
@@ -894,7 +894,7 @@ def _merge(parts: Iterable[_Partial]) -> _Partial:
         merged.event_suspects += part.event_suspects
         merged.record_suspects += part.record_suspects
         merged.signature_suspects += part.signature_suspects
-        merged.gone += part.gone
+        merged.bad_rows += part.bad_rows
         merged.events += part.events
         merged.records += part.records
         merged.signatures += part.signatures

@@ -283,6 +283,10 @@
         <translation>Begründung</translation>
     </message>
     <message>
+        <source>Comment (mandatory)</source>
+        <translation>Kommentar (Pflicht)</translation>
+    </message>
+    <message>
         <source>Log in</source>
         <translation>Anmelden</translation>
     </message>
@@ -325,6 +329,14 @@
     <message>
         <source>CANCEL</source>
         <translation>ABBRECHEN</translation>
+    </message>
+    <message>
+        <source>QA review: batch %1</source>
+        <translation>QS-Prüfung: Charge %1</translation>
+    </message>
+    <message>
+        <source>QA review</source>
+        <translation>QS-Prüfung</translation>
     </message>
     <message>
         <source>Supervisor acknowledgement (e-signature)</source>
@@ -453,6 +465,327 @@
     <message>
         <source>OVERRIDE</source>
         <translation>FREIGABE DURCH VORGESETZTE</translation>
+    </message>
+</context>
+<context>
+    <name>Review</name>
+    <message>
+        <source>Batch record reviewed and approved</source>
+        <translation>Chargenprotokoll geprüft und freigegeben</translation>
+    </message>
+    <message>
+        <source>Batch record reviewed and rejected</source>
+        <translation>Chargenprotokoll geprüft und zurückgewiesen</translation>
+    </message>
+    <message>
+        <source>Awaiting review</source>
+        <translation>Prüfung ausstehend</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>Freigegeben</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>Zurückgewiesen</translation>
+    </message>
+    <message>
+        <source>Reviewed</source>
+        <translation>Geprüft</translation>
+    </message>
+    <message>
+        <source>%1 by %2, %3</source>
+        <translation>%1 von %2, %3</translation>
+    </message>
+    <message>
+        <source>E-signature</source>
+        <translation>E-Signatur</translation>
+    </message>
+    <message>
+        <source>Signature at this step</source>
+        <translation>Signatur an diesem Schritt</translation>
+    </message>
+    <message>
+        <source>Refusal overridden</source>
+        <translation>Verweigerung übersteuert</translation>
+    </message>
+    <message>
+        <source>Refusal</source>
+        <translation>Verweigerung</translation>
+    </message>
+    <message>
+        <source>Deviation</source>
+        <translation>Abweichung</translation>
+    </message>
+    <message>
+        <source>Value outside its limits</source>
+        <translation>Wert außerhalb der Grenzen</translation>
+    </message>
+    <message>
+        <source>Weighing refused</source>
+        <translation>Wägung verweigert</translation>
+    </message>
+    <message>
+        <source>Supervisor acknowledgement</source>
+        <translation>Bestätigung durch Schichtleitung</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>Schritt</translation>
+    </message>
+    <message>
+        <source>the batch as a whole</source>
+        <translation>die Charge als Ganzes</translation>
+    </message>
+    <message>
+        <source>Operation</source>
+        <translation>Arbeitsgang</translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation>Verweigert</translation>
+    </message>
+    <message>
+        <source>Reason code</source>
+        <translation>Grundcode</translation>
+    </message>
+    <message>
+        <source>Sentence</source>
+        <translation>Meldung</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>Schichtleitung</translation>
+    </message>
+    <message>
+        <source>Reason given</source>
+        <translation>Angegebener Grund</translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>Was geschah</translation>
+    </message>
+    <message>
+        <source>Opened</source>
+        <translation>Eröffnet</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Geschlossen</translation>
+    </message>
+    <message>
+        <source>How it was closed</source>
+        <translation>Wie sie geschlossen wurde</translation>
+    </message>
+    <message>
+        <source>NOT CLOSED</source>
+        <translation>NICHT GESCHLOSSEN</translation>
+    </message>
+    <message>
+        <source>Material and lot</source>
+        <translation>Material und Charge</translation>
+    </message>
+    <message>
+        <source>Weighed</source>
+        <translation>Gewogen</translation>
+    </message>
+    <message>
+        <source>net %1 %2 (gross %3, tare %4)</source>
+        <translation>netto %1 %2 (brutto %3, Tara %4)</translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation>Grenzen</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>Von</translation>
+    </message>
+    <message>
+        <source>net</source>
+        <translation>netto</translation>
+    </message>
+    <message>
+        <source>limits</source>
+        <translation>Grenzen</translation>
+    </message>
+    <message>
+        <source>overridden by</source>
+        <translation>übersteuert von</translation>
+    </message>
+    <message>
+        <source>Re-weighed</source>
+        <translation>Nachgewogen</translation>
+    </message>
+    <message>
+        <source>Recorded value</source>
+        <translation>Erfasster Wert</translation>
+    </message>
+    <message>
+        <source>Entered</source>
+        <translation>Eingegeben</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Art</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>ja</translation>
+    </message>
+    <message>
+        <source>NO: the audit trail does not verify</source>
+        <translation>NEIN: der Audit-Trail ist nicht intakt</translation>
+    </message>
+    <message>
+        <source>not checked</source>
+        <translation>nicht geprüft</translation>
+    </message>
+    <message>
+        <source>Batch</source>
+        <translation>Charge</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>Produkt</translation>
+    </message>
+    <message>
+        <source>Recipe</source>
+        <translation>Rezept</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>Chargengröße</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Begonnen</translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation>Abgeschlossen</translation>
+    </message>
+    <message>
+        <source>Audit chain verified</source>
+        <translation>Audit-Kette geprüft</translation>
+    </message>
+    <message>
+        <source>Exceptions: %1</source>
+        <translation>Ausnahmen: %1</translation>
+    </message>
+    <message>
+        <source>OPEN</source>
+        <translation>OFFEN</translation>
+    </message>
+    <message>
+        <source>Step %1 of %2</source>
+        <translation>Schritt %1 von %2</translation>
+    </message>
+    <message>
+        <source>%1 — signed by %2 (%3), meaning: %4, at %5</source>
+        <translation>%1 — signiert von %2 (%3), Bedeutung: %4, am %5</translation>
+    </message>
+    <message>
+        <source>Approve the batch record (e-signature)</source>
+        <translation>Chargenprotokoll freigeben (E-Signatur)</translation>
+    </message>
+    <message>
+        <source>Reject the batch record (e-signature)</source>
+        <translation>Chargenprotokoll zurückweisen (E-Signatur)</translation>
+    </message>
+    <message>
+        <source>Batch %1 · meaning of the signature: %2</source>
+        <translation>Charge %1 · Bedeutung der Signatur: %2</translation>
+    </message>
+    <message>
+        <source>SIGN AND APPROVE</source>
+        <translation>SIGNIEREN UND FREIGEBEN</translation>
+    </message>
+    <message>
+        <source>SIGN AND REJECT</source>
+        <translation>SIGNIEREN UND ZURÜCKWEISEN</translation>
+    </message>
+    <message>
+        <source>Enter your user id or scan your badge.</source>
+        <translation>Geben Sie Ihre Benutzerkennung ein oder scannen Sie Ihren Ausweis.</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>Geben Sie Ihr Passwort ein.</translation>
+    </message>
+    <message>
+        <source>A comment is mandatory.</source>
+        <translation>Ein Kommentar ist Pflicht.</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewListPage</name>
+    <message>
+        <source>Batch records for QA review</source>
+        <translation>Chargenprotokolle zur QS-Prüfung</translation>
+    </message>
+    <message>
+        <source>Completed batches at this station. Open one to review its exceptions and sign the verdict.</source>
+        <translation>Abgeschlossene Chargen an dieser Station. Öffnen Sie eine, um ihre Ausnahmen zu prüfen und das Ergebnis zu signieren.</translation>
+    </message>
+    <message>
+        <source>REVIEW THE BATCH</source>
+        <translation>CHARGE PRÜFEN</translation>
+    </message>
+    <message>
+        <source>REFRESH</source>
+        <translation>AKTUALISIEREN</translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation>ABMELDEN</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewPage</name>
+    <message>
+        <source>FULL RECORD</source>
+        <translation>GESAMTES PROTOKOLL</translation>
+    </message>
+    <message>
+        <source>◀ PREVIOUS STEP</source>
+        <translation>◀ VORHERIGER SCHRITT</translation>
+    </message>
+    <message>
+        <source>NEXT STEP ▶</source>
+        <translation>NÄCHSTER SCHRITT ▶</translation>
+    </message>
+    <message>
+        <source>No exceptions</source>
+        <translation>Keine Ausnahmen</translation>
+    </message>
+    <message>
+        <source>BACK</source>
+        <translation>ZURÜCK</translation>
+    </message>
+    <message>
+        <source>REJECT</source>
+        <translation>ZURÜCKWEISEN</translation>
+    </message>
+    <message>
+        <source>APPROVE</source>
+        <translation>FREIGEBEN</translation>
+    </message>
+    <message>
+        <source>Audit chain verified</source>
+        <translation>Audit-Kette geprüft</translation>
+    </message>
+    <message>
+        <source>The audit chain does not verify</source>
+        <translation>Die Audit-Kette ist nicht intakt</translation>
+    </message>
+    <message>
+        <source>EXCEPTIONS (%1)</source>
+        <translation>AUSNAHMEN (%1)</translation>
     </message>
 </context>
 <context>

@@ -283,6 +283,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Comment (mandatory)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Log in</source>
         <translation type="unfinished"></translation>
     </message>
@@ -324,6 +328,14 @@
     </message>
     <message>
         <source>CANCEL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QA review: batch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QA review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -452,6 +464,327 @@
     </message>
     <message>
         <source>OVERRIDE</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Review</name>
+    <message>
+        <source>Batch record reviewed and approved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch record reviewed and rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Awaiting review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reviewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 by %2, %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>E-signature</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signature at this step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refusal overridden</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refusal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deviation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Value outside its limits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weighing refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Supervisor acknowledgement</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the batch as a whole</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Operation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sentence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How it was closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NOT CLOSED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Material and lot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weighed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>net %1 %2 (gross %3, tare %4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>net</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>limits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>overridden by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re-weighed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recorded value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NO: the audit trail does not verify</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not checked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recipe</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audit chain verified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exceptions: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OPEN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Step %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — signed by %2 (%3), meaning: %4, at %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approve the batch record (e-signature)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reject the batch record (e-signature)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch %1 · meaning of the signature: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SIGN AND APPROVE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SIGN AND REJECT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter your user id or scan your badge.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A comment is mandatory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReviewListPage</name>
+    <message>
+        <source>Batch records for QA review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completed batches at this station. Open one to review its exceptions and sign the verdict.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REVIEW THE BATCH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REFRESH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReviewPage</name>
+    <message>
+        <source>FULL RECORD</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>◀ PREVIOUS STEP</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NEXT STEP ▶</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No exceptions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BACK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REJECT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>APPROVE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Audit chain verified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The audit chain does not verify</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>EXCEPTIONS (%1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -33,13 +33,16 @@ from station.engine.api import (
 from .forms import FormPage
 from .home_view import HomePage
 from .i18n import Translations
+from .review_calls import Refused, open_review, review_queue, sign_review
+from .review_view import ReviewListPage, ReviewPage
 from .runner_view import RunnerPage, SignatureView
-from .style import Metrics, px_per_mm, stylesheet
+from .style import Metrics, px_per_mm, repolish, stylesheet
 from .viewmodels.devices import DeviceStatus, ScaleReading
 from .viewmodels.forms import DeviationVM, HoldVM, OverrideVM, category_label
 from .viewmodels.home import HomeVM
 from .viewmodels.login import LANGUAGES, ChangePasswordVM, LoginVM
 from .viewmodels.reasons import explain
+from .viewmodels.review import ReviewQueueVM, ReviewSignVM, ReviewVM
 from .viewmodels.runner import HeaderVM, RunnerVM
 from .viewmodels.scan import WedgeDetector, decode
 from .viewmodels.session import IdleTracker
@@ -121,6 +124,9 @@ class MainWindow(QMainWindow):
         self.override_acknowledges = False
         self.deviation_vm = DeviationVM()
         self.hold_vm = HoldVM()
+        self.review_queue_vm = ReviewQueueVM()
+        self.review_vm: ReviewVM | None = None
+        self.review_sign_vm = ReviewSignVM()
         self.last_message = ""
 
         central = QWidget()
@@ -163,6 +169,7 @@ class MainWindow(QMainWindow):
         self._build_override()
         self._build_deviation()
         self._build_hold()
+        self._build_review()
 
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
@@ -303,6 +310,34 @@ class MainWindow(QMainWindow):
         page.cancelled.connect(lambda: self.show_page(self.runner))
         self.stack.addWidget(page)
 
+    def _build_review(self) -> None:
+        self.reviews = ReviewListPage(self.review_queue_vm)
+        self.reviews.open_batch.connect(self.open_review)
+        self.reviews.reload.connect(self.load_reviews)
+        self.reviews.logout.connect(self.logout)
+        self.stack.addWidget(self.reviews)
+        self.review_page = ReviewPage()
+        self.review_page.back.connect(self.go_home)
+        self.review_page.approve.connect(lambda: self.open_review_sign(True))
+        self.review_page.reject.connect(lambda: self.open_review_sign(False))
+        self.stack.addWidget(self.review_page)
+        vm = self.review_sign_vm
+        page = FormPage("review_sign", fields_per_row=3)
+        self.review_sign_page = page
+        page.grid.setColumnStretch(0, 1)
+        page.grid.setColumnStretch(1, 1)
+        page.grid.setColumnStretch(2, 2)
+        page.add_field(lambda: self.tr("User id or badge"), lambda: vm.user, "review_user")
+        page.add_field(lambda: self.tr("Password"), lambda: vm.password, "review_password")
+        page.add_field(lambda: self.tr("Comment (mandatory)"), lambda: vm.comment, "review_comment")
+        page.problem_getter = lambda: vm.problem
+        page.message_getter = lambda: vm.message
+        page.enabled_getter = lambda: vm.can_submit and not self.client.busy
+        page.edited = lambda: setattr(vm, "message", "")
+        page.submitted.connect(self.submit_review)
+        page.cancelled.connect(lambda: self.show_page(self.review_page))
+        self.stack.addWidget(page)
+
     def _connect_devices(self, devices: object) -> None:
         status = self.runner_vm.header.devices
         status.scale_configured = bool(getattr(devices, "scale_configured", False))
@@ -335,6 +370,7 @@ class MainWindow(QMainWindow):
             self.override_page,
             self.deviation_page,
             self.hold_page,
+            self.review_sign_page,
         ):
             page.retranslate_fields()
             page.keyboard.set_layout(lang)
@@ -361,6 +397,10 @@ class MainWindow(QMainWindow):
         for b, c in zip(self.category_buttons, self.deviation_vm.categories, strict=True):
             b.setText(category_label(c))
         self.hold_page.cancel_button.setText(self.tr("CANCEL"))
+        self._title_review_sign()
+        self.review_sign_page.cancel_button.setText(self.tr("CANCEL"))
+        self.reviews.retranslate()
+        self.review_page.retranslate()
         self.home.retranslate()
         self.runner.retranslate()
         self.refresh()
@@ -435,10 +475,19 @@ class MainWindow(QMainWindow):
         self.header.refresh(
             with_batch=page in (self.runner, self.override_page, self.deviation_page, self.hold_page)
         )
+        if page in (self.reviews, self.review_page, self.review_sign_page):
+            batch = self.review_vm.batch_id if self.review_vm is not None and page is not self.reviews else ""
+            self.header.batch_label.setText(
+                self.tr("QA review: batch %1").replace("%1", batch) if batch else self.tr("QA review")
+            )
         if page is self.runner:
             self.runner.refresh()
         elif page is self.home:
             self.home.refresh()
+        elif page is self.reviews:
+            self.reviews.refresh()
+        elif page is self.review_page:
+            self.review_page.refresh()
         elif isinstance(page, FormPage):
             page.refresh()
         if page is self.login:
@@ -479,8 +528,8 @@ class MainWindow(QMainWindow):
         return True
 
     def _idle_changed(self, idle: bool) -> None:
-        if self.stack.currentWidget() is self.start_page:
-            self.start_page.refresh()
+        if self.stack.currentWidget() in (self.start_page, self.review_sign_page):
+            self.stack.currentWidget().refresh()  # type: ignore[attr-defined]
 
     def submit_login(self) -> None:
         if self.login_vm.can_submit:
@@ -536,10 +585,84 @@ class MainWindow(QMainWindow):
         else:
             self.refresh()
 
+    @property
+    def is_reviewer(self) -> bool:
+        """A QA user reviews completed batches; a QA user does not start batches."""
+        user = self.state.user if self.state is not None else None
+        return user is not None and "qa" in user.roles
+
     def go_home(self) -> None:
+        if self.is_reviewer:
+            self.review_queue_vm.message = ""
+            self.show_page(self.reviews)
+            self.load_reviews()
+            return
         self.home_vm.message = ""
         self.show_page(self.home)
         self.load_lists()
+
+    # ------------------------------------------------------------------ QA review
+
+    def load_reviews(self) -> None:
+        def done(result: object, error: str | None) -> None:
+            if error is None and isinstance(result, list):
+                self.review_queue_vm.set_items(result)
+                self.review_queue_vm.message = ""
+            else:
+                self.review_queue_vm.message = error or ""
+            if self.stack.currentWidget() is self.reviews:
+                self.reviews.refresh()
+
+        self.client.request("call", review_queue, done)
+
+    def open_review(self, batch_id: str) -> None:
+        if self.client.busy:
+            return
+
+        def done(result: object, error: str | None) -> None:
+            if error is None and isinstance(result, ReviewVM):
+                self.review_vm = result
+                self.review_page.bind(result)
+                self.show_page(self.review_page)
+            else:
+                self.review_queue_vm.message = error or self.tr("No answer from the engine.")
+                self.refresh()
+
+        self.client.request("call", open_review(batch_id), done)
+
+    def open_review_sign(self, approve: bool) -> None:
+        if self.review_vm is None or not self.review_vm.can_review:
+            return
+        self.review_sign_vm.reset(self.review_vm.batch_id, approve)
+        self._title_review_sign()
+        self.show_page(self.review_sign_page)
+
+    def _title_review_sign(self) -> None:
+        vm = self.review_sign_vm
+        page = self.review_sign_page
+        page.title.setText(vm.title)
+        page.info.setText(vm.info)
+        page.submit_button.setText(vm.submit_label)
+        page.submit_button.setProperty("kind", "ok" if vm.approve else "bad")
+        repolish(page.submit_button)
+
+    def submit_review(self) -> None:
+        vm = self.review_sign_vm
+        if not vm.can_submit or self.client.busy:
+            return
+
+        def done(result: object, error: str | None) -> None:
+            if isinstance(result, ReviewVM):
+                vm.signed()
+                self.review_vm = result
+                self.review_page.bind(result)
+                self.show_page(self.review_page)
+                return
+            vm.refused(result.message if isinstance(result, Refused) else (error or ""))
+            self.refresh()
+
+        self.client.request("call", sign_review(vm.batch_id, vm.request()), done)
+        self.review_sign_page.refresh()
 
     def load_lists(self) -> None:
         def done(result: object, error: str | None) -> None:
@@ -681,6 +804,9 @@ class MainWindow(QMainWindow):
         self.override_vm = OverrideVM(step="")
         self.deviation_vm.text.set("")
         self.hold_vm.reason.set("")
+        self.review_sign_vm.reset("", True)
+        self.review_vm = None
+        self.review_queue_vm.items = []
         self.home_vm.batch_id.set("")
         self.runner_vm.reset()
         self.state = None
@@ -714,6 +840,11 @@ class MainWindow(QMainWindow):
         if page is self.override_page:
             self.override_vm.scan_badge(reading.plain)
             self.override_page.refresh()
+            return
+        if page is self.review_sign_page:
+            self.review_sign_vm.scan_badge(reading.plain)
+            self.review_sign_page.fields.activate(self.review_sign_page.fields.fields[1])
+            self.review_sign_page.refresh()
             return
         if page is self.runner and self.runner_vm.panel is None and self.runner_vm.review is None:
             step_vm = self.runner_vm.step_vm

@@ -136,11 +136,39 @@ def test_recipe_import_and_approval_exactly_as_the_design_names_them(
     assert cli("recipe", "import", RECIPE, "--db", db_url) == 0  # imported by the system account
     assert cli("recipe", "import", RECIPE, "--db", db_url) == 0  # the identical recipe again: nothing new
     changed = tmp_path / "changed.yaml"
-    changed.write_text(RECIPE.read_text(encoding="utf-8").replace("value: 60.0", "value: 61.0"), encoding="utf-8")
+    changed.write_text(
+        RECIPE.read_text(encoding="utf-8").replace("value: 60.0", "value: 61.0"), encoding="utf-8"
+    )
     capsys.readouterr()
     assert cli("recipe", "import", changed, "--db", db_url) == 1  # same code and version, other content
     assert "new version" in capsys.readouterr().err
-    assert cli("recipe", "approve", "PARA500-GRAN", "3", "--user", "adm.kim", "--password", "Adm1n-Kim-2026",
-               "--db", db_url) == 1
-    assert cli("recipe", "approve", "PARA500-GRAN", "3", "--user", "qa.dubois", "--password", "Rev1ew-Dubois",
-               "--db", db_url) == 0
+    assert (
+        cli(
+            "recipe",
+            "approve",
+            "PARA500-GRAN",
+            "3",
+            "--user",
+            "adm.kim",
+            "--password",
+            "Adm1n-Kim-2026",
+            "--db",
+            db_url,
+        )
+        == 1
+    )
+    assert (
+        cli(
+            "recipe",
+            "approve",
+            "PARA500-GRAN",
+            "3",
+            "--user",
+            "qa.dubois",
+            "--password",
+            "Rev1ew-Dubois",
+            "--db",
+            db_url,
+        )
+        == 0
+    )

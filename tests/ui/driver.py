@@ -239,7 +239,8 @@ class Driver:
         self.fill("password_new", new)
         self.fill("password_repeat", new)
         self.click("password_submit")
-        self.wait_page("home")
+        # the home screen: a QA user's lists the batch records to review
+        self.qtbot.waitUntil(lambda: self.window.page_name in ("home", "reviews"), timeout=TIMEOUT_MS)
         self.passwords[user] = new
 
     def open_batch(self, batch_id: str) -> None:

@@ -216,3 +216,44 @@ def _events(engine: Any, stream: str) -> list[dict[str, Any]]:
 def batch_record(url: str, batch_id: str, drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """The batch's audit trail in order: who did what with which values, timestamps and ids aside."""
     return [_plain(row, drop) for row in audit_events(url, batch_id)]
+
+
+def refusals_then_complete(batch_id: str = "B-2611-002") -> list[api.Action]:
+    """The refusals script to the weighing out of tolerance, which sv.haddad overrides; then the
+    rest of the batch as in the happy path, with the impeller speed entered outside its limits
+    (a deviation that sv.nowak acknowledges), completed: a record with real exceptions."""
+    from station.engine.script import load_script
+
+    actions: list[api.Action] = []
+    for step in load_script(REFUSALS).steps:
+        action = step.action
+        if isinstance(action, api.Logout):
+            continue
+        if isinstance(action, api.StartBatch):
+            action = api.StartBatch(
+                batch_id, action.recipe_code, action.recipe_version, action.size, action.unit
+            )
+        if isinstance(action, api.Weigh) and action.gross == Decimal("61.21"):
+            action = api.Override(
+                "OP20.S20",
+                "sv.haddad",
+                INITIAL_PASSWORDS["sv.haddad"],
+                "Within the site's process capability",
+            )
+        actions.append(action)
+    rest = happy_path()
+    start = next(i for i, a in enumerate(rest) if getattr(a, "step", None) == "OP20.S30")
+    for action in rest[start:-1]:
+        if isinstance(action, api.Enter) and action.step == "OP30.S30":
+            actions.append(api.Enter("OP30.S30", Decimal(170)))
+            actions.append(
+                api.Override(
+                    "OP30.S30",
+                    "sv.nowak",
+                    INITIAL_PASSWORDS["sv.nowak"],
+                    "Speed corrected to 150 rpm at once",
+                )
+            )
+            continue
+        actions.append(action)
+    return [*actions, api.Logout()]

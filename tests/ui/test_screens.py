@@ -19,19 +19,26 @@ from .flows import (
     LOT_PARACETAMOL_QUARANTINED,
     LOT_POVIDONE_RETEST_DUE,
 )
-from .real_engine import BADGES
+from .real_engine import BADGES, happy_path
 
 SIZES = [(1024, 768), (1920, 1080)]
 
 # Wei Chen typed a wrong password five times at the login screen earlier: his account is locked.
 CHEN_LOCKED = [Login(password="not-his-password", user="op.chen")] * 5
+# An earlier shift completed a batch without exceptions (for the QA review's "No exceptions").
+CLEAN_BATCH = happy_path(batch_id="B-2610-099")
 
 
 @pytest.mark.gui
 @pytest.mark.parametrize("language", ["en", "de"])
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_every_screen(rig, qtbot, language: str, size: tuple[int, int]) -> None:
-    d = rig(prepare=CHEN_LOCKED, size=size, tag=f"{language}-{size[0]}x{size[1]}-", idle_logout_s=600)
+    d = rig(
+        prepare=[*CHEN_LOCKED, *CLEAN_BATCH],
+        size=size,
+        tag=f"{language}-{size[0]}x{size[1]}-",
+        idle_logout_s=600,
+    )
     w = d.window
     d.click(f"lang_{language}")
     qtbot.waitUntil(lambda: w.metrics is not None and w.metrics.target >= 59, timeout=5000)
@@ -191,6 +198,47 @@ def test_every_screen(rig, qtbot, language: str, size: tuple[int, int]) -> None:
     qtbot.waitUntil(lambda: w.home.batches.count() > 3, timeout=5000)
     shot("32-home-with-batches")
     d.click("home_logout")
+    # QA review by exception
+    d.login("qa.berg")
+    d.wait_page("reviews")
+    qtbot.waitUntil(lambda: w.reviews.select_batch("B-2611-001"), timeout=5000)
+    shot("33-reviews")
+    d.click("reviews_open")
+    d.wait_page("review")
+    assert w.review_vm.exceptions
+    shot("34-review-exceptions")
+    w.review_page.exceptions.setCurrentRow(len(w.review_vm.exceptions) - 1)
+    shot("35-review-exception-context")
+    d.click("review_record")
+    for _ in range(4):
+        d.click("review_next")
+    shot("36-review-record")
+    d.click("review_exceptions")
+    d.click("review_reject")
+    d.wait_page("review_sign")
+    d.fill("review_user", "qa.berg")
+    d.fill("review_password", "wrong-password")
+    d.fill("review_comment", "Seal replacement not documented")
+    shot("37-review-sign")
+    d.click("review_sign_submit")
+    assert d.text("review_sign_message")
+    shot("38-review-sign-refused")
+    d.fill("review_password", d.passwords["qa.berg"])
+    d.click("review_sign_submit")
+    d.wait_page("review")
+    shot("39-review-rejected")
+    d.click("review_back")
+    d.wait_page("reviews")
+    qtbot.waitUntil(lambda: w.reviews.select_batch("B-2610-099"), timeout=5000)
+    d.click("reviews_open")
+    d.wait_page("review")
+    assert w.review_vm.no_exceptions
+    shot("40-review-no-exceptions")
+    d.click("review_back")
+    d.wait_page("reviews")
+    qtbot.waitUntil(lambda: any(i.decision for i in w.review_queue_vm.items), timeout=5000)
+    shot("41-reviews-with-verdict")
+    d.click("reviews_logout")
     d.wait_page("login")
 
 

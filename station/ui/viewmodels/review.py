@@ -1,0 +1,647 @@
+"""QA review by exception: the completed batches awaiting review, the batch record's exceptions
+first (each with its full context), the step-by-step record, and the e-signed verdict.
+
+Qt-free: the record comes as an ``ebr.export.record.BatchRecord`` read on the engine thread;
+the verdict is signed through ``station.exports.review_batch`` there too. This module only
+shapes what the screens show and what the signature form asks for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from ebr.export.record import (
+    BatchRecord,
+    Deviation,
+    LotConsumption,
+    Measurement,
+    Override,
+    Refusal,
+    Signature,
+    find_exceptions,
+)
+
+from .keyboard import TextBuffer
+from .text import fmt, translate
+
+#: The meaning of the reviewer's e-signature, as ``station.exports.REVIEW_MEANINGS`` records it.
+MEANINGS = {
+    True: "Batch record reviewed and approved",
+    False: "Batch record reviewed and rejected",
+}
+
+Line = tuple[str, str]  # (caption, value)
+
+
+def meaning_label(approve: bool) -> str:
+    """The meaning in the station's language (the record keeps the English wording)."""
+    return (
+        translate("Review", "Batch record reviewed and approved")
+        if approve
+        else translate("Review", "Batch record reviewed and rejected")
+    )
+
+
+def decision_label(decision: str | None) -> str:
+    return {
+        None: translate("Review", "Awaiting review"),
+        "approved": translate("Review", "Approved"),
+        "rejected": translate("Review", "Rejected"),
+    }.get(decision, decision or "")
+
+
+def local_time(value: dt.datetime | str | None, timezone: str = "UTC") -> str:
+    """A recorded UTC time as the site reads it: ``2026-03-14 10:12`` in the site's time zone."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    try:
+        zone = ZoneInfo(timezone)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+# ---------------------------------------------------------------- the review queue
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A completed batch at this station and its review, if any."""
+
+    batch_id: str
+    product_name: str
+    recipe_code: str
+    recipe_version: int
+    started_at: str  # ISO UTC
+    decision: str | None = None  # approved | rejected | None (awaiting review)
+    reviewer: str = ""  # printed name
+    reviewed_at: str = ""  # ISO UTC
+
+
+@dataclass
+class ReviewQueueVM:
+    items: list[QueueItem] = field(default_factory=list)
+    message: str = ""
+    timezone: str = "UTC"
+
+    def set_items(self, items: list[QueueItem]) -> None:
+        self.items = sorted(items, key=lambda i: (i.decision is not None, i.started_at))
+
+    def grouped(self) -> list[tuple[str, list[QueueItem]]]:
+        waiting = [i for i in self.items if i.decision is None]
+        done = [i for i in self.items if i.decision is not None]
+        return [
+            (translate("Review", "Awaiting review"), waiting),
+            (translate("Review", "Reviewed"), done),
+        ]
+
+    def describe(self, item: QueueItem) -> str:
+        text = f"{item.batch_id} · {item.product_name} · {item.recipe_code} v{item.recipe_version}"
+        if item.decision is not None:
+            text += "\n" + translate("Review", "%1 by %2, %3").replace(
+                "%1", decision_label(item.decision)
+            ).replace("%2", item.reviewer).replace("%3", local_time(item.reviewed_at, self.timezone))
+        return text
+
+
+# ---------------------------------------------------------------- exceptions
+
+
+def _unique(lines: list[Line] | tuple[Line, ...]) -> tuple[Line, ...]:
+    """The context without a signature shown twice (as the override's and as one at the step)."""
+    seen: set[str] = set()
+    out = []
+    for caption, value in lines:
+        if caption in (translate("Review", "E-signature"), translate("Review", "Signature at this step")):
+            if value in seen:
+                continue
+            seen.add(value)
+        out.append((caption, value))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ExceptionItem:
+    """One exception in the list, and its full context when opened."""
+
+    kind: str  # override | refusal | deviation | out_of_limits | refused_weighing | acknowledgement
+    step_id: str | None
+    title: str  # one line for the list
+    context: tuple[Line, ...]  # what a reviewer reads when the exception is opened
+    open: bool = False  # an unresolved exception (an open deviation, a refusal not overridden)
+
+
+def kind_label(kind: str) -> str:
+    return {
+        "override": translate("Review", "Refusal overridden"),
+        "refusal": translate("Review", "Refusal"),
+        "deviation": translate("Review", "Deviation"),
+        "out_of_limits": translate("Review", "Value outside its limits"),
+        "refused_weighing": translate("Review", "Weighing refused"),
+        "acknowledgement": translate("Review", "Supervisor acknowledgement"),
+    }.get(kind, kind)
+
+
+class _Context:
+    """Builds the context lines of an exception from the record."""
+
+    def __init__(self, record: BatchRecord) -> None:
+        self.record = record
+        self.tz = record.site_timezone
+        self.steps = {s.step_id: (op, s) for op, s in record.steps()}
+
+    def when(self, value: dt.datetime | None) -> str:
+        return local_time(value, self.tz)
+
+    def who(self, user_id: str | None) -> str:
+        return self.record.name_of(user_id)
+
+    def step(self, step_id: str | None) -> list[Line]:
+        if not step_id:
+            return [(translate("Review", "Step"), translate("Review", "the batch as a whole"))]
+        found = self.steps.get(step_id)
+        if found is None:
+            return [(translate("Review", "Step"), step_id)]
+        op, s = found
+        return [
+            (translate("Review", "Step"), f"{s.step_id} · {s.title}"),
+            (translate("Review", "Operation"), f"{op.op_id} · {op.title}"),
+        ]
+
+    def limits(self, low: object, high: object, unit: str) -> str:
+        if low is None and high is None:
+            return "—"
+        return f"{fmt(low)} … {fmt(high)} {unit}".strip()
+
+    def refusal(self, r: Refusal) -> list[Line]:
+        return [
+            (translate("Review", "Refused"), f"{r.action} · {self.who(r.user_id)} · {self.when(r.at)}"),
+            (translate("Review", "Reason code"), r.reason_code),
+            (translate("Review", "Sentence"), r.sentence),
+        ]
+
+    def signature(self, sig: Signature | None) -> list[Line]:
+        if sig is None:
+            return []
+        return [
+            (
+                translate("Review", "E-signature"),
+                f"{sig.printed_name} ({sig.user_id}) · {sig.meaning} · {self.when(sig.signed_at)}",
+            )
+        ]
+
+    def override(self, o: Override) -> list[Line]:
+        return [
+            (translate("Review", "Supervisor"), f"{self.who(o.supervisor)} · {self.when(o.at)}"),
+            (translate("Review", "Reason given"), o.reason),
+            *self.signature(self.record.signature(o.signature_uid)),
+        ]
+
+    def deviation(self, d: Deviation | None) -> list[Line]:
+        if d is None:
+            return []
+        lines = [
+            (translate("Review", "Deviation"), f"{d.number} · {d.category} · {d.origin}"),
+            (translate("Review", "What happened"), d.text),
+            (translate("Review", "Opened"), f"{self.who(d.opened_by)} · {self.when(d.opened_at)}"),
+        ]
+        if d.is_closed:
+            lines.append(
+                (translate("Review", "Closed"), f"{self.who(d.closed_by)} · {self.when(d.closed_at)}")
+            )
+            lines.append((translate("Review", "How it was closed"), d.closure_reason or "—"))
+        else:
+            lines.append((translate("Review", "Closed"), translate("Review", "NOT CLOSED")))
+        for o in self.record.overrides:
+            if o.deviation_uid == d.uid and o.signature_uid:
+                lines.extend(self.signature(self.record.signature(o.signature_uid)))
+        return lines
+
+    def deviation_by_uid(self, uid: str | None) -> Deviation | None:
+        return next((d for d in self.record.deviations if d.uid == uid), None) if uid else None
+
+    def weighing(self, c: LotConsumption) -> list[Line]:
+        return [
+            (
+                translate("Review", "Material and lot"),
+                f"{c.material_code} {c.material_name} · {c.lot} ({c.lot_status})",
+            ),
+            (
+                translate("Review", "Weighed"),
+                translate("Review", "net %1 %2 (gross %3, tare %4)")
+                .replace("%1", fmt(c.net))
+                .replace("%2", c.unit)
+                .replace("%3", fmt(c.gross))
+                .replace("%4", fmt(c.tare))
+                + f" · {c.source} {c.scale_id or ''}".rstrip(),
+            ),
+            (translate("Review", "Limits"), self.limits(c.low, c.high, c.unit)),
+            (translate("Review", "By"), f"{self.who(c.weighed_by)} · {self.when(c.weighed_at)}"),
+        ]
+
+    def around(self, step_id: str | None, exclude: set[str]) -> list[Line]:
+        """The signatures given at the same step (the sign-offs around the exception)."""
+        if not step_id:
+            return []
+        return [
+            (
+                translate("Review", "Signature at this step"),
+                f"{s.printed_name} ({s.user_id}) · {s.meaning} · {self.when(s.signed_at)}",
+            )
+            for s in self.record.signatures
+            if s.step_id == step_id and s.uid not in exclude
+        ]
+
+
+def exception_items(record: BatchRecord) -> list[ExceptionItem]:
+    """The exceptions a reviewer must look at, in the order of the record."""
+    found = find_exceptions(record)
+    ctx = _Context(record)
+    net = translate("Review", "net")
+    limits = translate("Review", "limits")
+    overridden_by = translate("Review", "overridden by")
+    items: list[tuple[dt.datetime, ExceptionItem]] = []
+    overridden = {o.uid for _r, o in found.overridden_refusals}
+
+    def add(at: dt.datetime, item: ExceptionItem) -> None:
+        items.append((at, item))
+
+    for r, o in found.overridden_refusals:
+        dev = ctx.deviation_by_uid(o.deviation_uid)
+        sig_uids = {o.signature_uid} if o.signature_uid else set()
+        add(
+            r.at,
+            ExceptionItem(
+                kind="override",
+                step_id=r.step_id,
+                title=f"{r.step_id or '—'} · {r.reason_code} · {overridden_by} {ctx.who(o.supervisor)}",
+                context=(
+                    *ctx.step(r.step_id),
+                    *ctx.refusal(r),
+                    *ctx.override(o),
+                    *ctx.deviation(dev),
+                    *ctx.around(r.step_id, sig_uids),
+                ),
+            ),
+        )
+    for r in found.other_refusals:
+        add(
+            r.at,
+            ExceptionItem(
+                kind="refusal",
+                step_id=r.step_id,
+                title=f"{r.step_id or '—'} · {r.reason_code} · {r.action}",
+                context=(*ctx.step(r.step_id), *ctx.refusal(r), *ctx.around(r.step_id, set())),
+            ),
+        )
+    for c in found.refused_weighings:
+        reweighs = [w for w in found.reweighs if w.step_id == c.step_id]
+        lines: list[Line] = [*ctx.step(c.step_id), *ctx.weighing(c)]
+        lines.append((translate("Review", "Reason code"), c.refusal_reason or "—"))
+        refusal = next((r for r in record.refusals if r.uid == c.uid), None)
+        if refusal is not None:
+            lines.append((translate("Review", "Sentence"), refusal.sentence))
+        for w in reweighs:
+            lines.append(
+                (
+                    translate("Review", "Re-weighed"),
+                    f"{net} {fmt(w.net)} {w.unit} · {ctx.who(w.weighed_by)} · {ctx.when(w.weighed_at)}",
+                )
+            )
+        lines.extend(ctx.around(c.step_id, set()))
+        add(
+            c.weighed_at,
+            ExceptionItem(
+                kind="refused_weighing",
+                step_id=c.step_id,
+                title=f"{c.step_id} · {c.material_name} · {net} {fmt(c.net)} {c.unit}"
+                f" · {c.refusal_reason or ''}".rstrip(" ·"),
+                context=tuple(lines),
+            ),
+        )
+    for m in found.out_of_limits:
+        dev = ctx.deviation_by_uid(m.deviation_uid)
+        add(
+            m.entered_at,
+            ExceptionItem(
+                kind="out_of_limits",
+                step_id=m.step_id,
+                title=f"{m.step_id} · {m.name} {fmt(m.value)} {m.unit} · {limits} "
+                f"{ctx.limits(m.low, m.high, m.unit)}",
+                context=(
+                    *ctx.step(m.step_id),
+                    *_measurement(ctx, m),
+                    *ctx.deviation(dev),
+                    *ctx.around(m.step_id, set()),
+                ),
+                open=dev is not None and not dev.is_closed,
+            ),
+        )
+    for d in found.deviations:
+        add(
+            d.opened_at,
+            ExceptionItem(
+                kind="deviation",
+                step_id=d.step_id,
+                title=f"{d.number} · {d.step_id or '—'} · {d.text}",
+                context=(*ctx.step(d.step_id), *ctx.deviation(d)),
+                open=not d.is_closed,
+            ),
+        )
+    for o in found.overrides:
+        if o.uid in overridden:
+            continue
+        dev = ctx.deviation_by_uid(o.deviation_uid)
+        add(
+            o.at,
+            ExceptionItem(
+                kind="acknowledgement",
+                step_id=o.step_id,
+                title=f"{o.step_id or '—'} · {o.reason_code} · {ctx.who(o.supervisor)}",
+                context=(
+                    *ctx.step(o.step_id),
+                    (translate("Review", "Reason code"), o.reason_code),
+                    *ctx.override(o),
+                    *ctx.deviation(dev),
+                ),
+            ),
+        )
+    items.sort(key=lambda pair: pair[0])
+    return [
+        ExceptionItem(item.kind, item.step_id, item.title, _unique(item.context), item.open)
+        for _at, item in items
+    ]
+
+
+def _measurement(ctx: _Context, m: Measurement) -> list[Line]:
+    return [
+        (translate("Review", "Recorded value"), f"{m.name} {fmt(m.value)} {m.unit}"),
+        (translate("Review", "Limits"), ctx.limits(m.low, m.high, m.unit)),
+        (translate("Review", "Entered"), f"{ctx.who(m.entered_by)} · {ctx.when(m.entered_at)}"),
+    ]
+
+
+# ---------------------------------------------------------------- the step-by-step record
+
+
+@dataclass(frozen=True)
+class StepPage:
+    title: str  # "OP20.S20 · Paracetamol"
+    operation: str
+    lines: tuple[Line, ...]
+
+
+def step_pages(record: BatchRecord) -> list[StepPage]:
+    ctx = _Context(record)
+    pages = []
+    for op, s in record.steps():
+        lines: list[Line] = [(translate("Review", "Kind"), s.kind), (translate("Review", "Status"), s.status)]
+        for p in s.parameters:
+            lines.append((p.name, f"{p.value} {p.unit}".strip()))
+        for e in s.executions:
+            mark = "" if e.outcome == "accepted" else f" [{e.outcome.upper()}]"
+            lines.append((e.action, f"{e.result}{mark} · {ctx.who(e.user_id)} · {ctx.when(e.at)}"))
+        for sig in record.signatures:
+            if sig.step_id == s.step_id:
+                lines.extend(ctx.signature(sig))
+        pages.append(
+            StepPage(
+                title=f"{s.step_id} · {s.title}", operation=f"{op.op_id} · {op.title}", lines=tuple(lines)
+            )
+        )
+    return pages
+
+
+# ---------------------------------------------------------------- the review screen
+
+
+@dataclass(frozen=True)
+class SignedReview:
+    """What the reviewer's e-signature recorded (shown after signing)."""
+
+    approved: bool
+    printed_name: str
+    reviewer: str
+    meaning: str
+    signed_at: str  # ISO UTC, or a datetime's text
+    comment: str = ""
+
+
+@dataclass
+class ReviewVM:
+    record: BatchRecord
+    exceptions: list[ExceptionItem] = field(default_factory=list)
+    pages: list[StepPage] = field(default_factory=list)
+    selected: int | None = None
+    page: int = 0
+    mode: str = "exceptions"  # exceptions | record
+    signed: SignedReview | None = None
+
+    @classmethod
+    def from_record(cls, record: BatchRecord) -> ReviewVM:
+        vm = cls(record=record, exceptions=exception_items(record), pages=step_pages(record))
+        if record.reviews:
+            r = record.reviews[-1]
+            sig = record.signature(r.signature_uid)
+            person = record.person(r.reviewer)
+            vm.signed = SignedReview(
+                approved=r.decision == "approved",
+                printed_name=sig.printed_name if sig else (person.name if person else r.reviewer),
+                reviewer=r.reviewer,
+                meaning=sig.meaning if sig else MEANINGS[r.decision == "approved"],
+                signed_at=(sig.signed_at if sig else r.at).isoformat(),
+                comment=r.comment,
+            )
+        return vm
+
+    @property
+    def batch_id(self) -> str:
+        return self.record.batch_id
+
+    @property
+    def timezone(self) -> str:
+        return self.record.site_timezone
+
+    @property
+    def header_lines(self) -> list[Line]:
+        h = self.record.header
+        verified = {
+            True: translate("Review", "yes"),
+            False: translate("Review", "NO: the audit trail does not verify"),
+            None: translate("Review", "not checked"),
+        }[h.chain_verified]
+        return [
+            (translate("Review", "Batch"), h.batch_id),
+            (translate("Review", "Product"), f"{h.product_code} · {h.product_name}"),
+            (translate("Review", "Recipe"), f"{h.recipe_code} v{h.recipe_version}"),
+            (translate("Review", "Batch size"), f"{fmt(h.batch_size)} {h.batch_unit}"),
+            (translate("Review", "Started"), local_time(h.started_at, self.timezone)),
+            (translate("Review", "Completed"), local_time(h.completed_at, self.timezone)),
+            (translate("Review", "Audit chain verified"), verified),
+        ]
+
+    @property
+    def chain_ok(self) -> bool:
+        return self.record.header.chain_verified is True
+
+    @property
+    def exceptions_title(self) -> str:
+        return translate("Review", "Exceptions: %1").replace("%1", str(len(self.exceptions)))
+
+    @property
+    def no_exceptions(self) -> bool:
+        return not self.exceptions
+
+    def describe(self, item: ExceptionItem) -> str:
+        text = f"{kind_label(item.kind)}: {item.title}"
+        if item.open:
+            text += " · " + translate("Review", "OPEN")
+        return text
+
+    def select(self, index: int | None) -> None:
+        self.selected = index if index is not None and 0 <= index < len(self.exceptions) else None
+
+    @property
+    def context(self) -> ExceptionItem | None:
+        return None if self.selected is None else self.exceptions[self.selected]
+
+    # ---- paging through the record
+    @property
+    def step_page(self) -> StepPage | None:
+        return self.pages[self.page] if self.pages else None
+
+    @property
+    def page_text(self) -> str:
+        return (
+            translate("Review", "Step %1 of %2")
+            .replace("%1", str(self.page + 1))
+            .replace("%2", str(len(self.pages)))
+        )
+
+    def turn(self, delta: int) -> None:
+        if self.pages:
+            self.page = max(0, min(len(self.pages) - 1, self.page + delta))
+
+    @property
+    def can_back(self) -> bool:
+        return self.page > 0
+
+    @property
+    def can_forward(self) -> bool:
+        return self.page < len(self.pages) - 1
+
+    # ---- the verdict
+    @property
+    def can_review(self) -> bool:
+        return self.signed is None and self.record.header.status == "completed"
+
+    @property
+    def verdict_text(self) -> str:
+        s = self.signed
+        if s is None:
+            return ""
+        return (
+            translate("Review", "%1 — signed by %2 (%3), meaning: %4, at %5")
+            .replace("%1", decision_label("approved" if s.approved else "rejected").upper())
+            .replace("%2", s.printed_name)
+            .replace("%3", s.reviewer)
+            .replace("%4", meaning_label(s.approved))
+            .replace("%5", local_time(s.signed_at, self.timezone))
+        )
+
+
+@dataclass
+class ReviewSignVM:
+    """The e-signature form of the verdict: user id or badge, password, mandatory comment."""
+
+    batch_id: str = ""
+    approve: bool = True
+    user: TextBuffer = field(default_factory=lambda: TextBuffer(max_length=40))
+    password: TextBuffer = field(default_factory=lambda: TextBuffer(max_length=64, secret=True))
+    comment: TextBuffer = field(default_factory=lambda: TextBuffer(max_length=1000))
+    badge: str | None = None
+    message: str = ""
+
+    def reset(self, batch_id: str, approve: bool, user: str = "") -> None:
+        self.batch_id = batch_id
+        self.approve = approve
+        self.user.set(user)
+        self.password.set("")
+        self.comment.set("")
+        self.badge = None
+        self.message = ""
+
+    def scan_badge(self, plain: str) -> None:
+        self.badge = plain
+        self.user.set(plain)
+
+    @property
+    def meaning(self) -> str:
+        """The meaning of the signature as the record keeps it."""
+        return MEANINGS[self.approve]
+
+    @property
+    def title(self) -> str:
+        return (
+            translate("Review", "Approve the batch record (e-signature)")
+            if self.approve
+            else translate("Review", "Reject the batch record (e-signature)")
+        )
+
+    @property
+    def info(self) -> str:
+        return (
+            translate("Review", "Batch %1 · meaning of the signature: %2")
+            .replace("%1", self.batch_id)
+            .replace("%2", meaning_label(self.approve))
+        )
+
+    @property
+    def submit_label(self) -> str:
+        return (
+            translate("Review", "SIGN AND APPROVE")
+            if self.approve
+            else translate("Review", "SIGN AND REJECT")
+        )
+
+    @property
+    def problem(self) -> str:
+        if not self.user.text.strip():
+            return translate("Review", "Enter your user id or scan your badge.")
+        if not self.password.text:
+            return translate("Review", "Enter your password.")
+        if not self.comment.text.strip():
+            return translate("Review", "A comment is mandatory.")
+        return ""
+
+    @property
+    def can_submit(self) -> bool:
+        return not self.problem
+
+    def request(self) -> dict[str, object]:
+        """The arguments of ``station.exports.review_batch``."""
+        return {
+            "approve": self.approve,
+            "user": self.badge or self.user.text.strip(),
+            "password": self.password.text,
+            "comment": self.comment.text.strip(),
+        }
+
+    def refused(self, message: str) -> None:
+        """The service refused: its message plainly, the password typed again."""
+        self.password.set("")
+        self.message = message
+
+    def signed(self) -> None:
+        self.password.set("")
+        self.comment.set("")
+        self.message = ""
