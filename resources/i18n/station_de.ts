@@ -507,11 +507,11 @@
     </message>
     <message>
         <source>Refusal overridden</source>
-        <translation>Verweigerung übersteuert</translation>
+        <translation>Ablehnung übersteuert</translation>
     </message>
     <message>
         <source>Refusal</source>
-        <translation>Verweigerung</translation>
+        <translation>Ablehnung</translation>
     </message>
     <message>
         <source>Deviation</source>
@@ -523,11 +523,11 @@
     </message>
     <message>
         <source>Weighing refused</source>
-        <translation>Wägung verweigert</translation>
+        <translation>Wägung abgelehnt</translation>
     </message>
     <message>
         <source>Supervisor acknowledgement</source>
-        <translation>Bestätigung durch Schichtleitung</translation>
+        <translation>Bestätigung durch Vorgesetzte</translation>
     </message>
     <message>
         <source>Step</source>
@@ -543,11 +543,11 @@
     </message>
     <message>
         <source>Refused</source>
-        <translation>Verweigert</translation>
+        <translation>Abgelehnt</translation>
     </message>
     <message>
         <source>Reason code</source>
-        <translation>Grundcode</translation>
+        <translation>Code</translation>
     </message>
     <message>
         <source>Sentence</source>
@@ -555,7 +555,7 @@
     </message>
     <message>
         <source>Supervisor</source>
-        <translation>Schichtleitung</translation>
+        <translation>Vorgesetzte(r)</translation>
     </message>
     <message>
         <source>Reason given</source>
@@ -583,7 +583,7 @@
     </message>
     <message>
         <source>Material and lot</source>
-        <translation>Material und Charge</translation>
+        <translation>Material und Los</translation>
     </message>
     <message>
         <source>Weighed</source>
@@ -664,6 +664,10 @@
     <message>
         <source>Started</source>
         <translation>Begonnen</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>Station</translation>
     </message>
     <message>
         <source>Completed</source>
@@ -774,14 +778,6 @@
     <message>
         <source>APPROVE</source>
         <translation>FREIGEBEN</translation>
-    </message>
-    <message>
-        <source>Audit chain verified</source>
-        <translation>Audit-Kette geprüft</translation>
-    </message>
-    <message>
-        <source>The audit chain does not verify</source>
-        <translation>Die Audit-Kette ist nicht intakt</translation>
     </message>
     <message>
         <source>EXCEPTIONS (%1)</source>

@@ -666,6 +666,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Station</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Completed</source>
         <translation type="unfinished"></translation>
     </message>
@@ -773,14 +777,6 @@
     </message>
     <message>
         <source>APPROVE</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Audit chain verified</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The audit chain does not verify</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

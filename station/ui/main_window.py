@@ -573,7 +573,7 @@ class MainWindow(QMainWindow):
         elif state.user.must_change_password:
             self.pw_vm.reset(state.user.id)
             self.show_page(self.password_page)
-        elif state.batch is not None:
+        elif state.batch is not None and not self.is_reviewer:  # QA reviews; it does not execute
             self.show_page(self.runner)
         else:
             self.go_home()
@@ -605,8 +605,10 @@ class MainWindow(QMainWindow):
 
     def load_reviews(self) -> None:
         def done(result: object, error: str | None) -> None:
-            if error is None and isinstance(result, list):
-                self.review_queue_vm.set_items(result)
+            if error is None and isinstance(result, tuple):
+                items, timezone = result
+                self.review_queue_vm.timezone = timezone
+                self.review_queue_vm.set_items(items)
                 self.review_queue_vm.message = ""
             else:
                 self.review_queue_vm.message = error or ""

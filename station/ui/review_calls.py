@@ -14,8 +14,9 @@ from station.errors import CommandError
 from .viewmodels.review import QueueItem, ReviewVM
 
 
-def review_queue(engine: Any) -> list[QueueItem]:
-    """The completed batches at this station, each with its review when there is one."""
+def review_queue(engine: Any) -> tuple[list[QueueItem], str]:
+    """The completed batches at this station, each with its review when there is one; and the
+    site's time zone, in which the screens show the times."""
     from sqlalchemy import select
 
     from ebr.models import Review, User
@@ -43,7 +44,9 @@ def review_queue(engine: Any) -> list[QueueItem]:
                 reviewed_at=r.reviewed_at.isoformat() if r else "",
             )
         )
-    return items
+    from station.composition import DEFAULT_SITE_TZ
+
+    return items, DEFAULT_SITE_TZ
 
 
 def open_review(batch_id: str) -> Callable[[Any], ReviewVM]:

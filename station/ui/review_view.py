@@ -30,6 +30,21 @@ def lines_html(lines: list[Line] | tuple[Line, ...]) -> str:
     return f"<table cellspacing='0'>{rows}</table>"
 
 
+def header_html(lines: list[Line], chain_ok: bool) -> str:
+    """The batch header as two caption/value pairs a row; the audit chain's verdict in colour."""
+    cells = []
+    for i, (c, v) in enumerate(lines):
+        value = escape(v)
+        if i == len(lines) - 1:  # the audit chain: green when verified, red otherwise
+            value = f"<b style='color:{'#0A6E28' if chain_ok else '#B00020'};'>{value}</b>"
+        cells.append(
+            f"<td style='padding:1px 10px 1px 0px; white-space:nowrap;'><b>{escape(c)}</b></td>"
+            f"<td style='padding:1px 24px 1px 0px;'>{value}</td>"
+        )
+    rows = "".join("<tr>" + "".join(cells[i : i + 2]) + "</tr>" for i in range(0, len(cells), 2))
+    return f"<table cellspacing='0'>{rows}</table>"
+
+
 def scrolled(widget: QWidget, name: str) -> QScrollArea:
     area = QScrollArea()
     area.setObjectName(name)
@@ -59,6 +74,7 @@ class ReviewListPage(QWidget):
         self.batches = QListWidget()
         self.batches.setObjectName("reviews_batches")
         self.batches.setWordWrap(True)
+        self.batches.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.batches.itemSelectionChanged.connect(self._selection)
         self.batches.itemDoubleClicked.connect(lambda _i: self._open())
         self.open_button = button("", "", name="reviews_open")
@@ -153,8 +169,6 @@ class ReviewPage(QWidget):
         self.header_text = label("", "small", name="review_header")
         self.header_text.setTextFormat(Qt.TextFormat.RichText)
         head.addWidget(self.header_text)
-        self.chain = label("", "", name="review_chain")
-        head.addWidget(self.chain)
         lay.addWidget(self.header_card)
 
         self.exceptions_button = button("", "plain", name="review_exceptions")
@@ -175,6 +189,7 @@ class ReviewPage(QWidget):
         self.exceptions = QListWidget()
         self.exceptions.setObjectName("review_exception_list")
         self.exceptions.setWordWrap(True)
+        self.exceptions.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.exceptions.currentRowChanged.connect(self._select)
         self.none_label = label("", "big", name="review_none")
         self.none_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -256,11 +271,7 @@ class ReviewPage(QWidget):
         vm = self.vm
         if vm is None:
             return
-        self.header_text.setText(lines_html(vm.header_lines))
-        self.chain.setText(
-            self.tr("Audit chain verified") if vm.chain_ok else self.tr("The audit chain does not verify")
-        )
-        set_level(self.chain, "ok" if vm.chain_ok else "bad")
+        self.header_text.setText(header_html(vm.header_lines, vm.chain_ok))
         self.exceptions_button.setText(self.tr("EXCEPTIONS (%1)").replace("%1", str(len(vm.exceptions))))
         self.exceptions_button.setChecked(vm.mode == "exceptions")
         self.record_button.setChecked(vm.mode == "record")

@@ -240,7 +240,12 @@ class Driver:
         self.fill("password_repeat", new)
         self.click("password_submit")
         # the home screen: a QA user's lists the batch records to review
-        self.qtbot.waitUntil(lambda: self.window.page_name in ("home", "reviews"), timeout=TIMEOUT_MS)
+        try:
+            self.qtbot.waitUntil(lambda: self.window.page_name in ("home", "reviews"), timeout=TIMEOUT_MS)
+        except Exception:
+            raise AssertionError(
+                f"{self.window.page_name} {self.window.pw_vm.message!r} {self.window.review_queue_vm.message!r}"
+            ) from None
         self.passwords[user] = new
 
     def open_batch(self, batch_id: str) -> None:

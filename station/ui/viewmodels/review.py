@@ -408,7 +408,9 @@ def step_pages(record: BatchRecord) -> list[StepPage]:
         for p in s.parameters:
             lines.append((p.name, f"{p.value} {p.unit}".strip()))
         for e in s.executions:
-            mark = "" if e.outcome == "accepted" else f" [{e.outcome.upper()}]"
+            mark = (
+                "" if e.outcome == "accepted" or e.outcome.upper() in e.result else f" [{e.outcome.upper()}]"
+            )
             lines.append((e.action, f"{e.result}{mark} · {ctx.who(e.user_id)} · {ctx.when(e.at)}"))
         for sig in record.signatures:
             if sig.step_id == s.step_id:
@@ -485,6 +487,7 @@ class ReviewVM:
             (translate("Review", "Recipe"), f"{h.recipe_code} v{h.recipe_version}"),
             (translate("Review", "Batch size"), f"{fmt(h.batch_size)} {h.batch_unit}"),
             (translate("Review", "Started"), local_time(h.started_at, self.timezone)),
+            (translate("Review", "Station"), h.station),
             (translate("Review", "Completed"), local_time(h.completed_at, self.timezone)),
             (translate("Review", "Audit chain verified"), verified),
         ]
