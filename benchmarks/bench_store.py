@@ -406,6 +406,18 @@ def _cpu_seconds(who: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM where there is /proc: ``ru_maxrss`` carries the
+    peak of the process that started us across exec (the seeding run's, here)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _verify_in_this_process(url: str, workers: int | None) -> None:
     from ebr.verify import verify
 
@@ -416,14 +428,15 @@ def _verify_in_this_process(url: str, workers: int | None) -> None:
     report = verify(db, workers=workers)
     elapsed = time.perf_counter() - started
     cpu = _cpu_seconds(resource.RUSAGE_SELF) + _cpu_seconds(resource.RUSAGE_CHILDREN) - cpu_started
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = _peak_rss_mb()
     worker_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"ebr verify: {report}")
     print(
         f"ebr verify: {report.events_checked} events + {report.records_checked} records in {elapsed:.2f} s "
         f"= {report.events_checked / elapsed:,.0f} events/s; CPU {cpu:.2f} s "
         f"({report.events_checked / cpu:,.0f} events per CPU-second); peak RSS {rss_mb:.0f} MB "
-        f"(largest worker {worker_rss_mb:.0f} MB); load average before {load[0]:.2f} on {os.cpu_count()} CPUs"
+        + (f"(largest worker {worker_rss_mb:.0f} MB)" if worker_rss_mb else "(no workers)")
+        + f"; load average before {load[0]:.2f} on {os.cpu_count()} CPUs"
     )
     if not report.ok:
         sys.exit(3)
