@@ -99,6 +99,7 @@ class Engine:
         self._material_names: dict[str, str] = {}  # material code -> name, for the screens
         # Master data the gates read on every step, valid while the site stream stands still.
         self._site_head = -1
+        self._site_head_seen: int | None = None  # read with the batch head in this action
         self._documents: dict[str, gf.Document | None] = {}
         self._training: dict[str, tuple[gf.TrainingRecord, ...]] = {}
         self._request: str | None = None
@@ -117,6 +118,7 @@ class Engine:
             if handler is None:
                 return self._error(f"unknown action {type(action).__name__}")
             self._request = request_id
+            self._site_head_seen = None
             try:
                 status, message, refusals = handler(self, action)
             except ActionError as exc:
@@ -232,8 +234,13 @@ class Engine:
         """The open batch's state, brought up to date with what the database has committed."""
         if self._batch_id is None:
             raise ActionError("no batch is open: start or open a batch first")
-        if self._state is not None and sa.stream_head(uow, self._batch_id) == self._state.stream_seq:
-            return self._state
+        if self._state is not None:
+            # One query for both heads: the batch's (did anyone else record?) and the site's
+            # (did master data change under the cached facts?).
+            heads = sa.stream_heads(uow, self._batch_id, SITE_STREAM)
+            self._site_head_seen = heads[SITE_STREAM]
+            if heads[self._batch_id] == self._state.stream_seq:
+                return self._state
         state = self._load_state(uow, self._batch_id, since=self._state)
         self._state = state
         if self._control is None or self._control.content_hash != state.content_hash:
@@ -271,7 +278,8 @@ class Engine:
         """Drop cached master data when the site stream has moved: every change of master data
         (an import, a lock, a password) is an audited event in that stream, so an unchanged head
         proves the cache is what the database holds. One indexed query instead of several."""
-        head = sa.stream_head(uow, SITE_STREAM)
+        head = self._site_head_seen if self._site_head_seen is not None else sa.stream_head(uow, SITE_STREAM)
+        self._site_head_seen = None
         if head != self._site_head:
             self._site_head = head
             self._documents.clear()

@@ -43,3 +43,13 @@ def stream_head(uow: UnitOfWork, stream: str) -> int:
         select(func.max(_A.stream_seq)).where(_A.stream == stream)
     ).scalar_one_or_none()
     return int(found or 0)
+
+
+def stream_heads(uow: UnitOfWork, *streams: str) -> dict[str, int]:
+    """The last ``stream_seq`` of each stream, in one query (0 for a stream with no events)."""
+    rows = uow.session.execute(
+        select(_A.stream, func.max(_A.stream_seq)).where(_A.stream.in_(streams)).group_by(_A.stream)
+    )
+    heads = dict.fromkeys(streams, 0)
+    heads.update({stream: int(seq or 0) for stream, seq in rows})
+    return heads
