@@ -102,10 +102,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--training", type=int, default=50_000)
     parser.add_argument("--equipment", type=int, default=2_000)
+    parser.add_argument("--seed-only", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.seed_only:
+        seed(args.seed_only, args)
+        return 0
     folder = Path(tempfile.mkdtemp(prefix="mes-bench-engine-"))
     url = f"sqlite:///{folder / 'station.db'}"
     started = time.perf_counter()
+    # Seeding runs in a child process, so that the peak RSS printed below is the station's.
+    import subprocess
+
+    subprocess.run(
+        [sys.executable, __file__, "--seed-only", url, "--lots", str(args.lots), "--users", str(args.users),
+         "--training", str(args.training), "--equipment", str(args.equipment)],
+        check=True,
+    )  # fmt: skip
+    from ebr.database import open_database
+
+    db = open_database(url)
+    print(
+        f"seeded {args.lots:,} lots, {args.users:,} users, {args.training:,} training records, "
+        f"{args.equipment:,} equipment in {time.perf_counter() - started:.1f} s"
+    )
+    return run(db, folder, args)
+
+
+def seed(url: str, args: argparse.Namespace) -> None:
     db = fresh_database(url)
     with ChainWriter(db) as writer:
         # 100 materials: their generated GTINs stay clear of the reference site's.
@@ -121,10 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     with db.unit_of_work() as uow:
         approve_recipe(uow, "PARA500-GRAN", 3, "qa.dubois", "Rev1ew-Dubois")
         uow.commit()
-    print(
-        f"seeded {args.lots:,} lots, {args.users:,} users, {args.training:,} training records, "
-        f"{args.equipment:,} equipment in {time.perf_counter() - started:.1f} s"
-    )
+    db.dispose()
+
+
+def run(db, folder: Path, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
 
     script = load_script(DATA / "scripts" / "para500-happy-path.yaml")
     engine = Engine(db, require_password_change=False)

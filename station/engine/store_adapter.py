@@ -47,9 +47,10 @@ def stream_head(uow: UnitOfWork, stream: str) -> int:
 
 def stream_heads(uow: UnitOfWork, *streams: str) -> dict[str, int]:
     """The last ``stream_seq`` of each stream, in one query (0 for a stream with no events)."""
-    rows = uow.session.execute(
-        select(_A.stream, func.max(_A.stream_seq)).where(_A.stream.in_(streams)).group_by(_A.stream)
-    )
-    heads = dict.fromkeys(streams, 0)
-    heads.update({stream: int(seq or 0) for stream, seq in rows})
-    return heads
+    # One scalar subquery per stream: each is an index seek on (stream, stream_seq), where a
+    # GROUP BY over the streams would scan every event of a long site stream.
+    heads = [
+        select(func.max(_A.stream_seq)).where(_A.stream == stream).scalar_subquery() for stream in streams
+    ]
+    row = uow.session.execute(select(*heads)).one()
+    return {stream: int(seq or 0) for stream, seq in zip(streams, row, strict=True)}
