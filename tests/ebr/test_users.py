@@ -42,10 +42,13 @@ def _last_seq(db: Database) -> int:
 
 
 def test_production_hasher_is_argon2id(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ebr.users, "_hasher", PasswordHasher())
-    assert PasswordHasher().type is Type.ID
+    params = ebr.users.ARGON2_PARAMETERS
+    # Never below OWASP's minimum for argon2id: 19 MiB and 2 passes.
+    assert params["memory_cost"] >= 19456 and params["time_cost"] >= 2
+    monkeypatch.setattr(ebr.users, "_hasher", PasswordHasher(**params))
+    assert PasswordHasher(**params).type is Type.ID
     stored = hash_password("Granul8-Alvarez")
-    assert stored.startswith("$argon2id$") and "Granul8" not in stored
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$") and "Granul8" not in stored
 
 
 def test_login_by_id_and_by_badge(site_db: Database) -> None:
