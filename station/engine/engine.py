@@ -877,7 +877,7 @@ class Engine:
         return "done", f"{net} {unit} of lot {lot['lot']} accepted", ()
 
     def _sign(self, action: api.Sign) -> tuple[str, str, tuple[Refusal, ...]]:
-        from ebr import signatures, users
+        from ebr import users
 
         with self.db.unit_of_work() as uow:
             _user, step, state = self._step_context(uow, action.step, [SignatureStep])
@@ -900,21 +900,12 @@ class Engine:
             )
             execution = self._execution(action.step, "signature", signer, value)
             self._record(uow, execution, "step.signed", value)
-            signed = signatures.record_signature(
-                uow,
-                execution,
-                signer_id=signer.user_id,
-                printed_name=signer.name,
-                meaning=step.meaning,
-                batch_id=self._batch_id,
-                step_id=action.step,
-            )
-            self._pending_seq = max(self._pending_seq, signed.event.stream_seq)
+            self._sign_record(uow, execution, signer, step.meaning, action.step)
             self._commit_and_refresh(uow)
         return "done", f"{action.step} signed by {signer.name}: {step.meaning}", ()
 
     def _override(self, action: api.Override) -> tuple[str, str, tuple[Refusal, ...]]:
-        from ebr import signatures, users
+        from ebr import users
 
         if not action.reason.strip():
             raise ActionError("an override needs a reason")
@@ -948,9 +939,56 @@ class Engine:
                 return self._refuse(uow, "override", refusals, data)
             assert supervisor is not None
             if open_here:
-                return self._acknowledge(uow, supervisor, action, open_here, signatures)
+                return self._acknowledge(uow, supervisor, action, open_here)
             assert refused is not None
-            return self._override_refusal(uow, supervisor, action, refused, signatures)
+            return self._override_refusal(uow, supervisor, action, refused)
+
+    def _signed_override(
+        self,
+        uow: UnitOfWork,
+        supervisor: gf.Actor,
+        action: api.Override,
+        reason_code: str,
+        deviation_uid: str | None,
+        meaning: str,
+    ) -> dict[str, Any]:
+        """The override record and the supervisor's e-signature over it; returns what was recorded."""
+        override = models.Override(
+            batch_id=self._batch_id,
+            step_id=action.step,
+            reason_code=reason_code,
+            supervisor=supervisor.user_id,
+            reason_text=action.reason,
+            deviation_uid=deviation_uid,
+            overridden_at=utc_now(),
+        )
+        value = {
+            "step": action.step,
+            "deviation": deviation_uid,
+            "reason_code": reason_code,
+            "supervisor": supervisor.user_id,
+            "reason_text": action.reason,
+        }
+        self._record(uow, override, "override.signed", value, reason=action.reason)
+        self._sign_record(uow, override, supervisor, meaning, action.step)
+        return value
+
+    def _sign_record(
+        self, uow: UnitOfWork, row: models.Base, signer: gf.Actor, meaning: str, step: str
+    ) -> None:
+        """The signer's e-signature (printed name, meaning, time, hash) over a record just written."""
+        from ebr import signatures
+
+        signed = signatures.record_signature(
+            uow,
+            row,
+            signer_id=signer.user_id,
+            printed_name=signer.name,
+            meaning=meaning,
+            batch_id=self._batch_id,
+            step_id=step,
+        )
+        self._pending_seq = max(self._pending_seq, signed.event.stream_seq)
 
     def _acknowledge(
         self,
@@ -958,41 +996,16 @@ class Engine:
         supervisor: gf.Actor,
         action: api.Override,
         open_here: list[Any],
-        signatures: Any,
     ) -> tuple[str, str, tuple[Refusal, ...]]:
         for deviation in open_here:
-            override = models.Override(
-                batch_id=self._batch_id,
-                step_id=action.step,
-                reason_code=deviation.origin,
-                supervisor=supervisor.user_id,
-                reason_text=action.reason,
-                deviation_uid=deviation.uid,
-                overridden_at=utc_now(),
-            )
-            self._record(
+            self._signed_override(
                 uow,
-                override,
-                "override.signed",
-                {
-                    "step": action.step,
-                    "deviation": deviation.uid,
-                    "reason_code": deviation.origin,
-                    "supervisor": supervisor.user_id,
-                    "reason_text": action.reason,
-                },
-                reason=action.reason,
+                supervisor,
+                action,
+                deviation.origin,
+                deviation.uid,
+                "Deviation acknowledged by supervisor",
             )
-            signed = signatures.record_signature(
-                uow,
-                override,
-                signer_id=supervisor.user_id,
-                printed_name=supervisor.name,
-                meaning="Deviation acknowledged by supervisor",
-                batch_id=self._batch_id,
-                step_id=action.step,
-            )
-            self._pending_seq = max(self._pending_seq, signed.event.stream_seq)
             closure = models.DeviationClosure(
                 batch_id=self._batch_id,
                 deviation_uid=deviation.uid,
@@ -1023,40 +1036,15 @@ class Engine:
         supervisor: gf.Actor,
         action: api.Override,
         refused: dict[str, Any],
-        signatures: Any,
     ) -> tuple[str, str, tuple[Refusal, ...]]:
         codes = [r["code"] for r in refused.get("refusals", [])]
         sentences = "; ".join(r["sentence"] for r in refused.get("refusals", []))
         deviation_uid = self._open_deviation(
             uow, action.step, "override", f"Overridden: {sentences}", "override", acknowledged=True
         )
-        override = models.Override(
-            batch_id=self._batch_id,
-            step_id=action.step,
-            reason_code=",".join(codes),
-            supervisor=supervisor.user_id,
-            reason_text=action.reason,
-            deviation_uid=deviation_uid,
-            overridden_at=utc_now(),
+        override_value = self._signed_override(
+            uow, supervisor, action, ",".join(codes), deviation_uid, "Refusal overridden by supervisor"
         )
-        override_value = {
-            "step": action.step,
-            "reason_code": ",".join(codes),
-            "supervisor": supervisor.user_id,
-            "reason_text": action.reason,
-            "deviation": deviation_uid,
-        }
-        self._record(uow, override, "override.signed", override_value, reason=action.reason)
-        signed = signatures.record_signature(
-            uow,
-            override,
-            signer_id=supervisor.user_id,
-            printed_name=supervisor.name,
-            meaning="Refusal overridden by supervisor",
-            batch_id=self._batch_id,
-            step_id=action.step,
-        )
-        self._pending_seq = max(self._pending_seq, signed.event.stream_seq)
         # The refused action now goes through with the overridden codes waived (and only those).
         kind = refused.get("action")
         state = self._sync_uncommitted(uow)
