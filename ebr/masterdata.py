@@ -216,6 +216,18 @@ def parse_site_file(text: str, filename: str, known: _Known | None = None) -> Si
         ) from None
     except YAMLError as exc:
         raise MasterDataInvalid([Problem(filename, 1, "document", f"not valid YAML: {exc}")]) from None
+    except (
+        ValueError,
+        TypeError,
+        AttributeError,
+        KeyError,
+        IndexError,
+        AssertionError,
+        RecursionError,
+    ) as exc:
+        # ruamel raises a few plain exceptions (even an internal assertion) on very broken input.
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise MasterDataInvalid([Problem(filename, 1, "document", f"not valid YAML: {reason}")]) from None
     if document is None:
         raise MasterDataInvalid([Problem(filename, 1, "document", "the file is empty")])
     if not isinstance(document, dict):

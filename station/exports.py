@@ -3,7 +3,6 @@ and QA review. Qt-free: the command line and the touchscreen call the same funct
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,7 @@ import platformdirs
 from ebr import records, signatures, users
 from ebr.clock import utc_now
 from ebr.database import Database
-from ebr.errors import NotFound, StoreError
+from ebr.errors import NotFound
 from ebr.export.loader import load_batch_record
 from ebr.export.record import BatchRecord
 from ebr.models import AuditEvent, Review
@@ -224,6 +223,3 @@ def print_dispense_label(
         )
         uow.commit()
     return target
-
-
-__all__ = ["StoreError", "dt", "export_batch", "print_dispense_label", "review_batch"]

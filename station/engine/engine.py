@@ -18,16 +18,12 @@ recorded at all.
 
 from __future__ import annotations
 
-import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
 
 from ebr import models
 from ebr.clock import utc_now
@@ -56,20 +52,12 @@ from station.engine import store_adapter as sa
 from station.engine.batch_state import BatchState
 from station.engine.lifecycle import BatchStatus, StepStatus
 
-log = logging.getLogger(__name__)
-
 SITE_STREAM = "site"
 STEP_ROLES = frozenset({"operator", "supervisor"})
 
 
 class ActionError(Exception):
     """An action that cannot be understood here (unknown step, no batch open): no gate applies."""
-
-
-@dataclass
-class _Refused(Exception):
-    refusals: tuple[Refusal, ...]
-    data: dict[str, Any]
 
 
 class Engine:
@@ -1047,7 +1035,8 @@ class Engine:
         )
         # The refused action now goes through with the overridden codes waived (and only those).
         kind = refused.get("action")
-        state = self._sync_uncommitted(uow)
+        state = self._state
+        assert state is not None
         user = self._require_user()
         if kind == "weighing":
             step = self._recipe.step(action.step)
@@ -1088,10 +1077,6 @@ class Engine:
         else:
             status, message, findings = self._scan_lot(uow, user, step, scanned, data, refusals, waived)
         return ("deviation" if status == "done" else status), message, findings
-
-    def _sync_uncommitted(self, uow: UnitOfWork) -> BatchState:
-        assert self._state is not None
-        return self._state
 
     def _open_deviation(
         self,
@@ -1520,7 +1505,3 @@ def _detail(step: Any, state: BatchState, control: ControlRecipe, names: dict[st
             "last_refusal": state.last_refusal.get(step.id),
         }
     return {}
-
-
-# Keep the names importable for type checkers of the front ends.
-__all__ = ["ActionError", "Engine", "replace", "select"]
