@@ -33,8 +33,8 @@ from ebr.recipe_store import approve_recipe, import_recipe
 from gating import facts as gf
 from gating import rules
 from recipes.loader import load_recipe, parse_recipe
+from station.composition import build_engine
 from station.engine import api
-from station.engine.engine import Engine
 from station.engine.script import load_script
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
@@ -45,20 +45,27 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def raw_commits(folder: Path, n: int) -> list[float]:
-    con = sqlite3.connect(folder / "raw.db", isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA synchronous=FULL")
-    con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)")
-    times = []
-    for i in range(n):
+class RawCommits:
+    """Single-row ``synchronous=FULL`` commits to a SQLite file beside the station's, timed one
+    at a time between the step actions: both then meet the same disk at the same moments (a
+    shared machine's disk is slower at some moments than at others)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.con = sqlite3.connect(folder / "raw.db", isolation_level=None)
+        self.con.execute("PRAGMA journal_mode=WAL")
+        self.con.execute("PRAGMA synchronous=FULL")
+        self.con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)")
+        self.times: list[float] = []
+
+    def one(self) -> None:
         started = time.perf_counter()
-        con.execute("BEGIN IMMEDIATE")
-        con.execute("INSERT INTO t (payload) VALUES (?)", (f"row {i} " + "x" * 200,))
-        con.execute("COMMIT")
-        times.append(time.perf_counter() - started)
-    con.close()
-    return times
+        self.con.execute("BEGIN IMMEDIATE")
+        self.con.execute("INSERT INTO t (payload) VALUES (?)", (f"row {len(self.times)} " + "x" * 200,))
+        self.con.execute("COMMIT")
+        self.times.append(time.perf_counter() - started)
+
+    def close(self) -> None:
+        self.con.close()
 
 
 def gate_decisions(n: int) -> list[float]:
@@ -150,9 +157,10 @@ def seed(url: str, args: argparse.Namespace) -> None:
 def run(db, folder: Path, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
 
     script = load_script(DATA / "scripts" / "para500-happy-path.yaml")
-    engine = Engine(db, require_password_change=False)
+    engine = build_engine(db=db)  # as the station runs it (background WAL checkpoints included)
     actions: list[float] = []
     signs: list[float] = []
+    raw = RawCommits(folder)
     for n in range(args.batches):
         for step in script.steps:
             action = step.action
@@ -170,7 +178,9 @@ def run(db, folder: Path, args: argparse.Namespace) -> int:  # type: ignore[no-u
                 signs.append(elapsed)
             elif not isinstance(action, (api.Logout, api.StartBatch)):
                 actions.append(elapsed)
-    commits = raw_commits(folder, max(200, len(actions)))
+                raw.one()
+    raw.close()
+    commits = raw.times
     gates = gate_decisions(5000)
     ms = 1000.0
     a50, a99 = statistics.median(actions) * ms, pct(actions, 99) * ms

@@ -8,18 +8,34 @@
 * :func:`add_record` inserts a typed EBR row and, in the same transaction, the event
   that carries ``record_table``, ``record_uid`` and ``record_hash`` (the hash of the
   row's content as stored), which ``ebr.verify`` checks the row against.
+
+Speed
+-----
+
+Every step a station records comes through here, so the append path talks to the
+driver directly: each statement is SQL text made once per table and database kind,
+executed on the unit of work's own connection (the same transaction), with the
+column values converted exactly as SQLAlchemy's column types convert them. The ORM
+would flush the row, read it back to learn what was stored, and look up the stream's
+last number; here the stored content is computed from the converted values (the
+types' own bind and result conversions), and the stream numbers are remembered
+between transactions, keyed by the chain head they were true at: a transaction that
+finds the head where this connection left it knows nobody else has written since.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ebr import chain, clock
-from ebr.models import RECORD_TABLES, AuditEvent, Base, ChainHead, new_uid, record_content
+from ebr.models import RECORD_TABLES, AuditEvent, Base, ChainHead, new_uid
 
 Outcome = Literal["accepted", "refused", "deviation"]
 OUTCOMES: tuple[str, ...] = ("accepted", "refused", "deviation")
@@ -29,12 +45,9 @@ SITE_STREAM = "site"
 
 _AUDIT = cast(Table, AuditEvent.__table__)
 _HEAD = cast(Table, ChainHead.__table__)
-_INSERT_EVENT = insert(_AUDIT)
-_ADVANCE_HEAD = (
-    update(_HEAD)
-    .where(_HEAD.c.id == 1)
-    .values(last_seq=bindparam("new_seq"), last_hash=bindparam("new_hash"))
-)
+#: Key, in the info of a driver connection, of the stream numbers this connection knows:
+#: ``(last_seq, last_hash, {stream: last stream_seq})``, true while the chain head is that.
+_KNOWN_STREAMS = "ebr.known_streams"
 
 
 @dataclass(frozen=True)
@@ -63,9 +76,67 @@ class EventInfo:
 @dataclass
 class _ChainState:
     transaction: object
+    connection: Connection
     last_seq: int
     last_hash: str
     streams: dict[str, int]
+    written: set[str] = field(default_factory=set)  # streams this transaction appended to
+
+
+# ------------------------------------------------------------------ SQL on the driver
+
+
+def _placeholder(dialect: Dialect, name: str) -> str:
+    return f"%({name})s" if dialect.name == "postgresql" else f":{name}"
+
+
+def _insert_sql(table: Table, dialect: Dialect) -> str:
+    names = [column.name for column in table.columns]
+    return (
+        f"INSERT INTO {table.name} ({', '.join(f'{chr(34)}{n}{chr(34)}' for n in names)}) "
+        f"VALUES ({', '.join(_placeholder(dialect, n) for n in names)})"
+    )
+
+
+_SQL: dict[tuple[str, str], str] = {}
+
+
+def _sql(dialect: Dialect, what: str) -> str:
+    key = (dialect.name, what)
+    text = _SQL.get(key)
+    if text is None:
+        if what == "head":
+            lock = " FOR UPDATE" if dialect.name == "postgresql" else ""
+            text = f"SELECT last_seq, last_hash FROM {_HEAD.name} WHERE id = 1{lock}"
+        elif what == "stream":
+            text = f"SELECT max(stream_seq) FROM {_AUDIT.name} WHERE stream = {_placeholder(dialect, 's')}"
+        elif what == "advance":
+            text = (
+                f"UPDATE {_HEAD.name} SET last_seq = {_placeholder(dialect, 'seq')}, "
+                f"last_hash = {_placeholder(dialect, 'hash')} WHERE id = 1"
+            )
+        elif what == "event":
+            text = _insert_sql(_AUDIT, dialect)
+        else:
+            raise KeyError(what)
+        _SQL[key] = text
+    return text
+
+
+def _run(connection: Connection, sql: str, params: dict[str, Any]) -> Any:
+    """Execute on the connection's driver connection, in its transaction; driver errors come
+    out as SQLAlchemy's, as from any other statement (``ebr.database.translated_errors``)."""
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    try:
+        return driver.execute(sql, params)
+    except connection.dialect.loaded_dbapi.Error as exc:
+        raise DBAPIError.instance(
+            sql, params, exc, connection.dialect.loaded_dbapi.Error, dialect=connection.dialect
+        ) from exc
+
+
+# ------------------------------------------------------------------ the chain head
 
 
 def _chain_state(session: Session) -> _ChainState:
@@ -80,22 +151,42 @@ def _chain_state(session: Session) -> _ChainState:
         and transaction is not None
     ):
         return cached
-    row = session.execute(
-        select(_HEAD.c.last_seq, _HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
-    ).one_or_none()
+    connection = session.connection()
+    row = _run(connection, _sql(connection.dialect, "head"), {}).fetchone()
     if row is None:
         raise RuntimeError("chain_head row missing: the schema was not made by the migrations")
-    state = _ChainState(None if nested else transaction, int(row.last_seq), str(row.last_hash), {})
+    last_seq, last_hash = int(row[0]), str(row[1])
+    known = connection.info.get(_KNOWN_STREAMS)
+    streams = dict(known[2]) if known and known[0] == last_seq and known[1] == last_hash else {}
+    state = _ChainState(None if nested else transaction, connection, last_seq, last_hash, streams)
     session.info["ebr.chain"] = state
     return state
 
 
-def _next_stream_seq(session: Session, state: _ChainState, stream: str) -> int:
+def chain_head(session: Session) -> tuple[int, str]:
+    """The chain head (last seq and hash) as this transaction sees it (locked, see above)."""
+    state = _chain_state(session)
+    return state.last_seq, state.last_hash
+
+
+def written(session: Session) -> tuple[int, dict[str, int]] | None:
+    """What this transaction appended so far: the last seq, and the last ``stream_seq`` of
+    each stream it appended to; None if nothing."""
+    state = session.info.get("ebr.chain")
+    if (
+        not isinstance(state, _ChainState)
+        or not state.written
+        or state.transaction is None
+        or state.transaction is not session.get_transaction()
+    ):
+        return None
+    return state.last_seq, {stream: state.streams[stream] for stream in state.written}
+
+
+def _next_stream_seq(connection: Connection, state: _ChainState, stream: str) -> int:
     if stream not in state.streams:
-        current = session.execute(
-            select(func.max(_AUDIT.c.stream_seq)).where(_AUDIT.c.stream == stream)
-        ).scalar_one_or_none()
-        state.streams[stream] = int(current or 0)
+        current = _run(connection, _sql(connection.dialect, "stream"), {"s": stream}).fetchone()
+        state.streams[stream] = int(current[0] or 0) if current else 0
     return state.streams[stream] + 1
 
 
@@ -121,7 +212,12 @@ def append_event(
     if record is not None and record.table not in RECORD_TABLES:
         raise ValueError(f"not a record table: {record.table}")
     state = _chain_state(session)
-    stream_seq = _next_stream_seq(session, state, stream)
+    connection = state.connection
+    stream_seq = _next_stream_seq(connection, state, stream)
+    # Stored as canonical text; normalised through JSON first, so that the text is what a
+    # reader's json.loads of it gives back in canonical form (``chain.to_json_value``).
+    old_text = None if old_value is None else chain.canonical(chain.to_json_value(old_value))
+    new_text = None if new_value is None else chain.canonical(chain.to_json_value(new_value))
     event: dict[str, Any] = {
         "seq": state.last_seq + 1,
         "uid": new_uid(),
@@ -133,24 +229,25 @@ def append_event(
         "outcome": outcome,
         "entity_type": entity_type,
         "entity_id": entity_id,
-        "old_value": chain.to_json_value(old_value),
-        "new_value": chain.to_json_value(new_value),
+        "old_value": old_text,
+        "new_value": new_text,
         "reason": reason,
         "record_table": record.table if record else None,
         "record_uid": record.uid if record else None,
         "record_hash": record.hash if record else None,
         "prev_hash": state.last_hash,
     }
-    event_hash = chain.event_hash(event)
+    event_hash = chain.event_hash_of_texts(event)
     stored = dict(event, hash=event_hash)
-    stored["old_value"] = None if event["old_value"] is None else chain.canonical(event["old_value"])
-    stored["new_value"] = None if event["new_value"] is None else chain.canonical(event["new_value"])
-    # Statements built once with bound parameters: constructing them per event cost more than
-    # executing them (see benchmarks/bench_engine.py).
-    session.execute(_INSERT_EVENT, [stored])
-    session.execute(_ADVANCE_HEAD, {"new_seq": event["seq"], "new_hash": event_hash})
+    dialect = connection.dialect
+    _run(connection, _sql(dialect, "event"), stored)
+    _run(connection, _sql(dialect, "advance"), {"seq": event["seq"], "hash": event_hash})
     state.last_seq, state.last_hash = event["seq"], event_hash
     state.streams[stream] = stream_seq
+    state.written.add(stream)
+    if state.transaction is not None:
+        # True once this transaction commits; if it rolls back, no head will ever match the key.
+        connection.info[_KNOWN_STREAMS] = (state.last_seq, state.last_hash, state.streams)
     return EventInfo(
         seq=event["seq"],
         uid=event["uid"],
@@ -161,6 +258,45 @@ def append_event(
         hash=event_hash,
         record=record,
     )
+
+
+# ------------------------------------------------------------------ typed records
+
+Convert = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _RecordSpec:
+    sql: str
+    # (attribute key, column name, bind conversion, result conversion, default)
+    columns: tuple[tuple[str, str, Convert, Convert, Callable[[], Any] | None], ...]
+
+
+_SPECS: dict[tuple[str, str], _RecordSpec] = {}
+
+
+def _record_spec(table: Table, dialect: Dialect) -> _RecordSpec:
+    key = (table.name, dialect.name)
+    spec = _SPECS.get(key)
+    if spec is None:
+        columns = []
+        for column in table.columns:
+            default: Callable[[], Any] | None = None
+            if column.default is not None:
+                if column.key != "uid":  # records take every value from the caller
+                    raise ValueError(f"{table.name}.{column.name}: only uid may have a default")
+                default = new_uid
+            columns.append(
+                (
+                    column.key,
+                    column.name,
+                    column.type.bind_processor(dialect),
+                    column.type.result_processor(dialect, None),
+                    default,
+                )
+            )
+        spec = _SPECS[key] = _RecordSpec(_insert_sql(table, dialect), tuple(columns))
+    return spec
 
 
 def add_record(
@@ -179,18 +315,31 @@ def add_record(
 ) -> EventInfo:
     """Insert a typed EBR row and the audit event that vouches for it, in one transaction.
 
-    The row is flushed and read back first, so ``record_hash`` covers the content
-    exactly as the database stores it."""
-    table = row.__tablename__
-    if table not in RECORD_TABLES:
-        raise ValueError(f"{table} is not a record table")
-    if getattr(row, "uid", None) is None:
-        setattr(row, "uid", new_uid())  # noqa: B010 - every record model has a uid
-    session.add(row)
-    session.flush()
-    session.refresh(row)
-    content = record_content(row)
-    ref = RecordRef(table, str(content["uid"]), chain.record_hash(content))
+    ``record_hash`` covers the content exactly as the database stores it: each value is
+    converted by its column type for the database and back, as a read would return it,
+    and the row object is given those values (so ``record_content(row)`` is what was
+    stored, which is what a signature over it signs). The row is not added to the
+    session: a record is written once and never changed."""
+    table = cast(Table, row.__table__)
+    if table.name not in RECORD_TABLES:
+        raise ValueError(f"{table.name} is not a record table")
+    connection = _chain_state(session).connection
+    spec = _record_spec(table, connection.dialect)
+    params: dict[str, Any] = {}
+    content: dict[str, Any] = {}
+    for key, name, to_db, from_db, default in spec.columns:
+        value = getattr(row, key)
+        if value is None and default is not None:
+            value = default()
+        stored = value if to_db is None or value is None else to_db(value)
+        params[name] = stored
+        content[key] = stored if from_db is None or stored is None else from_db(stored)
+    _run(connection, spec.sql, params)
+    for key, value in content.items():
+        current = getattr(row, key)
+        if type(current) is not type(value) or current != value:
+            setattr(row, key, value)
+    ref = RecordRef(table.name, str(content["uid"]), chain.record_hash(content))
     return append_event(
         session,
         stream=stream,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -131,9 +132,66 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
         cursor.close()
 
 
+WRITER_CHECKPOINT_PAGES = 4000
+
+
+def _writer_checkpoint_later(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    dbapi_connection.execute(f"PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES}")
+
+
 def _sqlite_on_begin(connection: Connection) -> None:
     mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    statement = f"BEGIN {mode}"
+    # Straight to the driver: this runs before every unit of work, and SQLAlchemy's statement
+    # machinery cost more than the BEGIN itself. Errors still come out as SQLAlchemy's.
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    try:
+        driver.execute(statement)
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, (), exc, sqlite3.Error, dialect=connection.dialect) from exc
+
+
+class WalCheckpointer:
+    """Copies committed pages from a SQLite file's write-ahead log into the database file, on a
+    thread and connection of its own, so that no station action waits for it.
+
+    A commit in WAL mode appends to the log and syncs it: that is what makes it durable. Once
+    the log holds 1000 pages, SQLite's own checkpoint runs inside the commit that crossed the
+    line, which then also writes and syncs the database file: one action in a few hundred
+    takes several times as long as the others. A PASSIVE checkpoint from another connection
+    takes no write lock (writers go on appending meanwhile) and, when it has copied
+    everything, the next writer starts the log from its beginning, so the log stays small.
+    SQLite's own checkpoint stays on as the fallback should this thread fall behind."""
+
+    def __init__(self, path: str, interval_s: float = 0.1) -> None:
+        self.path = path
+        self.interval_s = interval_s
+        self.rounds = 0  # checkpoints that copied pages (for the tests)
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ebr-wal-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            while not self._stop.wait(self.interval_s):
+                try:
+                    busy, frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                except sqlite3.Error:
+                    continue  # locked for a moment or gone: the next round (or SQLite's own) does it
+                if frames > 0 and copied > 0 and not busy:
+                    self.rounds += 1
+        finally:
+            connection.close()
+            self._done.set()
+
+    def stop(self) -> None:
+        # Waits on an event, not join(): join() from a thread Python did not start (the UI's
+        # engine thread) would register a stand-in Thread object for it that is never removed.
+        self._stop.set()
+        self._done.wait(10)
 
 
 class Database:
@@ -142,6 +200,7 @@ class Database:
     def __init__(self, engine: Engine, url: URL) -> None:
         self.engine = engine
         self.url = url
+        self.checkpointer: WalCheckpointer | None = None
         self.dialect: str = engine.dialect.name
         self._write_sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
         reader = engine.execution_options(sqlite_begin="DEFERRED") if self.dialect == "sqlite" else engine
@@ -165,7 +224,7 @@ class Database:
 
         self.check_schema()
         session: Session = (self._read_sessions if read_only else self._write_sessions)()
-        uow = UnitOfWork(session, self)
+        uow = UnitOfWork(session, self, read_only=read_only)
         try:
             with translated_errors(self.url):
                 session.connection()  # begin now, so a locked database shows here
@@ -208,7 +267,27 @@ class Database:
         with translated_errors(self.url), self.reader().connect() as connection:
             return list(inspect(connection).get_table_names())
 
+    def checkpoint_in_background(self) -> None:
+        """For a long-running writer on a SQLite file (the station): checkpoint the write-ahead
+        log on a thread of its own (see :class:`WalCheckpointer`). Stopped by ``dispose``."""
+        path = self.url.database or ""
+        if (
+            self.dialect != "sqlite"
+            or self.checkpointer is not None
+            or path in ("", ":memory:")
+            or path.startswith("file:")
+        ):
+            return
+        self.checkpointer = WalCheckpointer(path)
+        # SQLite's own checkpoint stays as the bound on the log under continuous writing, but
+        # later (4000 pages, 16 MB), so that it seldom falls inside an action.
+        event.listen(self.engine, "connect", _writer_checkpoint_later)
+        self.engine.pool.dispose()  # connections made from now on get it
+
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+            self.checkpointer = None
         self.engine.dispose()
 
 

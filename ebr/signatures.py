@@ -134,8 +134,7 @@ def record_signature(
         raise NotFound(f"no user {signer_id!r}")
     if printed_name != actor.name:
         raise ValueError(f"printed name {printed_name!r} is not the name of {signer_id} ({actor.name!r})")
-    uow.session.flush()
-    uow.session.refresh(signed)  # sign the content exactly as stored
+    # ``ebr.audit.add_record`` left the row holding its content exactly as stored.
     content = record_content(signed)
     row = Signature(
         batch_id=batch_id,

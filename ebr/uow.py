@@ -43,17 +43,28 @@ RECIPE_APPROVAL_MEANING = "Recipe approved for execution"
 
 
 class UnitOfWork:
-    def __init__(self, session: Session, db: Database) -> None:
+    def __init__(self, session: Session, db: Database, *, read_only: bool = False) -> None:
         self.session = session
         self.db = db
+        self.read_only = read_only
         self.committed = False
+        #: After a commit: the last seq it made durable and the last stream_seq of each
+        #: stream it appended to (``ebr.audit.written``).
+        self.last_commit: tuple[int, dict[str, int]] | None = None
 
     # ---------------------------------------------------------------- transaction
 
     def commit(self) -> None:
         """Make everything written so far durable (the unit of work may go on after it)."""
+        written = audit.written(self.session)
         self.session.commit()
         self.committed = True
+        self.last_commit = written
+
+    def chain_seq(self) -> int:
+        """The last seq of the audit trail, as this transaction sees it. In a write unit of
+        work the head is locked by this read (see ``ebr.audit``), so it stays so."""
+        return audit.chain_head(self.session)[0]
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -26,8 +26,11 @@ def build_engine(
 ) -> Engine:
     """The engine for a front end. ``interactive``: the touchscreen, where a user still on an
     imported initial password must set a new one before working; the headless runner is not."""
+    store = db or open_store(db_url)
+    # The station writes for hours: keep SQLite's log checkpoints out of its actions.
+    store.checkpoint_in_background()
     return Engine(
-        db or open_store(db_url),
+        store,
         station=DEFAULT_STATION,
         site_tz=DEFAULT_SITE_TZ,
         require_password_change=interactive,

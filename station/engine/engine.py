@@ -53,6 +53,7 @@ from station.engine.batch_state import BatchState
 from station.engine.lifecycle import BatchStatus, StepStatus
 
 SITE_STREAM = "site"
+_MAX_SITE_EVENTS_SCANNED = 200  # more site events than this since the last look: drop the cache
 STEP_ROLES = frozenset({"operator", "supervisor"})
 
 
@@ -87,9 +88,15 @@ class Engine:
         self._material_names: dict[str, str] = {}  # material code -> name, for the screens
         # Master data the gates read on every step, valid while the site stream stands still.
         self._site_head = -1
-        self._site_head_seen: int | None = None  # read with the batch head in this action
+        self._site_head_checked = False  # in this action
         self._documents: dict[str, gf.Document | None] = {}
         self._training: dict[str, tuple[gf.TrainingRecord, ...]] = {}
+        self._facts: dict[tuple[str, ...], Any] = {}  # lots, materials, equipment by key
+        self._scans: dict[str, Any] = {}  # scanned text -> decoded, see _decode
+        # (batch id, chain seq) after this engine's last commit, when that commit appended to
+        # the open batch's stream only and the site head had been checked in that action:
+        # while the chain head is still there, nobody has written anything since.
+        self._quiet: tuple[str, int] | None = None
         self._request: str | None = None
         # Events this action wrote to the open batch's stream, applied to the in-memory state
         # once (and only once) the transaction has committed.
@@ -106,7 +113,7 @@ class Engine:
             if handler is None:
                 return self._error(f"unknown action {type(action).__name__}")
             self._request = request_id
-            self._site_head_seen = None
+            self._site_head_checked = False
             try:
                 status, message, refusals = handler(self, action)
             except ActionError as exc:
@@ -119,6 +126,12 @@ class Engine:
                 self._pending.clear()
                 self._pending_seq = 0
             return api.Outcome(status, message, tuple(map(_view, refusals)), self._state_view())
+
+    def close(self) -> None:
+        """Close the record store this engine writes to (its background checkpoints included).
+        The front end calls it when the station shuts down; the engine is not used after it."""
+        with self._lock:
+            self.db.dispose()
 
     def recorded_requests(self, batch_id: str) -> set[str]:
         """The request ids of every action recorded in a batch's stream (see ``dispatch``)."""
@@ -223,10 +236,20 @@ class Engine:
         if self._batch_id is None:
             raise ActionError("no batch is open: start or open a batch first")
         if self._state is not None:
+            if (
+                self._quiet is not None
+                and self._quiet[0] == self._batch_id
+                and not uow.read_only
+                and uow.chain_seq() == self._quiet[1]
+            ):
+                # The chain head (read, and locked, for this action's own append anyway) is
+                # where our last commit left it: neither the batch nor the site stream moved.
+                self._site_head_checked = True
+                return self._state
             # One query for both heads: the batch's (did anyone else record?) and the site's
             # (did master data change under the cached facts?).
             heads = sa.stream_heads(uow, self._batch_id, SITE_STREAM)
-            self._site_head_seen = heads[SITE_STREAM]
+            self._adopt_site_head(uow, heads[SITE_STREAM])
             if heads[self._batch_id] == self._state.stream_seq:
                 return self._state
         state = self._load_state(uow, self._batch_id, since=self._state)
@@ -265,13 +288,64 @@ class Engine:
     def _master_facts_current(self, uow: UnitOfWork) -> None:
         """Drop cached master data when the site stream has moved: every change of master data
         (an import, a lock, a password) is an audited event in that stream, so an unchanged head
-        proves the cache is what the database holds. One indexed query instead of several."""
-        head = self._site_head_seen if self._site_head_seen is not None else sa.stream_head(uow, SITE_STREAM)
-        self._site_head_seen = None
+        proves the cache is what the database holds. One indexed query instead of several, and
+        none when ``_sync`` has already checked the head in this action."""
+        if not self._site_head_checked:
+            self._adopt_site_head(uow, sa.stream_head(uow, SITE_STREAM))
+
+    def _adopt_site_head(self, uow: UnitOfWork, head: int) -> None:
         if head != self._site_head:
+            # Master data changes only by import, as ``master.*`` events; logins, logouts and
+            # user events in between (every shift change) leave the cached facts true.
+            moved = head - self._site_head
+            if (
+                self._site_head < 0
+                or not 0 < moved <= _MAX_SITE_EVENTS_SCANNED
+                or any(
+                    action.startswith("master.")
+                    for action in sa.actions_since(uow, SITE_STREAM, self._site_head, moved)
+                )
+            ):
+                self._documents.clear()
+                self._training.clear()
+                self._facts.clear()
             self._site_head = head
-            self._documents.clear()
-            self._training.clear()
+        self._site_head_checked = True
+
+    def _fact(self, uow: UnitOfWork, key: tuple[str, ...], load: Callable[[], Any]) -> Any:
+        """A master-data fact (lot, material, equipment), cached while the site stream stands."""
+        self._master_facts_current(uow)
+        if key not in self._facts:
+            if len(self._facts) > 10_000:  # a long session on a big site: start again
+                self._facts.clear()
+            self._facts[key] = load()
+        return self._facts[key]
+
+    def _decode(self, code: str) -> Any:
+        """``decode_scan``, remembered: a line scans the same few labels (every drum of a lot
+        carries the same one) again and again, and parsing GS1 is the slow part of a scan."""
+        found = self._scans.get(code)
+        if found is None:
+            if len(self._scans) >= 256:
+                self._scans.pop(next(iter(self._scans)))
+            found = self._scans[code] = decode_scan(code)
+        return found
+
+    def _material(self, uow: UnitOfWork, code: str) -> Any:
+        return self._fact(uow, ("material", code), lambda: uow.material(code))
+
+    def _after_commit(self, uow: UnitOfWork) -> None:
+        """Remember the chain head our commit left, if the next action may trust it (``_quiet``)."""
+        written = uow.last_commit
+        self._quiet = (
+            (self._batch_id, written[0])
+            if written is not None
+            and self._batch_id is not None
+            and self._state is not None
+            and self._site_head_checked
+            and written[1] == {self._batch_id: self._state.stream_seq}
+            else None
+        )
 
     def _training_refusals(self, uow: UnitOfWork, actor: gf.Actor, step_id: str) -> tuple[Refusal, ...]:
         self._master_facts_current(uow)
@@ -339,6 +413,9 @@ class Engine:
                 info.stream_seq,
                 info.occurred_at,
             )
+            self._after_commit(uow)
+        else:
+            self._quiet = None
         first = refusals[0]
         return "refused", first.sentence, tuple(refusals)
 
@@ -398,11 +475,13 @@ class Engine:
         uow.commit()
         if self._state is None:
             self._state = self._load_state(uow, self._batch_id) if self._batch_id else None
+            self._after_commit(uow)
             return
         for action, outcome, user_id, value, at in self._pending:
             self._state.apply(action, outcome, user_id, value, self._state.stream_seq, at)
         self._state.stream_seq = max(self._state.stream_seq, self._pending_seq)
         self._pending.clear()
+        self._after_commit(uow)
 
     # ================================================================ session actions
     def _login(self, action: api.Login) -> tuple[str, str, tuple[Refusal, ...]]:
@@ -492,6 +571,7 @@ class Engine:
                     entity_id=action.batch_id,
                 )
             recipe = self._recipes_from_text(stored.content_hash, stored.source_text, stored.code)
+            self._master_facts_current(uow)  # so that the batch's first step can trust the caches
             if not is_mass_unit(action.unit) or action.size <= 0:
                 raise ActionError(f"batch size {action.size} {action.unit} is not a positive mass")
             control = scale_recipe(recipe, Quantity(action.size, action.unit))
@@ -665,7 +745,7 @@ class Engine:
     def _scan(self, action: api.Scan) -> tuple[str, str, tuple[Refusal, ...]]:
         with self.db.unit_of_work() as uow:
             user, step, state = self._step_context(uow, action.step, [EquipmentStep, WeighStep])
-            scanned = decode_scan(action.code)
+            scanned = self._decode(action.code)
             data: dict[str, Any] = {"step": action.step, "code": _printable(action.code)}
             refusals = self._gate_step(uow, user, action.step, state)
             if isinstance(step, EquipmentStep):
@@ -687,7 +767,9 @@ class Engine:
         if equipment_id is None:
             refusals.append(_unreadable(scanned, "an equipment label"))
             return self._refuse(uow, "equipment.scan", refusals, data)
-        equipment = _equipment_facts(uow.equipment(equipment_id))
+        equipment = _equipment_facts(
+            self._fact(uow, ("equipment", equipment_id), lambda: uow.equipment(equipment_id))
+        )
         refusals += rules.check_equipment(step, equipment, equipment_id, self._now(), policy=self.policy)
         refusals = [r for r in refusals if r.code.value not in waived]
         if refusals:
@@ -724,25 +806,28 @@ class Engine:
         if isinstance(scanned, Gs1Item):
             lot_id = scanned.lot
             data.update(gtin=scanned.gtin, lot=scanned.lot)
-            found = uow.material_by_gtin(scanned.gtin) if scanned.gtin else None
+            gtin = scanned.gtin
+            found = self._fact(uow, ("gtin", gtin), lambda: uow.material_by_gtin(gtin)) if gtin else None
             material = gf.Material(found.code, found.name, found.gtin) if found else None
             if found is not None and lot_id:
-                lot = _lot_facts(uow.lot(found.code, lot_id))
+                code, wanted = found.code, lot_id
+                lot = _lot_facts(self._fact(uow, ("lot", code, wanted), lambda: uow.lot(code, wanted)))
         elif isinstance(scanned, PlainId):
             lot_id = scanned.value
             data["lot"] = lot_id
-            candidates = uow.lots_by_id(lot_id)
+            wanted = lot_id
+            candidates = self._fact(uow, ("lots", wanted), lambda: uow.lots_by_id(wanted))
             chosen = next(
                 (c for c in candidates if c.material == step.material), candidates[0] if candidates else None
             )
             if chosen is not None:
                 lot = _lot_facts(chosen)
-                found = uow.material(chosen.material)
+                found = self._material(uow, chosen.material)
                 material = gf.Material(found.code, found.name, found.gtin) if found else None
         if lot_id is None:
             refusals.append(_unreadable(scanned, "a lot label"))
             return self._refuse(uow, "lot.scan", refusals, data)
-        expected = uow.material(step.material)
+        expected = self._material(uow, step.material)
         refusals += rules.check_lot(
             step,
             lot,
@@ -807,7 +892,9 @@ class Engine:
         # The scale must still be fit for use at the moment of weighing, not only when it was bound.
         equipment_id = binding.get("id")
         if equipment_id:
-            equipment = _equipment_facts(uow.equipment(equipment_id))
+            equipment = _equipment_facts(
+                self._fact(uow, ("equipment", equipment_id), lambda: uow.equipment(equipment_id))
+            )
             bind_step = self._recipe.binding(step.id, step.scale)
             refusals += rules.check_equipment(
                 bind_step, equipment, equipment_id, self._now(), policy=self.policy

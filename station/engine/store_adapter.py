@@ -54,3 +54,14 @@ def stream_heads(uow: UnitOfWork, *streams: str) -> dict[str, int]:
     ]
     row = uow.session.execute(select(*heads)).one()
     return {stream: int(seq or 0) for stream, seq in zip(streams, row, strict=True)}
+
+
+def actions_since(uow: UnitOfWork, stream: str, after: int, limit: int) -> list[str]:
+    """The actions of a stream's events after ``stream_seq`` ``after``, the first ``limit``."""
+    rows = uow.session.execute(
+        select(_A.action)
+        .where(_A.stream == stream, _A.stream_seq > after)
+        .order_by(_A.stream_seq)
+        .limit(limit)
+    )
+    return [action for (action,) in rows]
