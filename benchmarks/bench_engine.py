@@ -4,10 +4,12 @@
 
 Seeds 100k lots, 10k users, 50k training records and 2k equipment (the record store's
 bulk seeder), imports the reference site and recipe, then executes the happy-path batch
-again and again through the engine, timing every step action (signatures apart: their
-argon2 password check is deliberately slow). In the same run it times a raw SQLite
-``synchronous=FULL`` single-row commit on the same disk, and the gate decision alone.
-Prints median and p99 of each, the ratio action/commit, and the peak RSS.
+again and again through the engine as the station builds it (``build_engine``: background
+WAL checkpoints included), timing every step action (signatures apart: their argon2
+password check is deliberately slow). After each step action it times one raw SQLite
+``synchronous=FULL`` single-row commit to a file on the same disk, so that both meet the
+disk at the same moments, and at the end the gate decision alone. Prints median and p99
+of each, the ratio action/commit, and the peak RSS.
 Targets: action p99 <= 3x raw commit; gate decision p99 < 2 ms; peak RSS < 200 MB.
 """
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -162,10 +163,13 @@ class WalCheckpointer:
     takes several times as long as the others. A PASSIVE checkpoint from another connection
     takes no write lock (writers go on appending meanwhile) and, when it has copied
     everything, the next writer starts the log from its beginning, so the log stays small.
-    SQLite's own checkpoint stays on as the fallback should this thread fall behind."""
+    It runs while the writers of this process are idle (``idle()``), so that its own syncs
+    do not queue with theirs; a station is idle most of the time. SQLite's own checkpoint
+    stays on as the bound should the writers never pause."""
 
-    def __init__(self, path: str, interval_s: float = 0.1) -> None:
+    def __init__(self, path: str, idle: Callable[[], bool] = lambda: True, interval_s: float = 0.1) -> None:
         self.path = path
+        self.idle = idle
         self.interval_s = interval_s
         self.rounds = 0  # checkpoints that copied pages (for the tests)
         self._stop = threading.Event()
@@ -177,6 +181,8 @@ class WalCheckpointer:
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
             while not self._stop.wait(self.interval_s):
+                if not self.idle():
+                    continue
                 try:
                     busy, frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 except sqlite3.Error:
@@ -201,6 +207,8 @@ class Database:
         self.engine = engine
         self.url = url
         self.checkpointer: WalCheckpointer | None = None
+        self._writing = 0  # write units of work open now, in this process
+        self._last_write = 0.0  # time.monotonic() when the last one ended
         self.dialect: str = engine.dialect.name
         self._write_sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
         reader = engine.execution_options(sqlite_begin="DEFERRED") if self.dialect == "sqlite" else engine
@@ -225,6 +233,8 @@ class Database:
         self.check_schema()
         session: Session = (self._read_sessions if read_only else self._write_sessions)()
         uow = UnitOfWork(session, self, read_only=read_only)
+        if not read_only:
+            self._writing += 1
         try:
             with translated_errors(self.url):
                 session.connection()  # begin now, so a locked database shows here
@@ -234,6 +244,9 @@ class Database:
                 session.rollback()
             finally:
                 session.close()
+                if not read_only:
+                    self._writing -= 1
+                    self._last_write = time.monotonic()
 
     def reader(self) -> Engine:
         """The engine for read-only work: on SQLite its transactions begin DEFERRED."""
@@ -278,11 +291,14 @@ class Database:
             or path.startswith("file:")
         ):
             return
-        self.checkpointer = WalCheckpointer(path)
+        self.checkpointer = WalCheckpointer(path, self._writers_idle)
         # SQLite's own checkpoint stays as the bound on the log under continuous writing, but
         # later (4000 pages, 16 MB), so that it seldom falls inside an action.
         event.listen(self.engine, "connect", _writer_checkpoint_later)
         self.engine.pool.dispose()  # connections made from now on get it
+
+    def _writers_idle(self, pause_s: float = 0.05) -> bool:
+        return self._writing == 0 and time.monotonic() - self._last_write >= pause_s
 
     def dispose(self) -> None:
         if self.checkpointer is not None:

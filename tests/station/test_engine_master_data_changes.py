@@ -40,3 +40,91 @@ def test_training_expired_by_an_import_mid_batch_refuses_the_next_step(
         assert "SOP-DISP-003" in outcome.message
     finally:
         engine.db.dispose()
+
+
+def _first_batch_to_the_lot_scan(engine, batch_id: str) -> None:  # type: ignore[no-untyped-def]
+    for action in (
+        api.Login(user="op.alvarez", password="Granul8-Alvarez"),
+        api.StartBatch(batch_id, "PARA500-GRAN", 3, Decimal(120), "kg"),
+        api.Confirm("OP10.S10"),
+        api.Answer("OP10.S20", True),
+        api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak"),
+        api.Scan("OP20.S10", "SCL-150-01"),
+        api.Scan("OP20.S20", "]C101040123450001081730083110P24-0817"),
+    ):
+        outcome = engine.dispatch(action)
+        assert outcome.status == "done", (action, outcome.message)
+
+
+def test_lot_and_scale_seen_before_are_looked_at_again_after_an_import(
+    approved_db: str, tmp_path: Path
+) -> None:
+    """The engine keeps lots, materials and equipment it has read while the site stream shows no
+    master-data change; logins and logouts in between keep them, an import drops them."""
+    engine = build_engine(db=open_store(approved_db))
+    try:
+        _first_batch_to_the_lot_scan(engine, "B-MD-2")
+        # Shift change: both are site events, neither changes master data.
+        assert engine.dispatch(api.Logout()).status == "done"
+        assert engine.dispatch(api.Login(user="op.alvarez", password="Granul8-Alvarez")).status == "done"
+        assert engine.dispatch(api.OpenBatch("B-MD-2")).status == "done"
+        # QA quarantines the lot and the scale's calibration lapses; the site file is imported.
+        changed = tmp_path / "site.yaml"
+        text = SITE.read_text(encoding="utf-8")
+        text = text.replace(
+            "{material: RM-0101, lot: P24-0817, status: released, expiry: 2030-08-31}",
+            "{material: RM-0101, lot: P24-0817, status: quarantined, expiry: 2030-08-31}",
+        )
+        text = text.replace(
+            "{id: SCL-150-01, class: FLOOR-SCALE-150KG, name: Floor scale 150 kg bay 1, status: in_service,\n"
+            "     calibrated_until: 2030-03-31,",
+            "{id: SCL-150-01, class: FLOOR-SCALE-150KG, name: Floor scale 150 kg bay 1, status: in_service,\n"
+            "     calibrated_until: 2025-03-31,",
+        )
+        assert "quarantined, expiry: 2030-08-31}" in text and "calibrated_until: 2025-03-31" in text
+        changed.write_text(text, encoding="utf-8")
+        assert cli("master", "import", changed, "--db", approved_db) == 0
+        # The scale bound before the import is checked again at the moment of weighing.
+        weighed = engine.dispatch(api.Weigh("OP20.S20", gross=Decimal("61.27"), tare=Decimal("1.25")))
+        assert weighed.status == "refused"
+        assert "equipment_calibration_due" in weighed.reasons
+        # A new batch scanning the same lot label, already decoded and looked up once.
+        assert (
+            engine.dispatch(api.StartBatch("B-MD-3", "PARA500-GRAN", 3, Decimal(120), "kg")).status == "done"
+        )
+        for action in (
+            api.Confirm("OP10.S10"),
+            api.Answer("OP10.S20", True),
+            api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak"),
+        ):
+            assert engine.dispatch(action).status == "done"
+        assert engine.dispatch(api.Scan("OP20.S10", "SCL-150-01")).reasons == ("equipment_calibration_due",)
+        assert engine.dispatch(api.Scan("OP20.S10", "SCL-150-02")).status == "refused"  # lapsed in 2026
+    finally:
+        engine.db.dispose()
+
+
+def test_a_batch_written_by_another_station_is_followed(approved_db: str) -> None:
+    """Two engines on one database: each sees what the other recorded before its next action
+    (the chain head tells it that someone else has written)."""
+    first = build_engine(db=open_store(approved_db))
+    second = build_engine(db=open_store(approved_db))
+    try:
+        for action in (
+            api.Login(user="op.alvarez", password="Granul8-Alvarez"),
+            api.StartBatch("B-MD-4", "PARA500-GRAN", 3, Decimal(120), "kg"),
+            api.Confirm("OP10.S10"),
+        ):
+            assert first.dispatch(action).status == "done"
+        assert second.dispatch(api.Login(user="op.alvarez", password="Granul8-Alvarez")).status == "done"
+        assert second.dispatch(api.OpenBatch("B-MD-4")).status == "done"
+        assert second.dispatch(api.Answer("OP10.S20", True)).status == "done"
+        # The first engine's last commit is no longer the chain head: it reads the batch again.
+        again = first.dispatch(api.Answer("OP10.S20", True))
+        assert again.status == "refused" and again.reasons == ("sequence",)
+        assert first.dispatch(api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak")).status == "done"
+        assert second.state().batch is not None
+        assert second.state().batch.current_step == "OP20.S10"  # type: ignore[union-attr]
+    finally:
+        first.db.dispose()
+        second.db.dispose()
