@@ -127,17 +127,19 @@ def _sqlite_canonical(
     where a stored value cannot be what was hashed (the row then goes to the reference).
 
     ``json_object`` writes text as an escaped JSON string, an integer as an integer, a
-    JSON value (``json()``, from a column checked to be valid JSON) as it is. A boolean
-    that is not 0/1 becomes a string, which no boolean's canonical form can equal.
-    ``careful``: also NULL for rows holding a BLOB outside the JSON columns, which
-    ``json_object`` refuses (used only after it did)."""
+    JSON value (``json()``, which parses the column and so proves it one valid JSON value)
+    as it is. A boolean that is not 0/1 becomes a string, which no boolean's canonical form
+    can equal. ``careful`` (used only after a plain run failed on such a row): also NULL
+    for rows whose JSON column does not parse (on which ``json()`` stops the query) or that
+    hold a BLOB outside the JSON columns (which ``json_object`` refuses)."""
     values: list[str] = []
     guards: list[str] = []
     for column in sorted(columns, key=lambda c: c.name):
         ref = f'{alias}."{column.name}"'
         kind = _kind(column, json_names)
         if kind == "json":
-            guards.append(f"json_valid(coalesce({ref}, 'null'))")
+            if careful:
+                guards.append(f"json_valid(coalesce({ref}, 'null'))")
             value = f"json({ref})"
         elif kind == "bool":
             value = (
@@ -439,12 +441,13 @@ def _events_task(
 
 
 def _blob_safe(task: Any) -> _Partial:
-    """Run a SQLite check; if SQLite refused a BLOB in a text column, run it again treating
-    such rows as unconfirmed (the reference then reports them)."""
+    """Run a SQLite check; if SQLite stopped at a row it cannot render (a BLOB in a text
+    column, a JSON column that does not parse), run it again treating such rows as
+    unconfirmed (the reference then reports them)."""
     try:
         return cast(_Partial, task(False))
     except sqlite3.OperationalError as exc:
-        if "BLOB" not in str(exc):
+        if "BLOB" not in str(exc) and "malformed JSON" not in str(exc):
             raise
         return cast(_Partial, task(True))
 
