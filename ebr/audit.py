@@ -92,35 +92,38 @@ def _placeholder(dialect: Dialect, name: str) -> str:
 
 def _insert_sql(table: Table, dialect: Dialect) -> str:
     names = [column.name for column in table.columns]
-    return (
-        f"INSERT INTO {table.name} ({', '.join(f'{chr(34)}{n}{chr(34)}' for n in names)}) "
-        f"VALUES ({', '.join(_placeholder(dialect, n) for n in names)})"
-    )
+    quoted = ", ".join('"' + name + '"' for name in names)
+    values = ", ".join(_placeholder(dialect, name) for name in names)
+    return f"INSERT INTO {table.name} ({quoted}) VALUES ({values})"
 
 
-_SQL: dict[tuple[str, str], str] = {}
+@dataclass(frozen=True)
+class _Statements:
+    """The chain's statements in one database's SQL (driver placeholders), made once."""
+
+    head: str  # the chain head, locked where the database needs a lock for it
+    stream: str  # the last stream_seq of a stream
+    event: str  # insert one event
+    advance: str  # move the head
 
 
-def _sql(dialect: Dialect, what: str) -> str:
-    key = (dialect.name, what)
-    text = _SQL.get(key)
-    if text is None:
-        if what == "head":
-            lock = " FOR UPDATE" if dialect.name == "postgresql" else ""
-            text = f"SELECT last_seq, last_hash FROM {_HEAD.name} WHERE id = 1{lock}"
-        elif what == "stream":
-            text = f"SELECT max(stream_seq) FROM {_AUDIT.name} WHERE stream = {_placeholder(dialect, 's')}"
-        elif what == "advance":
-            text = (
+_STATEMENTS: dict[str, _Statements] = {}
+
+
+def _statements(dialect: Dialect) -> _Statements:
+    made = _STATEMENTS.get(dialect.name)
+    if made is None:
+        lock = " FOR UPDATE" if dialect.name == "postgresql" else ""
+        made = _STATEMENTS[dialect.name] = _Statements(
+            head=f"SELECT last_seq, last_hash FROM {_HEAD.name} WHERE id = 1{lock}",
+            stream=f"SELECT max(stream_seq) FROM {_AUDIT.name} WHERE stream = {_placeholder(dialect, 's')}",
+            event=_insert_sql(_AUDIT, dialect),
+            advance=(
                 f"UPDATE {_HEAD.name} SET last_seq = {_placeholder(dialect, 'seq')}, "
                 f"last_hash = {_placeholder(dialect, 'hash')} WHERE id = 1"
-            )
-        elif what == "event":
-            text = _insert_sql(_AUDIT, dialect)
-        else:
-            raise KeyError(what)
-        _SQL[key] = text
-    return text
+            ),
+        )
+    return made
 
 
 def _run(connection: Connection, sql: str, params: dict[str, Any]) -> Any:
@@ -152,7 +155,7 @@ def _chain_state(session: Session) -> _ChainState:
     ):
         return cached
     connection = session.connection()
-    row = _run(connection, _sql(connection.dialect, "head"), {}).fetchone()
+    row = _run(connection, _statements(connection.dialect).head, {}).fetchone()
     if row is None:
         raise RuntimeError("chain_head row missing: the schema was not made by the migrations")
     last_seq, last_hash = int(row[0]), str(row[1])
@@ -185,7 +188,7 @@ def written(session: Session) -> tuple[int, dict[str, int]] | None:
 
 def _next_stream_seq(connection: Connection, state: _ChainState, stream: str) -> int:
     if stream not in state.streams:
-        current = _run(connection, _sql(connection.dialect, "stream"), {"s": stream}).fetchone()
+        current = _run(connection, _statements(connection.dialect).stream, {"s": stream}).fetchone()
         state.streams[stream] = int(current[0] or 0) if current else 0
     return state.streams[stream] + 1
 
@@ -239,9 +242,9 @@ def append_event(
     }
     event_hash = chain.event_hash_of_texts(event)
     stored = dict(event, hash=event_hash)
-    dialect = connection.dialect
-    _run(connection, _sql(dialect, "event"), stored)
-    _run(connection, _sql(dialect, "advance"), {"seq": event["seq"], "hash": event_hash})
+    statements = _statements(connection.dialect)
+    _run(connection, statements.event, stored)
+    _run(connection, statements.advance, {"seq": event["seq"], "hash": event_hash})
     state.last_seq, state.last_hash = event["seq"], event_hash
     state.streams[stream] = stream_seq
     state.written.add(stream)

@@ -18,6 +18,7 @@ recorded at all.
 
 from __future__ import annotations
 
+import functools
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -53,6 +54,9 @@ from station.engine.batch_state import BatchState
 from station.engine.lifecycle import BatchStatus, StepStatus
 
 SITE_STREAM = "site"
+#: ``decode_scan``, remembered: a line scans the same few labels (every drum of a lot carries
+#: the same one) again and again, and parsing GS1 is the slow part of a scan.
+_decode = functools.lru_cache(maxsize=256)(decode_scan)
 _MAX_SITE_EVENTS_SCANNED = 200  # more site events than this since the last look: drop the cache
 STEP_ROLES = frozenset({"operator", "supervisor"})
 
@@ -92,7 +96,6 @@ class Engine:
         self._documents: dict[str, gf.Document | None] = {}
         self._training: dict[str, tuple[gf.TrainingRecord, ...]] = {}
         self._facts: dict[tuple[str, ...], Any] = {}  # lots, materials, equipment by key
-        self._scans: dict[str, Any] = {}  # scanned text -> decoded, see _decode
         # (batch id, chain seq) after this engine's last commit, when that commit appended to
         # the open batch's stream only and the site head had been checked in that action:
         # while the chain head is still there, nobody has written anything since.
@@ -286,10 +289,11 @@ class Engine:
         return gf.Actor(found.id, found.name, frozenset(found.roles), found.active, found.locked)
 
     def _master_facts_current(self, uow: UnitOfWork) -> None:
-        """Drop cached master data when the site stream has moved: every change of master data
-        (an import, a lock, a password) is an audited event in that stream, so an unchanged head
-        proves the cache is what the database holds. One indexed query instead of several, and
-        none when ``_sync`` has already checked the head in this action."""
+        """Drop cached master data (documents, training, lots, materials, equipment) when the
+        site stream has moved by a ``master.*`` event: those change only by import, and every
+        import change is such an event, so an unchanged head, or one moved only by logins and
+        user events, proves the cache is what the database holds. One indexed query, and none
+        when ``_sync`` has already checked the head in this action."""
         if not self._site_head_checked:
             self._adopt_site_head(uow, sa.stream_head(uow, SITE_STREAM))
 
@@ -320,16 +324,6 @@ class Engine:
                 self._facts.clear()
             self._facts[key] = load()
         return self._facts[key]
-
-    def _decode(self, code: str) -> Any:
-        """``decode_scan``, remembered: a line scans the same few labels (every drum of a lot
-        carries the same one) again and again, and parsing GS1 is the slow part of a scan."""
-        found = self._scans.get(code)
-        if found is None:
-            if len(self._scans) >= 256:
-                self._scans.pop(next(iter(self._scans)))
-            found = self._scans[code] = decode_scan(code)
-        return found
 
     def _material(self, uow: UnitOfWork, code: str) -> Any:
         return self._fact(uow, ("material", code), lambda: uow.material(code))
@@ -745,7 +739,7 @@ class Engine:
     def _scan(self, action: api.Scan) -> tuple[str, str, tuple[Refusal, ...]]:
         with self.db.unit_of_work() as uow:
             user, step, state = self._step_context(uow, action.step, [EquipmentStep, WeighStep])
-            scanned = self._decode(action.code)
+            scanned = _decode(action.code)
             data: dict[str, Any] = {"step": action.step, "code": _printable(action.code)}
             refusals = self._gate_step(uow, user, action.step, state)
             if isinstance(step, EquipmentStep):
