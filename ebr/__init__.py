@@ -31,9 +31,9 @@ Unit of work (``ebr.uow.UnitOfWork``; rolled back unless ``uow.commit()``)::
 
 Audit trail (``ebr.audit``; time from ``ebr.clock.utc_now`` only, never from a caller)::
 
-    append_event(session, *, stream, user_id, action, outcome, entity_type, entity_id,
+    append_event(connection, *, stream, user_id, action, outcome, entity_type, entity_id,
                  old_value, new_value, reason, record=None) -> EventInfo
-    add_record(session, row, *, stream, user_id, action, entity_type, entity_id,
+    add_record(connection, row, *, stream, user_id, action, entity_type, entity_id,
                outcome="accepted", old_value=None, new_value=None, reason=None) -> EventInfo
 
 Batch records (``ebr.records``; each returns EventInfo, ``.record.uid`` = the row)::

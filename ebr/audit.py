@@ -32,7 +32,6 @@ from typing import Any, Literal, cast
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from ebr import chain, clock
 from ebr.models import RECORD_TABLES, AuditEvent, Base, ChainHead, new_uid
@@ -48,6 +47,8 @@ _HEAD = cast(Table, ChainHead.__table__)
 #: Key, in the info of a driver connection, of the stream numbers this connection knows:
 #: ``(last_seq, last_hash, {stream: last stream_seq})``, true while the chain head is that.
 _KNOWN_STREAMS = "ebr.known_streams"
+#: Key, in the same info, of the chain state of the transaction in progress (``_ChainState``).
+_CHAIN = "ebr.chain"
 
 
 @dataclass(frozen=True)
@@ -142,19 +143,15 @@ def _run(connection: Connection, sql: str, params: dict[str, Any]) -> Any:
 # ------------------------------------------------------------------ the chain head
 
 
-def _chain_state(session: Session) -> _ChainState:
+def _chain_state(connection: Connection) -> _ChainState:
     """The chain head for this transaction, locked on first use and kept until it ends."""
-    transaction = session.get_transaction()
-    cached = session.info.get("ebr.chain")
-    nested = session.get_nested_transaction() is not None  # a savepoint may roll back: no caching
-    if (
-        not nested
-        and isinstance(cached, _ChainState)
-        and cached.transaction is transaction
-        and transaction is not None
-    ):
+    if not connection.in_transaction():
+        connection.begin()  # a unit of work that goes on after a commit: its next transaction
+    transaction = connection.get_transaction()
+    nested = connection.in_nested_transaction()  # a savepoint may roll back: no caching
+    cached = connection.info.get(_CHAIN)
+    if not nested and isinstance(cached, _ChainState) and cached.transaction is transaction:
         return cached
-    connection = session.connection()
     row = _run(connection, _statements(connection.dialect).head, {}).fetchone()
     if row is None:
         raise RuntimeError("chain_head row missing: the schema was not made by the migrations")
@@ -162,25 +159,25 @@ def _chain_state(session: Session) -> _ChainState:
     known = connection.info.get(_KNOWN_STREAMS)
     streams = dict(known[2]) if known and known[0] == last_seq and known[1] == last_hash else {}
     state = _ChainState(None if nested else transaction, connection, last_seq, last_hash, streams)
-    session.info["ebr.chain"] = state
+    connection.info[_CHAIN] = state
     return state
 
 
-def chain_head(session: Session) -> tuple[int, str]:
+def chain_head(connection: Connection) -> tuple[int, str]:
     """The chain head (last seq and hash) as this transaction sees it (locked, see above)."""
-    state = _chain_state(session)
+    state = _chain_state(connection)
     return state.last_seq, state.last_hash
 
 
-def written(session: Session) -> tuple[int, dict[str, int]] | None:
+def written(connection: Connection) -> tuple[int, dict[str, int]] | None:
     """What this transaction appended so far: the last seq, and the last ``stream_seq`` of
     each stream it appended to; None if nothing."""
-    state = session.info.get("ebr.chain")
+    state = connection.info.get(_CHAIN)
     if (
         not isinstance(state, _ChainState)
         or not state.written
         or state.transaction is None
-        or state.transaction is not session.get_transaction()
+        or state.transaction is not connection.get_transaction()
     ):
         return None
     return state.last_seq, {stream: state.streams[stream] for stream in state.written}
@@ -194,7 +191,7 @@ def _next_stream_seq(connection: Connection, state: _ChainState, stream: str) ->
 
 
 def append_event(
-    session: Session,
+    connection: Connection,
     *,
     stream: str,
     user_id: str | None,
@@ -207,15 +204,14 @@ def append_event(
     reason: str | None,
     record: RecordRef | None = None,
 ) -> EventInfo:
-    """Append one event to the audit trail, in the session's transaction."""
+    """Append one event to the audit trail, in the connection's transaction."""
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
     if not stream or not action or not entity_type:
         raise ValueError("an audit event needs a stream, an action and an entity type")
     if record is not None and record.table not in RECORD_TABLES:
         raise ValueError(f"not a record table: {record.table}")
-    state = _chain_state(session)
-    connection = state.connection
+    state = _chain_state(connection)
     stream_seq = _next_stream_seq(connection, state, stream)
     # Stored as canonical text; normalised through JSON first, so that the text is what a
     # reader's json.loads of it gives back in canonical form (``chain.to_json_value``).
@@ -303,7 +299,7 @@ def _record_spec(table: Table, dialect: Dialect) -> _RecordSpec:
 
 
 def add_record(
-    session: Session,
+    connection: Connection,
     row: Base,
     *,
     stream: str,
@@ -326,7 +322,7 @@ def add_record(
     table = cast(Table, row.__table__)
     if table.name not in RECORD_TABLES:
         raise ValueError(f"{table.name} is not a record table")
-    connection = _chain_state(session).connection
+    _chain_state(connection)  # in a transaction, the head locked
     spec = _record_spec(table, connection.dialect)
     params: dict[str, Any] = {}
     content: dict[str, Any] = {}
@@ -344,7 +340,7 @@ def add_record(
             setattr(row, key, value)
     ref = RecordRef(table.name, str(content["uid"]), chain.record_hash(content))
     return append_event(
-        session,
+        connection,
         stream=stream,
         user_id=user_id,
         action=action,

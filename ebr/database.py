@@ -27,7 +27,6 @@ import platformdirs
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from ebr.errors import BadDatabaseUrl, DatabaseLocked, DatabaseUnreachable, SchemaMissing, StoreError
@@ -210,10 +209,12 @@ class Database:
         self._writing = 0  # write units of work open now, in this process
         self._last_write = 0.0  # time.monotonic() when the last one ended
         self.dialect: str = engine.dialect.name
-        self._write_sessions = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
-        reader = engine.execution_options(sqlite_begin="DEFERRED") if self.dialect == "sqlite" else engine
-        self._read_sessions = sessionmaker(bind=reader, expire_on_commit=False, autoflush=True)
         self._schema_checked = False
+        # SQLite: one connection kept open between units of work (see _take_held).
+        self._hold = self.dialect == "sqlite" and (url.database or "") not in ("", ":memory:")
+        self._held: Connection | None = None
+        self._held_busy = False
+        self._held_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Database({shown(self.url)!r})"
@@ -231,22 +232,78 @@ class Database:
         from ebr.uow import UnitOfWork
 
         self.check_schema()
-        session: Session = (self._read_sessions if read_only else self._write_sessions)()
-        uow = UnitOfWork(session, self, read_only=read_only)
+        begin = "DEFERRED" if read_only else "IMMEDIATE"
+        connection: Connection
+        with translated_errors(self.url):
+            held = self._take_held()
+            if held is not None:
+                connection = held.execution_options(sqlite_begin=begin)
+            else:
+                connection = (self.reader() if read_only else self.engine).connect()
+        uow = UnitOfWork(connection, self, read_only=read_only)
         if not read_only:
             self._writing += 1
         try:
             with translated_errors(self.url):
-                session.connection()  # begin now, so a locked database shows here
+                connection.begin()  # now, so a locked database shows here
                 yield uow
         finally:
             try:
-                session.rollback()
+                uow.end()
             finally:
-                session.close()
+                if held is None:
+                    connection.close()
+                else:
+                    self._give_back_held(held)
                 if not read_only:
                     self._writing -= 1
                     self._last_write = time.monotonic()
+
+    def _take_held(self) -> Connection | None:
+        """The kept connection to a SQLite file, if no other unit of work has it now; None
+        (take one from the pool) otherwise, and always for PostgreSQL.
+
+        Taking a connection from the pool and giving it back costs more than a station's
+        whole transaction minus its commit: the pool's bookkeeping and the rollback it
+        issues on return. A SQLite connection holds no lock between transactions, so
+        keeping one costs nothing. It is one connection for the whole process, used by
+        one unit of work at a time from whichever thread (SQLAlchemy opens SQLite files
+        with ``check_same_thread`` off): the station's engine runs one action at a time,
+        so it is nearly always the engine's. A server's connections (PostgreSQL) stay
+        pooled and checked (``pool_pre_ping``)."""
+        if not self._hold:
+            return None
+        with self._held_lock:
+            if self._held_busy:
+                return None
+            held = self._held
+            if held is None or held.closed or held.invalidated:
+                held = self._held = self.engine.connect()
+            self._held_busy = True
+            return held
+
+    def _give_back_held(self, held: Connection) -> None:
+        broken = held.invalidated or held.in_transaction()
+        if broken:  # a failure left it unusable: the next unit of work opens a new one
+            try:
+                held.close()
+            except DBAPIError:  # pragma: no cover - closing a connection that already failed
+                pass
+        with self._held_lock:
+            if broken and self._held is held:
+                self._held = None
+            self._held_busy = False
+
+    def release_connections(self) -> None:
+        """Close the kept connection (when no unit of work is open); the next unit of work
+        opens a new one."""
+        with self._held_lock:
+            held, self._held = self._held, None
+        if held is not None:
+            try:
+                held.close()
+            except DBAPIError:  # pragma: no cover
+                pass
 
     def reader(self) -> Engine:
         """The engine for read-only work: on SQLite its transactions begin DEFERRED."""
@@ -295,6 +352,7 @@ class Database:
         # SQLite's own checkpoint stays as the bound on the log under continuous writing, but
         # later (4000 pages, 16 MB), so that it seldom falls inside an action.
         event.listen(self.engine, "connect", _writer_checkpoint_later)
+        self.release_connections()
         self.engine.pool.dispose()  # connections made from now on get it
 
     def _writers_idle(self, pause_s: float = 0.05) -> bool:
@@ -304,6 +362,7 @@ class Database:
         if self.checkpointer is not None:
             self.checkpointer.stop()
             self.checkpointer = None
+        self.release_connections()
         self.engine.dispose()
 
 

@@ -8,6 +8,11 @@
 Everything the engine reads comes back as plain frozen data (``ebr.facts``); the
 session is there for the store's own modules (``uow.session``) and never needs to
 leave ``ebr``.
+
+A unit of work is a transaction on one connection. The ORM session is made on first
+use, on that connection and in that transaction: a station's step action reads its
+facts from the engine's caches and appends through ``ebr.audit``, which talks to the
+connection, so most actions never make one (it costs more than their own SQL).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ebr import audit, chain, facts
@@ -43,41 +49,81 @@ RECIPE_APPROVAL_MEANING = "Recipe approved for execution"
 
 
 class UnitOfWork:
-    def __init__(self, session: Session, db: Database, *, read_only: bool = False) -> None:
-        self.session = session
+    def __init__(self, connection: Connection, db: Database, *, read_only: bool = False) -> None:
+        self.connection = connection
         self.db = db
         self.read_only = read_only
         self.committed = False
         #: After a commit: the last seq it made durable and the last stream_seq of each
         #: stream it appended to (``ebr.audit.written``).
         self.last_commit: tuple[int, dict[str, int]] | None = None
+        self._session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """The ORM session of this unit of work, made on first use. It takes the
+        connection's transaction as its own (``control_fully``): its commit is this
+        unit of work's commit, and after one it begins the next transaction itself."""
+        if self._session is None:
+            self._session = Session(
+                bind=self.connection,
+                join_transaction_mode="control_fully",
+                expire_on_commit=False,
+                autoflush=True,
+            )
+        return self._session
 
     # ---------------------------------------------------------------- transaction
 
     def commit(self) -> None:
         """Make everything written so far durable (the unit of work may go on after it)."""
-        written = audit.written(self.session)
-        self.session.commit()
+        written = audit.written(self.connection)
+        if self._session is not None:
+            self._session.commit()
+        else:
+            self.connection.commit()
         self.committed = True
         self.last_commit = written
 
     def chain_seq(self) -> int:
         """The last seq of the audit trail, as this transaction sees it. In a write unit of
         work the head is locked by this read (see ``ebr.audit``), so it stays so."""
-        return audit.chain_head(self.session)[0]
+        return audit.chain_head(self.connection)[0]
 
     def rollback(self) -> None:
-        self.session.rollback()
+        if self._session is not None:
+            self._session.rollback()
+        else:
+            self.connection.rollback()
+
+    def end(self) -> None:
+        """Roll back whatever was not committed and let go of the session (the database's
+        ``unit_of_work`` calls it on leaving; the connection stays open)."""
+        try:
+            self.rollback()
+        finally:
+            if self._session is not None:
+                self._session.close()
+                self._session = None
 
     # ---------------------------------------------------------------- writing
 
     def append_event(self, **event: Any) -> audit.EventInfo:
         """``ebr.audit.append_event`` in this unit of work (keyword arguments only)."""
-        return audit.append_event(self.session, **event)
+        self._flush()
+        return audit.append_event(self.connection, **event)
 
     def add_record(self, row: Base, **event: Any) -> audit.EventInfo:
         """``ebr.audit.add_record`` in this unit of work."""
-        return audit.add_record(self.session, row, **event)
+        self._flush()
+        return audit.add_record(self.connection, row, **event)
+
+    def _flush(self) -> None:
+        # What the session holds goes to the database before the event that speaks of it
+        # (the ORM would flush before its own next statement; the chain's statements do
+        # not pass through it).
+        if self._session is not None and (self._session.new or self._session.dirty or self._session.deleted):
+            self._session.flush()
 
     # ---------------------------------------------------------------- master data
 

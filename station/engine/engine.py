@@ -90,6 +90,7 @@ class Engine:
         self._control: ControlRecipe | None = None
         self._recipes: dict[str, MasterRecipe] = {}  # by content hash
         self._material_names: dict[str, str] = {}  # material code -> name, for the screens
+        self._step_views = _StepViews()  # the screens' step views, made again only when changed
         # Master data the gates read on every step, valid while the site stream stands still.
         self._site_head = -1
         self._site_head_checked = False  # in this action
@@ -1312,7 +1313,7 @@ class Engine:
         batch = None
         allowed: list[str] = ["login"] if user is None else ["logout", "start", "open"]
         if self._state is not None and self._control is not None:
-            batch = _batch_view(self._state, self._control, self._material_names)
+            batch = _batch_view(self._state, self._control, self._material_names, self._step_views)
             if user is not None:
                 allowed += _allowed(self._state, self._recipe)
         return api.StationState(user, batch, tuple(allowed))
@@ -1492,27 +1493,88 @@ def _allowed(state: BatchState, recipe: MasterRecipe) -> list[str]:
     return out
 
 
-def _batch_view(state: BatchState, control: ControlRecipe, names: dict[str, str]) -> api.BatchView:
+class _StepViews:
+    """The step views of the open batch, each made again only when what it shows changed.
+
+    A step's view depends on its status and on the entries of the batch state that name it
+    (its result, lot, last refusal, and for a weigh step the binding of its scale). The state
+    replaces such an entry with a new object whenever it changes and never changes one in
+    place, so an entry that is the same object as when the view was made proves the view
+    current. Views are rebuilt from scratch for another batch or control recipe."""
+
+    def __init__(self) -> None:
+        self._control: ControlRecipe | None = None
+        self._batch: str | None = None
+        self._views: dict[str, tuple[tuple[Any, ...], api.StepView]] = {}
+
+    def view(
+        self,
+        operation: Any,
+        index: int,
+        step: Any,
+        state: BatchState,
+        control: ControlRecipe,
+        names: dict[str, str],
+    ) -> api.StepView:
+        if control is not self._control or state.batch_id != self._batch:
+            self._control, self._batch = control, state.batch_id
+            self._views.clear()
+        sid = step.id
+        scale = getattr(step, "scale", None) or getattr(step, "bind", None)
+        key = (
+            state.steps[sid],
+            state.results.get(sid),
+            state.lots.get(sid),
+            state.last_refusal.get(sid),
+            state.bindings.get(scale) if scale else None,
+            names.get(getattr(step, "material", "")),
+        )
+        cached = self._views.get(sid)
+        if cached is not None:
+            k = cached[0]
+            if (
+                k[0] is key[0]
+                and k[1] is key[1]
+                and k[2] is key[2]
+                and k[3] is key[3]
+                and k[4] is key[4]
+                and k[5] is key[5]
+            ):
+                return cached[1]
+        view = _step_view(operation, index, step, state, control, names)
+        self._views[sid] = (key, view)
+        return view
+
+
+def _step_view(
+    operation: Any, index: int, step: Any, state: BatchState, control: ControlRecipe, names: dict[str, str]
+) -> api.StepView:
+    status = state.steps[step.id]
+    return api.StepView(
+        id=step.id,
+        kind=step.kind,
+        operation_id=operation.id,
+        operation_title=operation.title,
+        index_in_operation=index,
+        steps_in_operation=len(operation.steps),
+        status="done"
+        if status is StepStatus.DONE
+        else ("pending" if status is StepStatus.PENDING else "active"),
+        detail=_detail(step, state, control, names),
+    )
+
+
+def _batch_view(
+    state: BatchState, control: ControlRecipe, names: dict[str, str], views: _StepViews | None = None
+) -> api.BatchView:
     recipe = control.master
     steps: list[api.StepView] = []
     for operation in recipe.operations:
         for index, step in enumerate(operation.steps, start=1):
-            status = state.steps[step.id]
-            detail = _detail(step, state, control, names)
-            steps.append(
-                api.StepView(
-                    id=step.id,
-                    kind=step.kind,
-                    operation_id=operation.id,
-                    operation_title=operation.title,
-                    index_in_operation=index,
-                    steps_in_operation=len(operation.steps),
-                    status="done"
-                    if status is StepStatus.DONE
-                    else ("pending" if status is StepStatus.PENDING else "active"),
-                    detail=detail,
-                )
-            )
+            if views is None:
+                steps.append(_step_view(operation, index, step, state, control, names))
+            else:
+                steps.append(views.view(operation, index, step, state, control, names))
     deviations = tuple(
         api.DeviationView(d.uid, d.step, d.category, d.text, d.opened_by, d.opened_at)
         for d in state.open_deviations

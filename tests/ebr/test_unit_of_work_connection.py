@@ -1,0 +1,152 @@
+"""A unit of work is a transaction on one connection; the ORM session is made only when used,
+and on SQLite one connection is kept open between units of work."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from ebr.database import Database
+from ebr.models import AuditEvent, User
+from ebr.verify import verify
+
+
+def _event(action: str, **extra: Any) -> dict[str, Any]:
+    return (
+        dict(
+            stream="site",
+            user_id=None,
+            action=action,
+            outcome="accepted",
+            entity_type="test",
+            entity_id=None,
+            old_value=None,
+            new_value={"n": 1},
+            reason=None,
+        )
+        | extra
+    )
+
+
+def _actions(db: Database) -> list[str]:
+    with db.unit_of_work(read_only=True) as uow:
+        return list(uow.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
+
+
+def test_appending_makes_no_session_and_commits(db: Database) -> None:
+    with db.unit_of_work() as uow:
+        uow.append_event(**_event("test.first"))
+        assert uow._session is None  # the chain is written on the connection alone
+        uow.commit()
+    assert _actions(db)[-1:] == ["test.first"]
+
+
+def test_a_unit_of_work_goes_on_after_a_commit(db: Database) -> None:
+    with db.unit_of_work() as uow:
+        first = uow.append_event(**_event("test.one"))
+        uow.commit()
+        second = uow.append_event(**_event("test.two"))
+        uow.commit()
+        third = uow.append_event(**_event("test.never"))  # not committed: rolled back on leaving
+    assert (first.seq + 1, first.seq + 2) == (second.seq, third.seq)
+    assert _actions(db)[-2:] == ["test.one", "test.two"]
+    assert verify(db).ok
+
+
+def test_rows_added_through_the_session_are_written_before_the_event_and_kept_with_it(db: Database) -> None:
+    with db.unit_of_work() as uow:
+        uow.session.add(User(id="u.new", name="New User", roles=["operator"]))
+        # The event speaks of the user: the row is in the database before the event (a record
+        # written on the connection may name it in a foreign key).
+        uow.append_event(**_event("user.created", user_id="u.new"))
+        seen = uow.connection.exec_driver_sql("SELECT count(*) FROM users WHERE id = 'u.new'").scalar()
+        assert seen == 1
+        uow.commit()
+        uow.session.add(User(id="u.later", name="Later User", roles=["operator"]))
+        uow.append_event(**_event("user.created", user_id="u.later"))
+        uow.commit()
+    with db.unit_of_work(read_only=True) as uow:
+        assert {"u.new", "u.later"} <= set(uow.session.scalars(select(User.id)))
+    assert verify(db).ok
+
+
+def test_nothing_stays_of_a_unit_of_work_that_failed(db: Database) -> None:
+    before = _actions(db)
+    with pytest.raises(RuntimeError), db.unit_of_work() as uow:
+        uow.append_event(**_event("test.lost"))
+        raise RuntimeError("the station lost power here")
+    assert _actions(db) == before
+    with db.unit_of_work() as uow:  # the next one works, on a connection in no transaction
+        uow.append_event(**_event("test.after"))
+        uow.commit()
+    assert _actions(db)[-1] == "test.after"
+    assert verify(db).ok
+
+
+def test_sqlite_keeps_one_connection_between_units_of_work(sqlite_db: Database) -> None:
+    kept = []
+    for read_only in (False, True, False):
+        with sqlite_db.unit_of_work(read_only=read_only) as uow:
+            kept.append(uow.connection)
+    assert kept[0] is kept[1] is kept[2]
+    sqlite_db.release_connections()  # given back to the pool
+    assert kept[0].closed
+    with sqlite_db.unit_of_work() as uow:
+        assert uow.connection is not kept[0]
+
+
+def test_a_unit_of_work_inside_another_takes_its_own_connection(sqlite_db: Database) -> None:
+    with sqlite_db.unit_of_work() as outer:
+        outer.append_event(**_event("test.outer"))
+        with sqlite_db.unit_of_work(read_only=True) as inner:
+            assert inner.connection is not outer.connection
+            # The outer transaction has not committed: the inner one does not see its event.
+            assert "test.outer" not in list(inner.session.scalars(select(AuditEvent.action)))
+        outer.commit()
+    assert _actions(sqlite_db)[-1] == "test.outer"
+
+
+def test_threads_write_one_after_another_without_losing_an_event(sqlite_db: Database) -> None:
+    errors: list[BaseException] = []
+
+    def writer(name: str) -> None:
+        try:
+            for i in range(20):
+                with sqlite_db.unit_of_work() as uow:
+                    uow.append_event(**_event(f"test.{name}.{i}", stream=f"S-{name}"))
+                    uow.commit()
+        except BaseException as exc:  # pragma: no cover - shown by the assert below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in ("a", "b", "c")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    with sqlite_db.unit_of_work(read_only=True) as uow:
+        count = uow.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("test.%"))
+        )
+    assert count == 60
+    assert verify(sqlite_db).ok
+
+
+def test_a_reading_unit_of_work_on_the_kept_connection_takes_no_write_lock(sqlite_db: Database) -> None:
+    import sqlite3
+
+    path = sqlite_db.url.database
+    assert path
+    with sqlite_db.unit_of_work() as uow:  # the kept connection, used for writing first
+        uow.commit()
+    with sqlite_db.unit_of_work(read_only=True) as reader:
+        reader.chain_seq()
+        other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # would time out if the reader held the lock
+            other.execute("ROLLBACK")
+        finally:
+            other.close()
