@@ -18,7 +18,7 @@ Opening and schema::
 
 Unit of work (``ebr.uow.UnitOfWork``; rolled back unless ``uow.commit()``)::
 
-    uow.commit(); uow.rollback()
+    uow.commit(); uow.rollback()    uow.connection (its transaction); uow.session (ORM, made on first use)
     uow.user(id_or_badge) -> facts.Actor | None          uow.users() -> tuple[Actor, ...]
     uow.training_of(user_id) -> tuple[facts.TrainingRecord, ...]
     uow.documents() / uow.document(code)                 uow.material(code) / uow.material_by_gtin(gtin)

@@ -237,7 +237,9 @@ class Database:
         with translated_errors(self.url):
             held = self._take_held()
             if held is not None:
-                connection = held.execution_options(sqlite_begin=begin)
+                connection = held
+                if held.get_execution_options().get("sqlite_begin") != begin:
+                    held.execution_options(sqlite_begin=begin)
             else:
                 connection = (self.reader() if read_only else self.engine).connect()
         uow = UnitOfWork(connection, self, read_only=read_only)
