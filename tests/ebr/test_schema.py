@@ -80,6 +80,34 @@ def test_sqlite_connection_settings(sqlite_db: Database) -> None:
     assert pragma == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1, "busy_timeout": 5000}
 
 
+def test_a_new_sqlite_file_has_small_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    from ebr.database import PAGE_SIZE
+
+    new = open_database(f"sqlite:///{tmp_path / 'new.db'}")
+    try:
+        upgrade(new)
+        with new.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA page_size").scalar() == PAGE_SIZE == 2048
+    finally:
+        new.dispose()
+    # A station file made with SQLite's default pages opens, upgrades and writes as before.
+    old_path = tmp_path / "old.db"
+    with sqlite3.connect(old_path) as made:
+        made.execute("PRAGMA page_size = 4096")
+        made.execute("PRAGMA journal_mode = WAL")
+    old = open_database(f"sqlite:///{old_path}")
+    try:
+        upgrade(old)
+        with old.unit_of_work() as uow:
+            uow.append_event(stream="site", user_id=None, action="test.kept", outcome="accepted",
+                             entity_type="test", entity_id=None, old_value=None, new_value=None, reason=None)  # fmt: skip
+            uow.commit()
+        with old.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+    finally:
+        old.dispose()
+
+
 def test_unit_of_work_rolls_back_unless_committed(site_db: Database) -> None:
     with site_db.unit_of_work() as uow:
         uow.append_event(stream="site", user_id=None, action="test.rolled_back", outcome="accepted",

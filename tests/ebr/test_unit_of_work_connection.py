@@ -150,3 +150,16 @@ def test_a_reading_unit_of_work_on_the_kept_connection_takes_no_write_lock(sqlit
             other.execute("ROLLBACK")
         finally:
             other.close()
+
+
+def test_releasing_the_kept_connection_during_a_unit_of_work_waits_for_its_end(sqlite_db: Database) -> None:
+    with sqlite_db.unit_of_work() as uow:
+        kept = uow.connection
+        sqlite_db.release_connections()  # e.g. the station shutting down meanwhile
+        assert not kept.closed
+        uow.append_event(**_event("test.during.release"))
+        uow.commit()
+    assert kept.closed
+    assert _actions(sqlite_db)[-1] == "test.during.release"
+    with sqlite_db.unit_of_work() as uow:
+        assert uow.connection is not kept
