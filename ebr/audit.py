@@ -215,8 +215,8 @@ def append_event(
     stream_seq = _next_stream_seq(connection, state, stream)
     # Stored as canonical text; normalised through JSON first, so that the text is what a
     # reader's json.loads of it gives back in canonical form (``chain.to_json_value``).
-    old_text = None if old_value is None else chain.canonical(chain.to_json_value(old_value))
-    new_text = None if new_value is None else chain.canonical(chain.to_json_value(new_value))
+    old_text = None if old_value is None else chain.canonical_text(old_value)
+    new_text = None if new_value is None else chain.canonical_text(new_value)
     event: dict[str, Any] = {
         "seq": state.last_seq + 1,
         "uid": new_uid(),

@@ -74,6 +74,30 @@ def to_json_value(value: Any) -> Any:
     return json.loads(canonical(value))
 
 
+def canonical_text(value: Any) -> str:
+    """``canonical(to_json_value(value))``: the canonical text of what a reader's ``json.loads``
+    of the stored text gives back. A value already made of JSON's own types, with text keys,
+    gives that text at once; anything else (dates, decimals, tuples, sets, keys that are not
+    text) goes through JSON and back first, since its first encoding need not be canonical:
+    ``{10: 1, 9: 2}`` is encoded in number order, its reading in text order."""
+    if _plain(value):
+        return canonical(value)
+    return canonical(to_json_value(value))
+
+
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return value == value and value not in (float("inf"), float("-inf"))
+    if kind is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if kind is list:
+        return all(_plain(v) for v in value)
+    return False
+
+
 def utc_iso(moment: dt.datetime) -> str:
     """ISO 8601 UTC text with microseconds and a trailing Z; naive datetimes are refused."""
     if moment.tzinfo is None:

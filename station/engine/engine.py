@@ -1505,45 +1505,58 @@ class _StepViews:
     def __init__(self) -> None:
         self._control: ControlRecipe | None = None
         self._batch: str | None = None
+        # Per step, in recipe order: operation, index in it, step, and the names its view
+        # looks up in the state (binding, material): fixed by the control recipe.
+        self._layout: list[tuple[Any, int, Any, str, str | None, str | None]] = []
         self._views: dict[str, tuple[tuple[Any, ...], api.StepView]] = {}
 
-    def view(
-        self,
-        operation: Any,
-        index: int,
-        step: Any,
-        state: BatchState,
-        control: ControlRecipe,
-        names: dict[str, str],
-    ) -> api.StepView:
+    def views(
+        self, state: BatchState, control: ControlRecipe, names: dict[str, str]
+    ) -> tuple[api.StepView, ...]:
         if control is not self._control or state.batch_id != self._batch:
             self._control, self._batch = control, state.batch_id
             self._views.clear()
-        sid = step.id
-        scale = getattr(step, "scale", None) or getattr(step, "bind", None)
-        key = (
-            state.steps[sid],
-            state.results.get(sid),
-            state.lots.get(sid),
-            state.last_refusal.get(sid),
-            state.bindings.get(scale) if scale else None,
-            names.get(getattr(step, "material", "")),
-        )
-        cached = self._views.get(sid)
-        if cached is not None:
-            k = cached[0]
-            if (
-                k[0] is key[0]
-                and k[1] is key[1]
-                and k[2] is key[2]
-                and k[3] is key[3]
-                and k[4] is key[4]
-                and k[5] is key[5]
-            ):
-                return cached[1]
-        view = _step_view(operation, index, step, state, control, names)
-        self._views[sid] = (key, view)
-        return view
+            self._layout = [
+                (
+                    operation,
+                    index,
+                    step,
+                    step.id,
+                    getattr(step, "scale", None) or getattr(step, "bind", None),
+                    getattr(step, "material", None),
+                )
+                for operation in control.master.operations
+                for index, step in enumerate(operation.steps, start=1)
+            ]
+        statuses, results, lots = state.steps, state.results, state.lots
+        refusals, bindings, views = state.last_refusal, state.bindings, self._views
+        made: list[api.StepView] = []
+        for operation, index, step, sid, binding, material in self._layout:
+            key = (
+                statuses[sid],
+                results.get(sid),
+                lots.get(sid),
+                refusals.get(sid),
+                bindings.get(binding) if binding else None,
+                names.get(material) if material else None,
+            )
+            cached = views.get(sid)
+            if cached is not None:
+                k = cached[0]
+                if (
+                    k[0] is key[0]
+                    and k[1] is key[1]
+                    and k[2] is key[2]
+                    and k[3] is key[3]
+                    and k[4] is key[4]
+                    and k[5] is key[5]
+                ):
+                    made.append(cached[1])
+                    continue
+            view = _step_view(operation, index, step, state, control, names)
+            views[sid] = (key, view)
+            made.append(view)
+        return tuple(made)
 
 
 def _step_view(
@@ -1568,13 +1581,14 @@ def _batch_view(
     state: BatchState, control: ControlRecipe, names: dict[str, str], views: _StepViews | None = None
 ) -> api.BatchView:
     recipe = control.master
-    steps: list[api.StepView] = []
-    for operation in recipe.operations:
-        for index, step in enumerate(operation.steps, start=1):
-            if views is None:
-                steps.append(_step_view(operation, index, step, state, control, names))
-            else:
-                steps.append(views.view(operation, index, step, state, control, names))
+    if views is None:
+        steps = tuple(
+            _step_view(operation, index, step, state, control, names)
+            for operation in recipe.operations
+            for index, step in enumerate(operation.steps, start=1)
+        )
+    else:
+        steps = views.views(state, control, names)
     deviations = tuple(
         api.DeviationView(d.uid, d.step, d.category, d.text, d.opened_by, d.opened_at)
         for d in state.open_deviations
@@ -1589,7 +1603,7 @@ def _batch_view(
         size=Decimal(state.size),
         unit=state.unit,
         status=state.status.value,
-        steps=tuple(steps),
+        steps=steps,
         current_step=state.current_step,
         open_deviations=deviations,
     )
