@@ -361,7 +361,7 @@ class Database:
             return
         self.checkpointer = WalCheckpointer(path, self._writers_idle)
         # SQLite's own checkpoint stays as the bound on the log under continuous writing, but
-        # later (4000 pages, 16 MB), so that it seldom falls inside an action.
+        # later (4000 pages: 8 MB with 2 KiB pages), so that it seldom falls inside an action.
         event.listen(self.engine, "connect", _writer_checkpoint_later)
         self.release_connections()
         self.engine.pool.dispose()  # connections made from now on get it
