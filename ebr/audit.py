@@ -77,7 +77,6 @@ class EventInfo:
 @dataclass
 class _ChainState:
     transaction: object
-    connection: Connection
     last_seq: int
     last_hash: str
     streams: dict[str, int]
@@ -158,7 +157,7 @@ def _chain_state(connection: Connection) -> _ChainState:
     last_seq, last_hash = int(row[0]), str(row[1])
     known = connection.info.get(_KNOWN_STREAMS)
     streams = dict(known[2]) if known and known[0] == last_seq and known[1] == last_hash else {}
-    state = _ChainState(None if nested else transaction, connection, last_seq, last_hash, streams)
+    state = _ChainState(None if nested else transaction, last_seq, last_hash, streams)
     connection.info[_CHAIN] = state
     return state
 

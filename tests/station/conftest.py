@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,44 @@ from argon2 import PasswordHasher
 
 import ebr.users
 from station.cli import main
+from station.engine import api
+from station.engine.engine import Engine
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SITE = DATA / "masterdata" / "site.yaml"
 RECIPE = DATA / "recipes" / "para500-granulation.yaml"
 HAPPY = DATA / "scripts" / "para500-happy-path.yaml"
 REFUSALS = DATA / "scripts" / "para500-refusals.yaml"
+LOT = "]C101040123450001081730083110P24-0817"  # Paracetamol lot P24-0817, as the scanner sends it
+
+
+def do(engine: Engine, *actions: api.Action) -> api.Outcome:
+    """Dispatch the actions in order, each of which must be done; the last outcome."""
+    outcome = None
+    for action in actions:
+        outcome = engine.dispatch(action)
+        assert outcome.status == "done", (action, outcome.message)
+    assert outcome is not None
+    return outcome
+
+
+def to_the_scale(engine: Engine, batch: str) -> None:
+    """Log in, start the batch and do OP10, then bind the scale (OP20.S10)."""
+    do(
+        engine,
+        api.Login(user="op.alvarez", password="Granul8-Alvarez"),
+        api.StartBatch(batch, "PARA500-GRAN", 3, Decimal(120), "kg"),
+        api.Confirm("OP10.S10"),
+        api.Answer("OP10.S20", True),
+        api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak"),
+        api.Scan("OP20.S10", "SCL-150-01"),
+    )
+
+
+def to_dispensing(engine: Engine, batch: str = "B-FLOW-1") -> None:
+    """``to_the_scale``, then identify the lot of the first weighing (OP20.S20)."""
+    to_the_scale(engine, batch)
+    do(engine, api.Scan("OP20.S20", LOT))
 
 
 @pytest.fixture

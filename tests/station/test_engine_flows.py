@@ -18,8 +18,7 @@ from station.engine.lifecycle import (
     batch_transition,
     step_transition,
 )
-
-LOT = "]C101040123450001081730083110P24-0817"
+from tests.station.conftest import do, to_dispensing
 
 
 @pytest.fixture
@@ -27,28 +26,6 @@ def engine(approved_db: str) -> Iterator[Engine]:
     engine = build_engine(db=open_store(approved_db))
     yield engine
     engine.db.dispose()
-
-
-def do(engine: Engine, *actions: api.Action) -> api.Outcome:
-    outcome = None
-    for action in actions:
-        outcome = engine.dispatch(action)
-        assert outcome.status == "done", (action, outcome.message)
-    assert outcome is not None
-    return outcome
-
-
-def to_dispensing(engine: Engine, batch: str = "B-FLOW-1") -> None:
-    do(
-        engine,
-        api.Login(user="op.alvarez", password="Granul8-Alvarez"),
-        api.StartBatch(batch, "PARA500-GRAN", 3, Decimal(120), "kg"),
-        api.Confirm("OP10.S10"),
-        api.Answer("OP10.S20", True),
-        api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak"),
-        api.Scan("OP20.S10", "SCL-150-01"),
-        api.Scan("OP20.S20", LOT),
-    )
 
 
 def test_out_of_sequence_is_refused_and_recorded(engine: Engine, approved_db: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from station.composition import build_engine, open_store
 from station.engine import api
-from tests.station.conftest import SITE, cli
+from tests.station.conftest import LOT, SITE, cli, do, to_dispensing, to_the_scale
 
 
 def test_training_expired_by_an_import_mid_batch_refuses_the_next_step(
@@ -15,15 +15,7 @@ def test_training_expired_by_an_import_mid_batch_refuses_the_next_step(
 ) -> None:
     engine = build_engine(db=open_store(approved_db))
     try:
-        for action in (
-            api.Login(user="op.alvarez", password="Granul8-Alvarez"),
-            api.StartBatch("B-MD-1", "PARA500-GRAN", 3, Decimal(120), "kg"),
-            api.Confirm("OP10.S10"),
-            api.Answer("OP10.S20", True),
-            api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak"),
-            api.Scan("OP20.S10", "SCL-150-01"),
-        ):
-            assert engine.dispatch(action).status == "done"
+        to_the_scale(engine, "B-MD-1")
         # The LMS withdraws Maria Alvarez's dispensing training; the site file is imported again.
         changed = tmp_path / "site.yaml"
         changed.write_text(
@@ -34,26 +26,12 @@ def test_training_expired_by_an_import_mid_batch_refuses_the_next_step(
             encoding="utf-8",
         )
         assert cli("master", "import", changed, "--db", approved_db) == 0
-        outcome = engine.dispatch(api.Scan("OP20.S20", "]C101040123450001081730083110P24-0817"))
+        outcome = engine.dispatch(api.Scan("OP20.S20", LOT))
         assert outcome.status == "refused"
         assert outcome.reasons == ("training_expired",)
         assert "SOP-DISP-003" in outcome.message
     finally:
         engine.db.dispose()
-
-
-def _first_batch_to_the_lot_scan(engine, batch_id: str) -> None:  # type: ignore[no-untyped-def]
-    for action in (
-        api.Login(user="op.alvarez", password="Granul8-Alvarez"),
-        api.StartBatch(batch_id, "PARA500-GRAN", 3, Decimal(120), "kg"),
-        api.Confirm("OP10.S10"),
-        api.Answer("OP10.S20", True),
-        api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak"),
-        api.Scan("OP20.S10", "SCL-150-01"),
-        api.Scan("OP20.S20", "]C101040123450001081730083110P24-0817"),
-    ):
-        outcome = engine.dispatch(action)
-        assert outcome.status == "done", (action, outcome.message)
 
 
 def test_lot_and_scale_seen_before_are_looked_at_again_after_an_import(
@@ -63,7 +41,7 @@ def test_lot_and_scale_seen_before_are_looked_at_again_after_an_import(
     master-data change; logins and logouts in between keep them, an import drops them."""
     engine = build_engine(db=open_store(approved_db))
     try:
-        _first_batch_to_the_lot_scan(engine, "B-MD-2")
+        to_dispensing(engine, "B-MD-2")
         # Shift change: both are site events, neither changes master data.
         assert engine.dispatch(api.Logout()).status == "done"
         assert engine.dispatch(api.Login(user="op.alvarez", password="Granul8-Alvarez")).status == "done"
@@ -92,12 +70,12 @@ def test_lot_and_scale_seen_before_are_looked_at_again_after_an_import(
         assert (
             engine.dispatch(api.StartBatch("B-MD-3", "PARA500-GRAN", 3, Decimal(120), "kg")).status == "done"
         )
-        for action in (
+        do(
+            engine,
             api.Confirm("OP10.S10"),
             api.Answer("OP10.S20", True),
             api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak"),
-        ):
-            assert engine.dispatch(action).status == "done"
+        )
         assert engine.dispatch(api.Scan("OP20.S10", "SCL-150-01")).reasons == ("equipment_calibration_due",)
         assert engine.dispatch(api.Scan("OP20.S10", "SCL-150-02")).status == "refused"  # lapsed in 2026
     finally:
@@ -110,12 +88,12 @@ def test_a_batch_written_by_another_station_is_followed(approved_db: str) -> Non
     first = build_engine(db=open_store(approved_db))
     second = build_engine(db=open_store(approved_db))
     try:
-        for action in (
+        do(
+            first,
             api.Login(user="op.alvarez", password="Granul8-Alvarez"),
             api.StartBatch("B-MD-4", "PARA500-GRAN", 3, Decimal(120), "kg"),
             api.Confirm("OP10.S10"),
-        ):
-            assert first.dispatch(action).status == "done"
+        )
         assert second.dispatch(api.Login(user="op.alvarez", password="Granul8-Alvarez")).status == "done"
         assert second.dispatch(api.OpenBatch("B-MD-4")).status == "done"
         assert second.dispatch(api.Answer("OP10.S20", True)).status == "done"
