@@ -41,7 +41,9 @@ def _one_line_errors(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     """Usage errors as one line on stderr and exit 2, without the usage block."""
 
     def error(message: str) -> NoReturn:
-        sys.stderr.write(f"{parser.prog}: error: {message}\n")
+        # The same shape as every other mes-station error: "mes-station: scan decode: ...".
+        program, _, command = parser.prog.partition(" ")
+        sys.stderr.write(f"{program}: {command + ': ' if command else ''}{message}\n")
         sys.exit(EXIT_USAGE)
 
     parser.error = error  # type: ignore[method-assign]

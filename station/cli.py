@@ -19,7 +19,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports bad usage as one line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
+        # main() prints "mes-station: " before every error: name only the command here.
+        command = self.prog.removeprefix("mes-station").strip()
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 def _db_arg(p: argparse.ArgumentParser) -> None:
@@ -31,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log device traffic and SQL at debug level"
     )
+    # DESIGN.md puts --db after the command; before it is accepted too, as people type it.
+    # Its own dest: a command's --db default (None) would otherwise overwrite it.
+    parser.add_argument("--db", dest="db_before_command", metavar="URL", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
@@ -195,6 +200,12 @@ def _cmd_ebr_review(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.db_before_command is not None:
+            if getattr(args, "db", None) not in (None, args.db_before_command):
+                raise UsageError("--db given twice, with two different URLs")
+            if not hasattr(args, "db"):
+                raise UsageError(f"{args.command}: --db does not apply to this command")
+            args.db = args.db_before_command
         logging.basicConfig(
             level=logging.DEBUG if args.verbose else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",

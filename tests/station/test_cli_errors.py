@@ -50,6 +50,33 @@ def test_unknown_command_and_bad_arguments() -> None:
     _one_line(result.stderr)
 
 
+def test_usage_errors_name_the_program_once(capsys: pytest.CaptureFixture[str]) -> None:
+    from station.cli import main
+
+    assert main(["frobnicate"]) == 2
+    assert _one_line(capsys.readouterr().err).startswith("mes-station: argument COMMAND: invalid choice")
+    assert main(["ebr", "export", "--format", "pdf"]) == 2
+    assert _one_line(capsys.readouterr().err).startswith("mes-station: ebr export: the following arguments")
+    assert main(["scan", "decode"]) == 2  # the hardware commands' own parsers
+    assert _one_line(capsys.readouterr().err).startswith("mes-station: scan decode: the following arguments")
+
+
+def test_db_before_the_command(approved_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """DESIGN.md puts --db after the command; before it works too, never silently elsewhere."""
+    from station.cli import main
+
+    assert main(["--db", approved_db, "ebr", "verify"]) == 0
+    assert "intact" in capsys.readouterr().out
+    assert main(["--db", approved_db, "ebr", "verify", "--db", approved_db]) == 0
+    capsys.readouterr()
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    assert main(["--db", approved_db, "ebr", "verify", "--db", other]) == 2
+    assert "--db given twice" in _one_line(capsys.readouterr().err)
+    assert not (tmp_path / "other.db").exists()
+    assert main(["--db", approved_db, "scan", "decode", "X"]) == 2
+    assert "does not apply" in _one_line(capsys.readouterr().err)
+
+
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
