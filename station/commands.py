@@ -161,6 +161,8 @@ def ebr_verify(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise UsageError(f"{args.file}: cannot read: {exc.strerror or exc}") from None
         result = verify_export(data)
+        if result.unreadable:
+            raise UsageError(f"{args.file}: cannot read: {result.problem}")
         if not result.ok:
             raise IntegrityError(f"{args.file}: TAMPERED: {result.problem}")
         print(f"{args.file}: intact")

@@ -34,6 +34,9 @@ class VerifyResult:
     first_bad_event: int | None = None  # the seq of the first event found bad
     batch_id: str | None = None
     event_count: int = 0
+    # True when the file is not a batch record export at all (not UTF-8, not JSON, another
+    # format or format version): unreadable input, not a record found altered.
+    unreadable: bool = False
 
     def __bool__(self) -> bool:
         return self.ok
@@ -44,6 +47,10 @@ class _Bad(Exception):
         super().__init__(problem)
         self.problem = problem
         self.seq = seq
+
+
+class _Unreadable(_Bad):
+    """The file is no batch record export this verifier reads."""
 
 
 def verify_export(data: bytes) -> VerifyResult:
@@ -63,7 +70,7 @@ def verify_export(data: bytes) -> VerifyResult:
         _check_summary(_obj(header.get("audit_trail"), "header.audit_trail"), events, batch_id)
         _check_seal(document)
     except _Bad as bad:
-        return VerifyResult(False, bad.problem, bad.seq, batch_id, count)
+        return VerifyResult(False, bad.problem, bad.seq, batch_id, count, isinstance(bad, _Unreadable))
     return VerifyResult(True, None, None, batch_id, count)
 
 
@@ -85,19 +92,19 @@ def _parse(data: bytes) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _Bad(f"not UTF-8 text (byte {exc.start})") from None
+        raise _Unreadable(f"not UTF-8 text (byte {exc.start})") from None
     try:
         document = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant)
     except json.JSONDecodeError as exc:
-        raise _Bad(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        raise _Unreadable(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     if not isinstance(document, dict):
-        raise _Bad("not a batch record export: the document is not a JSON object")
+        raise _Unreadable("not a batch record export: the document is not a JSON object")
     if document.get("format") != FORMAT_NAME:
-        raise _Bad(
+        raise _Unreadable(
             f"not a batch record export: format is {document.get('format')!r}, expected {FORMAT_NAME!r}"
         )
     if document.get("format_version") != FORMAT_VERSION:
-        raise _Bad(
+        raise _Unreadable(
             f"unsupported format_version {document.get('format_version')!r} (this verifier reads {FORMAT_VERSION})"
         )
     return document

@@ -231,20 +231,22 @@ def test_structured_view_edit_is_caught_by_the_seal(happy: BatchRecord) -> None:
 
 
 @pytest.mark.parametrize(
-    ("data", "words"),
+    ("data", "words", "unreadable"),
     [
-        (b"\xff\xfe", "UTF-8"),
-        (b"{not json", "not valid JSON"),
-        (b"[]", "not a JSON object"),
-        (b'{"format": "other"}', "not a batch record export"),
-        (b'{"format": "mes-station/batch-record", "format_version": 99}', "format_version"),
-        (b'{"format": "mes-station/batch-record", "format": "mes-station/batch-record"}', "twice"),
-        (b'{"format": "mes-station/batch-record", "format_version": 1, "x": NaN}', "NaN"),
+        (b"\xff\xfe", "UTF-8", True),
+        (b"{not json", "not valid JSON", True),
+        (b"[]", "not a JSON object", True),
+        (b'{"format": "other"}', "not a batch record export", True),
+        (b'{"format": "mes-station/batch-record", "format_version": 99}', "format_version", True),
+        (b'{"format": "mes-station/batch-record", "format": "mes-station/batch-record"}', "twice", False),
+        (b'{"format": "mes-station/batch-record", "format_version": 1, "x": NaN}', "NaN", False),
     ],
 )
-def test_unreadable_input_is_reported(data: bytes, words: str) -> None:
+def test_unreadable_input_is_reported(data: bytes, words: str, unreadable: bool) -> None:
+    """Not an export at all is unreadable input; an export's ambiguous JSON counts as altered."""
     result = verify_export(data)
     assert not result.ok and words in (result.problem or "")
+    assert result.unreadable is unreadable
 
 
 def test_a_full_rewrite_with_recomputed_hashes_needs_the_anchor(happy: BatchRecord) -> None:

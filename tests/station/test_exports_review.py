@@ -37,6 +37,16 @@ def test_json_export_verifies_offline_and_an_edit_is_caught(
     capsys.readouterr()
     assert cli("ebr", "verify", "--file", edited) == 3
     assert "TAMPERED" in capsys.readouterr().err
+    # Cut short (a transfer that broke off): unreadable input, exit 2, not "tampered".
+    edited.write_bytes(out.read_bytes()[: len(text) // 2])
+    assert cli("ebr", "verify", "--file", edited) == 2
+    err = capsys.readouterr().err
+    assert "cannot read: not valid JSON" in err and "TAMPERED" not in err
+    # A key given twice is no accident of transfer: two readers may see two records.
+    assert text.startswith("{")
+    edited.write_text('{"format": "x", ' + text[1:], encoding="utf-8")
+    assert cli("ebr", "verify", "--file", edited) == 3
+    assert "appears twice" in capsys.readouterr().err
 
 
 def test_pdf_export_reads_as_a_batch_record(completed_db: str, tmp_path: Path) -> None:
