@@ -51,6 +51,7 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import threading
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -907,13 +908,25 @@ def _merge(parts: Iterable[_Partial]) -> _Partial:
     return merged
 
 
+def _start_method() -> str:
+    """How to start the worker processes. ``fork`` starts them quickest, but is safe only
+    while no other thread runs: a thread that is inside SQLite at the moment of the fork (a
+    station's WAL checkpointer or worker thread) leaves SQLite's locks held in the child for
+    good, and the worker hangs in its first connect. So: ``fork`` in a process of one thread
+    (the command line), else ``forkserver`` (or ``spawn``), which start from a clean process."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 def _run(db: Database, connection: Connection, tasks: list[tuple[Any, ...]], workers: int) -> list[_Partial]:
     file_based = db.url.database not in (None, "", ":memory:")
     url = db.url.render_as_string(hide_password=False)
     if workers > 1 and file_based:
-        context = multiprocessing.get_context(
-            "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        )
+        context = multiprocessing.get_context(_start_method())
+        if context.get_start_method() == "forkserver":
+            context.set_forkserver_preload([__name__])  # workers forked from a server with this loaded
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_worker_start, initargs=(url, db.dialect)
         ) as pool:

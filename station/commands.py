@@ -127,8 +127,11 @@ def run(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         return 2
     engine = build_engine(db=_store(args))
-    _check_script_steps(engine, script)
-    return run_script(engine, script)
+    try:
+        _check_script_steps(engine, script)
+        return run_script(engine, script)
+    finally:
+        engine.close()  # the background checkpointer stops; the log is folded into the file
 
 
 def _check_script_steps(engine, script) -> None:  # type: ignore[no-untyped-def]

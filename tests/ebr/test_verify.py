@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -101,6 +102,27 @@ def test_good_chain_is_intact(batch: tuple[Database, dict[str, str]]) -> None:
     assert parallel == report
     with pytest.raises(NotFound):
         verify(db, "NO-SUCH-BATCH")
+
+
+def test_workers_start_from_a_clean_process_while_other_threads_run(
+    batch: tuple[Database, dict[str, str]],
+) -> None:
+    """A forked worker inherits SQLite's locks as they were at the fork: a thread inside SQLite
+    then (a station's WAL checkpointer) leaves the worker hanging in its first connect. So with
+    other threads running, the workers are not forked from this process."""
+    from ebr import verify as verify_module
+
+    db, _ = batch
+    if db.dialect != "sqlite":
+        pytest.skip("workers are forked for SQLite files only; the checkpointer is SQLite's")
+    db.checkpoint_in_background()  # a station's checkpointer, in SQLite every 100 ms
+    try:
+        assert threading.active_count() > 1
+        assert verify_module._start_method() in ("forkserver", "spawn")
+        report = verify(db, workers=2)
+        assert report.ok and report == verify(db, workers=1)
+    finally:
+        db.dispose()
 
 
 def test_audit_value_edited(batch: tuple[Database, dict[str, str]], attacker: Attacker, workers: int) -> None:

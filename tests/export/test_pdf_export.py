@@ -9,11 +9,11 @@ import re
 
 import export_samples
 import pytest
-from conftest import PRINTED_AT
 from pypdf import PdfReader
 
 from ebr.export.pdf_export import export_pdf
 from ebr.export.record import BatchRecord
+from tests.export.conftest import PRINTED_AT
 
 
 def _pages(record: BatchRecord, printed_by: str = "qa.dubois") -> list[str]:
