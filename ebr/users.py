@@ -14,7 +14,7 @@ must commit the unit of work after a refusal too, or the failure is not on recor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from argon2 import PasswordHasher
@@ -25,6 +25,8 @@ from ebr.errors import NotAllowed, NotFound, PasswordRejected
 from ebr.facts import Actor
 from ebr.models import User
 from ebr.uow import UnitOfWork, actor_of
+from gating import wording as W
+from gating.wording import Wording, wording
 
 MAX_FAILED_ATTEMPTS = 5
 MIN_PASSWORD_LENGTH = 8
@@ -66,10 +68,16 @@ class AuthResult:
     user: Actor | None
     code: str | None = None
     message: str = ""
+    # The message as a template and its values, for a station that speaks another language.
+    wording: Wording | None = field(default=None, compare=False)
 
     @property
     def must_change_password(self) -> bool:
         return bool(self.user and self.user.must_change_password)
+
+
+def _refused(code: str, worded: Wording) -> AuthResult:
+    return AuthResult(False, None, code, worded.text(), worded)
 
 
 def authenticate(
@@ -86,24 +94,19 @@ def authenticate(
             stream=SITE_STREAM, user_id=None, action=failed_action, outcome="refused", entity_type="user",
             entity_id=user_or_badge, old_value=None, new_value=None, reason="login_invalid: unknown user",
         )  # fmt: skip
-        return AuthResult(False, None, "login_invalid", "Unknown user or wrong password.")
+        return _refused("login_invalid", wording(W.UNKNOWN_OR_WRONG))
     if not row.active:
         uow.append_event(
             stream=SITE_STREAM, user_id=row.id, action=failed_action, outcome="refused", entity_type="user",
             entity_id=row.id, old_value=None, new_value=None, reason="login_invalid: account deactivated",
         )  # fmt: skip
-        return AuthResult(False, None, "login_invalid", f"The account of {row.name} is deactivated.")
+        return _refused("login_invalid", wording(W.DEACTIVATED, user=row.name))
     if row.locked:
         uow.append_event(
             stream=SITE_STREAM, user_id=row.id, action=failed_action, outcome="refused", entity_type="user",
             entity_id=row.id, old_value=None, new_value=None, reason="account_locked",
         )  # fmt: skip
-        return AuthResult(
-            False,
-            None,
-            "account_locked",
-            f"The account of {row.name} is locked: a supervisor must unlock it.",
-        )
+        return _refused("account_locked", wording(W.LOCKED_UNLOCK, user=row.name))
     if not _matches(row.password_hash, password):
         before = row.failed_attempts
         row.failed_attempts = before + 1
@@ -120,13 +123,11 @@ def authenticate(
                 reason=f"{MAX_FAILED_ATTEMPTS} consecutive failed attempts",
             )  # fmt: skip
             uow.session.flush()
-            return AuthResult(
-                False, None, "account_locked",
-                f"Wrong password: the account of {row.name} is now locked after "
-                f"{MAX_FAILED_ATTEMPTS} failed attempts.",
-            )  # fmt: skip
+            return _refused(
+                "account_locked", wording(W.LOCKED_NOW, user=row.name, attempts=MAX_FAILED_ATTEMPTS)
+            )
         uow.session.flush()
-        return AuthResult(False, None, "login_invalid", "Unknown user or wrong password.")
+        return _refused("login_invalid", wording(W.UNKNOWN_OR_WRONG))
     if row.failed_attempts:
         uow.append_event(
             stream=SITE_STREAM, user_id=row.id, action="user.failed_attempts_reset", outcome="accepted",

@@ -46,6 +46,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from gating.wording import Wording
+
 
 class ReasonCode(StrEnum):
     TRAINING_MISSING = "training_missing"
@@ -144,6 +146,9 @@ class Refusal:
     sentence: str  # one sentence for the operator, naming the thing: lot, SOP, scale
     overridable: bool  # by a supervisor's e-signature with a reason (opens a deviation)
     what_next: str = ""
+    # The sentence as a template and its values, for a station that speaks another language
+    # (None: the sentence has no template, and is shown as it is).
+    wording: Wording | None = field(default=None, compare=False)
 
     @property
     def finding(self) -> bool:
@@ -182,14 +187,20 @@ DEFAULT_POLICY = GatePolicy()
 
 
 def refusal(
-    code: ReasonCode, sentence: str, policy: GatePolicy = DEFAULT_POLICY, what_next: str | None = None
+    code: ReasonCode,
+    sentence: str | Wording,
+    policy: GatePolicy = DEFAULT_POLICY,
+    what_next: str | None = None,
 ) -> Refusal:
-    """A refusal whose ``overridable`` comes from the policy."""
+    """A refusal whose ``overridable`` comes from the policy; a ``Wording`` gives both the
+    English sentence and its template."""
+    worded = sentence if isinstance(sentence, Wording) else None
     return Refusal(
         code=code,
-        sentence=sentence,
+        sentence=worded.text() if worded is not None else str(sentence),
         overridable=policy.is_overridable(code),
         what_next=WHAT_NEXT[code] if what_next is None else what_next,
+        wording=worded,
     )
 
 

@@ -17,29 +17,30 @@ Time limits, decided once here:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
+from gating import wording as W
 from gating.facts import Actor, Document, Equipment, Lot, Material, Now, TrainingRecord
 from gating.reasons import DEFAULT_POLICY, GatePolicy, ReasonCode, Refusal, refusal
+from gating.wording import Wording, wording
 from recipes.model import EquipmentStep, WeighStep
 from recipes.scaling import WeighTarget
 from recipes.units import convert
 
 R = ReasonCode
 NO_REFUSALS: tuple[Refusal, ...] = ()
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+day_text = W.day_text
 
 
-def day_text(day: date) -> str:
-    """``31 Oct 2026``: unambiguous in every locale, unlike 10/31/2026 vs 31/10/2026."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+def local(instant: datetime, now: Now) -> datetime:
+    """An instant in the site's time zone (a sentence names the site's clock time)."""
+    return instant.astimezone(now.site_tz)
 
 
 def instant_text(instant: datetime, now: Now) -> str:
     """An instant in the site's local time, with the zone's abbreviation."""
-    local = instant.astimezone(now.site_tz)
-    return f"{day_text(local.date())} {local:%H:%M} {local.tzname() or ''}".rstrip()
+    return W.instant_text(local(instant, now))
 
 
 def number_text(value: Decimal) -> str:
@@ -73,10 +74,7 @@ def check_training(
         if document is None:
             refusals.append(
                 refusal(
-                    R.TRAINING_MISSING,
-                    f"{code} is not a controlled document known to the station: "
-                    f"training of {actor.name} on it cannot be confirmed",
-                    policy,
+                    R.TRAINING_MISSING, wording(W.DOCUMENT_UNKNOWN, document=code, user=actor.name), policy
                 )
             )
             continue
@@ -89,29 +87,31 @@ def check_training(
             refusals.append(
                 refusal(
                     R.TRAINING_EXPIRED,
-                    f"The training of {actor.name} on {code} revision {document.revision} "
-                    f"expired on {day_text(expired_on)}",
+                    wording(
+                        W.TRAINING_EXPIRED,
+                        user=actor.name,
+                        document=code,
+                        revision=document.revision,
+                        day=expired_on,
+                    ),
                     policy,
                 )
             )
         elif records:
             trained = max(r.revision for r in records)
-            if trained < document.revision:
-                sentence = (
-                    f"{actor.name} is trained on {code} revision {trained}, but revision "
-                    f"{document.revision} is current: retraining is needed"
-                )
-            else:
-                sentence = (
-                    f"{actor.name} is trained on {code} revision {trained}, but the station knows "
-                    f"revision {document.revision} as current: the master data needs to be synchronised"
-                )
+            sentence = wording(
+                W.TRAINING_OUTDATED if trained < document.revision else W.TRAINING_AHEAD,
+                user=actor.name,
+                document=code,
+                trained=trained,
+                revision=document.revision,
+            )
             refusals.append(refusal(R.TRAINING_OUTDATED_REVISION, sentence, policy))
         else:
             refusals.append(
                 refusal(
                     R.TRAINING_MISSING,
-                    f"{actor.name} has no training record for {code} ({document.title})",
+                    wording(W.TRAINING_MISSING, user=actor.name, document=code, title=document.title),
                     policy,
                 )
             )
@@ -121,8 +121,10 @@ def check_training(
 def check_role(actor: Actor, role: str, *, policy: GatePolicy = DEFAULT_POLICY) -> tuple[Refusal, ...]:
     if role in actor.roles:
         return NO_REFUSALS
-    has = ", ".join(sorted(actor.roles)) or "no role"
-    return (refusal(R.ROLE_REQUIRED, f"This needs the {role} role; {actor.name} has {has}", policy),)
+    has: str | Wording = ", ".join(sorted(actor.roles)) or wording(W.NO_ROLE)
+    return (
+        refusal(R.ROLE_REQUIRED, wording(W.ROLE_REQUIRED, role=role, user=actor.name, roles=has), policy),
+    )
 
 
 def check_independent_signer(
@@ -140,7 +142,7 @@ def check_independent_signer(
     return (
         refusal(
             R.INDEPENDENT_SIGNER_REQUIRED,
-            f"{who} performed {', '.join(sorted(steps))}: this signature must come from someone else",
+            wording(W.INDEPENDENT_SIGNER, user=who, steps=", ".join(sorted(steps))),
             policy,
         ),
     )
@@ -152,13 +154,13 @@ def check_login(
     """``locked``: the store's verdict (e.g. too many failed attempts), on top of ``actor.locked``.
     An unknown user and a wrong password read the same, so the screen does not confirm user ids."""
     if actor is None:
-        return (refusal(R.LOGIN_INVALID, "The user id or password is not correct", policy),)
+        return (refusal(R.LOGIN_INVALID, wording(W.LOGIN_WRONG), policy),)
     if locked or actor.locked:
-        return (refusal(R.ACCOUNT_LOCKED, f"The account of {actor.name} is locked", policy),)
+        return (refusal(R.ACCOUNT_LOCKED, wording(W.ACCOUNT_LOCKED, user=actor.name), policy),)
     if not actor.active:
-        return (refusal(R.LOGIN_INVALID, f"The account of {actor.name} is not active", policy),)
+        return (refusal(R.LOGIN_INVALID, wording(W.ACCOUNT_INACTIVE, user=actor.name), policy),)
     if not password_ok:
-        return (refusal(R.LOGIN_INVALID, "The user id or password is not correct", policy),)
+        return (refusal(R.LOGIN_INVALID, wording(W.LOGIN_WRONG), policy),)
     return NO_REFUSALS
 
 
@@ -167,13 +169,13 @@ def check_signature(
 ) -> tuple[Refusal, ...]:
     """An e-signature needs a known, active, unlocked user and the right password (Part 11 §11.200)."""
     if signer is None:
-        sentence = "The user id or password is not correct: the signature was not accepted"
+        sentence = wording(W.SIGNATURE_WRONG)
     elif signer.locked:
-        sentence = f"The account of {signer.name} is locked: it cannot sign"
+        sentence = wording(W.SIGNATURE_LOCKED, user=signer.name)
     elif not signer.active:
-        sentence = f"The account of {signer.name} is not active: it cannot sign"
+        sentence = wording(W.SIGNATURE_INACTIVE, user=signer.name)
     elif not password_ok:
-        sentence = f"The password of {signer.name} is not correct: the signature was not accepted"
+        sentence = wording(W.SIGNATURE_PASSWORD, user=signer.name)
     else:
         return NO_REFUSALS
     return (refusal(R.SIGNATURE_INVALID, sentence, policy),)
@@ -189,9 +191,9 @@ def check_sequence(
     if step_id == expected_step_id:
         return NO_REFUSALS
     if expected_step_id is None:
-        sentence = f"Every step is done: {step_id} cannot be done now"
+        sentence = wording(W.ALL_DONE, step=step_id)
     else:
-        sentence = f"{step_id} cannot be done now: the current step is {expected_step_id}"
+        sentence = wording(W.NOT_NOW, step=step_id, current=expected_step_id)
     return (refusal(R.SEQUENCE, sentence, policy),)
 
 
@@ -202,8 +204,12 @@ def check_open_deviations(
     if not open_deviations:
         return NO_REFUSALS
     count = len(open_deviations)
-    noun = "deviation is" if count == 1 else "deviations are"
-    return (refusal(R.DEVIATION_OPEN, f"{count} {noun} open: {', '.join(open_deviations)}", policy),)
+    listed = ", ".join(open_deviations)
+    if count == 1:
+        sentence = wording(W.ONE_DEVIATION_OPEN, deviations=listed)
+    else:
+        sentence = wording(W.DEVIATIONS_OPEN, count=count, deviations=listed)
+    return (refusal(R.DEVIATION_OPEN, sentence, policy),)
 
 
 # ---------------------------------------------------------------- material
@@ -223,37 +229,39 @@ def check_lot(
     the master data of the lot's material (for its name), ``step_material`` that of the material
     the step weighs. Every problem with the lot is reported, the mix-up first."""
     if lot is None:
-        return (refusal(R.LOT_UNKNOWN, f"Lot {scanned_lot_id} is not known to the station", policy),)
+        return (refusal(R.LOT_UNKNOWN, wording(W.LOT_UNKNOWN, lot=scanned_lot_id), policy),)
     name = material.name if material is not None and material.code == lot.material else lot.material
-    label = f"Lot {lot.lot} of {name}"
+    label = wording(W.LOT_OF, lot=lot.lot, material=name)
     refusals: list[Refusal] = []
     if lot.material != step.material:
         wanted = step_material.name if step_material and step_material.code == step.material else None
-        wanted_text = f"{wanted} ({step.material})" if wanted else step.material
+        wanted_text: str | Wording = (
+            wording(W.MATERIAL_AND_CODE, material=wanted, code=step.material) if wanted else step.material
+        )
         refusals.append(
             refusal(
                 R.LOT_WRONG_MATERIAL,
-                f"Lot {lot.lot} is {name} ({lot.material}), but this step weighs {wanted_text}",
+                wording(
+                    W.LOT_WRONG_MATERIAL, lot=lot.lot, material=name, code=lot.material, wanted=wanted_text
+                ),
                 policy,
             )
         )
     if lot.status == "rejected":
-        refusals.append(refusal(R.LOT_REJECTED, f"{label} is REJECTED: it may not be used", policy))
+        refusals.append(refusal(R.LOT_REJECTED, wording(W.LOT_REJECTED, lot=label), policy))
     elif lot.status == "quarantined":
-        refusals.append(refusal(R.LOT_QUARANTINED, f"{label} is QUARANTINED: it may not be used", policy))
+        refusals.append(refusal(R.LOT_QUARANTINED, wording(W.LOT_QUARANTINED, lot=label), policy))
     elif lot.status != "released":
         refusals.append(
             refusal(
-                R.LOT_QUARANTINED,
-                f"{label} has status {lot.status!r}, not released: it may not be used",
-                policy,
+                R.LOT_QUARANTINED, wording(W.LOT_OTHER_STATUS, lot=label, status=repr(lot.status)), policy
             )
         )
     if lot.expiry is not None and now.local_date > lot.expiry:
-        refusals.append(refusal(R.LOT_EXPIRED, f"{label} expired on {day_text(lot.expiry)}", policy))
+        refusals.append(refusal(R.LOT_EXPIRED, wording(W.LOT_EXPIRED, lot=label, day=lot.expiry), policy))
     if lot.retest is not None and now.local_date > lot.retest:
         refusals.append(
-            refusal(R.LOT_RETEST_DUE, f"{label} was due for retest on {day_text(lot.retest)}", policy)
+            refusal(R.LOT_RETEST_DUE, wording(W.LOT_RETEST_DUE, lot=label, day=lot.retest), policy)
         )
     return tuple(refusals)
 
@@ -271,14 +279,19 @@ def check_equipment(
 ) -> tuple[Refusal, ...]:
     """The equipment scanned at an equipment step: its class, and the status the step requires."""
     if equipment is None:
-        return (refusal(R.EQUIPMENT_UNKNOWN, f"Equipment {scanned_id} is not known to the station", policy),)
-    label = f"{'Scale' if equipment.is_scale else 'Equipment'} {equipment.id}"
+        return (refusal(R.EQUIPMENT_UNKNOWN, wording(W.EQUIPMENT_UNKNOWN, equipment=scanned_id), policy),)
+    label = wording(W.SCALE_ID if equipment.is_scale else W.EQUIPMENT_ID, id=equipment.id)
     refusals: list[Refusal] = []
     if equipment.equipment_class != step.equipment_class:
         refusals.append(
             refusal(
                 R.EQUIPMENT_WRONG_CLASS,
-                f"{label} is a {equipment.equipment_class}, but this step needs a {step.equipment_class}",
+                wording(
+                    W.WRONG_CLASS,
+                    equipment=label,
+                    found=equipment.equipment_class,
+                    wanted=step.equipment_class,
+                ),
                 policy,
             )
         )
@@ -289,44 +302,43 @@ def check_equipment(
         refusals.append(
             refusal(
                 R.EQUIPMENT_OUT_OF_SERVICE,
-                f"{label} ({equipment.name}) is OUT OF SERVICE: it may not be used",
+                wording(W.OUT_OF_SERVICE, equipment=label, name=equipment.name),
                 policy,
             )
         )
     if "calibrated" in requires:
         if equipment.calibrated_until is None:
             refusals.append(
-                refusal(R.EQUIPMENT_CALIBRATION_DUE, f"{label} has no calibration on record", policy)
+                refusal(R.EQUIPMENT_CALIBRATION_DUE, wording(W.NO_CALIBRATION, equipment=label), policy)
             )
         elif now.local_date > equipment.calibrated_until:
+            until = equipment.calibrated_until
             refusals.append(
                 refusal(
                     R.EQUIPMENT_CALIBRATION_DUE,
-                    f"{label} calibration expired on {day_text(equipment.calibrated_until)}",
+                    wording(W.CALIBRATION_EXPIRED, equipment=label, day=until),
                     policy,
                 )
             )
     if "clean" in requires:
         if equipment.clean_until is None:
-            refusals.append(refusal(R.EQUIPMENT_NOT_CLEAN, f"{label} has no cleaning on record", policy))
+            refusals.append(refusal(R.EQUIPMENT_NOT_CLEAN, wording(W.NO_CLEANING, equipment=label), policy))
         elif now.utc >= equipment.clean_until:
+            ended = local(equipment.clean_until, now)
             refusals.append(
-                refusal(
-                    R.EQUIPMENT_NOT_CLEAN,
-                    f"{label} is not clean: its clean hold time ended {instant_text(equipment.clean_until, now)}",
-                    policy,
-                )
+                refusal(R.EQUIPMENT_NOT_CLEAN, wording(W.NOT_CLEAN, equipment=label, instant=ended), policy)
             )
     if "daily_check" in requires:
         if equipment.daily_check_until is None:
             refusals.append(
-                refusal(R.EQUIPMENT_DAILY_CHECK_DUE, f"{label} has no daily check on record", policy)
+                refusal(R.EQUIPMENT_DAILY_CHECK_DUE, wording(W.NO_DAILY_CHECK, equipment=label), policy)
             )
         elif now.utc >= equipment.daily_check_until:
+            due = local(equipment.daily_check_until, now)
             refusals.append(
                 refusal(
                     R.EQUIPMENT_DAILY_CHECK_DUE,
-                    f"{label} daily check is due since {instant_text(equipment.daily_check_until, now)}",
+                    wording(W.DAILY_CHECK_DUE, equipment=label, instant=due),
                     policy,
                 )
             )
@@ -351,17 +363,27 @@ def check_weight(
     reading is not a measurement, so it is refused before any comparison. Raises ``UnitError``
     for a unit that is not a mass (a configuration error, not an operator's)."""
     if not stable:
-        return (refusal(R.WEIGHT_UNSTABLE, "The scale reading is not stable: it cannot be accepted", policy),)
+        return (refusal(R.WEIGHT_UNSTABLE, wording(W.UNSTABLE), policy),)
     to = bounds_unit or unit
     value = convert(net, unit, to)
     if low <= value <= high:
         return NO_REFUSALS
     shown = f"{net} {unit}" + ("" if to == unit else f" ({number_text(value)} {to})")
     if value > high:
-        where = f"above the upper limit {number_text(high)} {to} by {number_text(value - high)} {to}"
+        sentence = wording(
+            W.WEIGHT_ABOVE,
+            weight=shown,
+            limit=f"{number_text(high)} {to}",
+            by=f"{number_text(value - high)} {to}",
+        )
     else:
-        where = f"below the lower limit {number_text(low)} {to} by {number_text(low - value)} {to}"
-    return (refusal(R.WEIGHT_OUT_OF_TOLERANCE, f"Net weight {shown} is {where}", policy),)
+        sentence = wording(
+            W.WEIGHT_BELOW,
+            weight=shown,
+            limit=f"{number_text(low)} {to}",
+            by=f"{number_text(low - value)} {to}",
+        )
+    return (refusal(R.WEIGHT_OUT_OF_TOLERANCE, sentence, policy),)
 
 
 def check_weighing(
@@ -376,17 +398,22 @@ def check_value(
     low: Decimal | None,
     high: Decimal | None,
     *,
-    name: str = "The value",
+    name: str | None = None,
     unit: str = "",
     policy: GatePolicy = DEFAULT_POLICY,
 ) -> tuple[Refusal, ...]:
     """A measured value against its limits (inclusive; None = no limit). Outside them this is a
     *finding*: the engine records the true value and opens a deviation, it never refuses."""
     suffix = f" {unit}" if unit else ""
+    named: str | Wording = name if name is not None else wording(W.THE_VALUE)
     if low is not None and value < low:
-        sentence = f"{name} {value}{suffix} is below the lower limit {number_text(low)}{suffix}"
+        sentence = wording(
+            W.VALUE_BELOW, name=named, value=f"{value}{suffix}", limit=f"{number_text(low)}{suffix}"
+        )
     elif high is not None and value > high:
-        sentence = f"{name} {value}{suffix} is above the upper limit {number_text(high)}{suffix}"
+        sentence = wording(
+            W.VALUE_ABOVE, name=named, value=f"{value}{suffix}", limit=f"{number_text(high)}{suffix}"
+        )
     else:
         return NO_REFUSALS
     return (refusal(R.VALUE_OUT_OF_LIMITS, sentence, policy),)

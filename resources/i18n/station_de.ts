@@ -468,6 +468,243 @@
     </message>
 </context>
 <context>
+    <name>RefusalSentence</name>
+    <message>
+        <source>{document} is not a controlled document known to the station: training of {user} on it cannot be confirmed</source>
+        <extracomment>Every refusal sentence template of ``gating.wording``, marked for translation (tests/ui keeps the two equal). Blanks in braces are filled after translation: keep each one.</extracomment>
+        <translation>{document} ist kein der Station bekanntes Lenkungsdokument: die Schulung von {user} darauf kann nicht bestätigt werden</translation>
+    </message>
+    <message>
+        <source>The training of {user} on {document} revision {revision} expired on {day}</source>
+        <translation>Die Schulung von {user} auf {document} Revision {revision} ist am {day} abgelaufen</translation>
+    </message>
+    <message>
+        <source>{user} is trained on {document} revision {trained}, but revision {revision} is current: retraining is needed</source>
+        <translation>{user} ist auf {document} Revision {trained} geschult, gültig ist aber Revision {revision}: eine Nachschulung ist nötig</translation>
+    </message>
+    <message>
+        <source>{user} is trained on {document} revision {trained}, but the station knows revision {revision} as current: the master data needs to be synchronised</source>
+        <translation>{user} ist auf {document} Revision {trained} geschult, die Station kennt aber Revision {revision} als gültig: die Stammdaten müssen abgeglichen werden</translation>
+    </message>
+    <message>
+        <source>{user} has no training record for {document} ({title})</source>
+        <translation>Für {user} gibt es keinen Schulungsnachweis zu {document} ({title})</translation>
+    </message>
+    <message>
+        <source>This needs the {role} role; {user} has {roles}</source>
+        <translation>Dafür ist die Rolle {role} nötig; {user} hat: {roles}</translation>
+    </message>
+    <message>
+        <source>no role</source>
+        <translation>keine Rolle</translation>
+    </message>
+    <message>
+        <source>{user} performed {steps}: this signature must come from someone else</source>
+        <translation>{user} hat {steps} ausgeführt: diese Unterschrift muss von jemand anderem kommen</translation>
+    </message>
+    <message>
+        <source>The user id or password is not correct</source>
+        <translation>Benutzerkennung oder Passwort ist nicht korrekt</translation>
+    </message>
+    <message>
+        <source>The account of {user} is locked</source>
+        <translation>Das Konto von {user} ist gesperrt</translation>
+    </message>
+    <message>
+        <source>The account of {user} is not active</source>
+        <translation>Das Konto von {user} ist nicht aktiv</translation>
+    </message>
+    <message>
+        <source>The user id or password is not correct: the signature was not accepted</source>
+        <translation>Benutzerkennung oder Passwort ist nicht korrekt: die Unterschrift wurde nicht angenommen</translation>
+    </message>
+    <message>
+        <source>The account of {user} is locked: it cannot sign</source>
+        <translation>Das Konto von {user} ist gesperrt: es kann nicht unterschreiben</translation>
+    </message>
+    <message>
+        <source>The account of {user} is not active: it cannot sign</source>
+        <translation>Das Konto von {user} ist nicht aktiv: es kann nicht unterschreiben</translation>
+    </message>
+    <message>
+        <source>The password of {user} is not correct: the signature was not accepted</source>
+        <translation>Das Passwort von {user} ist nicht korrekt: die Unterschrift wurde nicht angenommen</translation>
+    </message>
+    <message>
+        <source>The account of {user} is locked: a supervisor must unlock it.</source>
+        <translation>Das Konto von {user} ist gesperrt: eine vorgesetzte Person muss es entsperren.</translation>
+    </message>
+    <message>
+        <source>Wrong password: the account of {user} is now locked after {attempts} failed attempts.</source>
+        <translation>Falsches Passwort: das Konto von {user} ist nach {attempts} Fehlversuchen jetzt gesperrt.</translation>
+    </message>
+    <message>
+        <source>The account of {user} is deactivated.</source>
+        <translation>Das Konto von {user} ist deaktiviert.</translation>
+    </message>
+    <message>
+        <source>Unknown user or wrong password.</source>
+        <translation>Unbekannter Benutzer oder falsches Passwort.</translation>
+    </message>
+    <message>
+        <source>Every step is done: {step} cannot be done now</source>
+        <translation>Alle Schritte sind erledigt: {step} kann jetzt nicht ausgeführt werden</translation>
+    </message>
+    <message>
+        <source>{step} cannot be done now: the current step is {current}</source>
+        <translation>{step} kann jetzt nicht ausgeführt werden: der aktuelle Schritt ist {current}</translation>
+    </message>
+    <message>
+        <source>1 deviation is open: {deviations}</source>
+        <translation>1 Abweichung ist offen: {deviations}</translation>
+    </message>
+    <message>
+        <source>{count} deviations are open: {deviations}</source>
+        <translation>{count} Abweichungen sind offen: {deviations}</translation>
+    </message>
+    <message>
+        <source>Deviation at {step} is open: {text}</source>
+        <translation>Abweichung bei {step} ist offen: {text}</translation>
+    </message>
+    <message>
+        <source>The answer to &apos;{question}&apos; was {answer}, {expected} was expected: recorded, deviation opened</source>
+        <translation>Die Antwort auf „{question}“ war {answer}, erwartet war {expected}: aufgezeichnet, Abweichung eröffnet</translation>
+    </message>
+    <message>
+        <source>YES</source>
+        <translation>JA</translation>
+    </message>
+    <message>
+        <source>NO</source>
+        <translation>NEIN</translation>
+    </message>
+    <message>
+        <source>Lot {lot} is not known to the station</source>
+        <translation>Partie {lot} ist der Station nicht bekannt</translation>
+    </message>
+    <message>
+        <source>Lot {lot} of {material}</source>
+        <translation>Partie {lot} von {material}</translation>
+    </message>
+    <message>
+        <source>Lot {lot} is {material} ({code}), but this step weighs {wanted}</source>
+        <translation>Partie {lot} ist {material} ({code}), dieser Schritt wiegt aber {wanted}</translation>
+    </message>
+    <message>
+        <source>{material} ({code})</source>
+        <translation>{material} ({code})</translation>
+    </message>
+    <message>
+        <source>{lot} is REJECTED: it may not be used</source>
+        <translation>{lot} ist ABGELEHNT: sie darf nicht verwendet werden</translation>
+    </message>
+    <message>
+        <source>{lot} is QUARANTINED: it may not be used</source>
+        <translation>{lot} ist GESPERRT (Quarantäne): sie darf nicht verwendet werden</translation>
+    </message>
+    <message>
+        <source>{lot} has status {status}, not released: it may not be used</source>
+        <translation>{lot} hat den Status {status}, nicht freigegeben: sie darf nicht verwendet werden</translation>
+    </message>
+    <message>
+        <source>{lot} expired on {day}</source>
+        <translation>{lot} ist am {day} verfallen</translation>
+    </message>
+    <message>
+        <source>{lot} was due for retest on {day}</source>
+        <translation>{lot} war am {day} zur Nachprüfung fällig</translation>
+    </message>
+    <message>
+        <source>Unreadable barcode {code}: {reason}</source>
+        <translation>Unlesbarer Barcode {code}: {reason}</translation>
+    </message>
+    <message>
+        <source>this is not a lot label</source>
+        <translation>das ist kein Partie-Etikett</translation>
+    </message>
+    <message>
+        <source>this is not an equipment label</source>
+        <translation>das ist kein Geräte-Etikett</translation>
+    </message>
+    <message>
+        <source>Equipment {equipment} is not known to the station</source>
+        <translation>Gerät {equipment} ist der Station nicht bekannt</translation>
+    </message>
+    <message>
+        <source>Scale {id}</source>
+        <translation>Waage {id}</translation>
+    </message>
+    <message>
+        <source>Equipment {id}</source>
+        <translation>Gerät {id}</translation>
+    </message>
+    <message>
+        <source>{equipment} is a {found}, but this step needs a {wanted}</source>
+        <translation>{equipment} gehört zur Klasse {found}, dieser Schritt braucht aber {wanted}</translation>
+    </message>
+    <message>
+        <source>{equipment} ({name}) is OUT OF SERVICE: it may not be used</source>
+        <translation>{equipment} ({name}) ist AUSSER BETRIEB: es darf nicht verwendet werden</translation>
+    </message>
+    <message>
+        <source>{equipment} has no calibration on record</source>
+        <translation>Für {equipment} ist keine Kalibrierung erfasst</translation>
+    </message>
+    <message>
+        <source>{equipment} calibration expired on {day}</source>
+        <translation>Die Kalibrierung von {equipment} ist am {day} abgelaufen</translation>
+    </message>
+    <message>
+        <source>{equipment} has no cleaning on record</source>
+        <translation>Für {equipment} ist keine Reinigung erfasst</translation>
+    </message>
+    <message>
+        <source>{equipment} is not clean: its clean hold time ended {instant}</source>
+        <translation>{equipment} ist nicht sauber: die Standzeit nach der Reinigung endete am {instant}</translation>
+    </message>
+    <message>
+        <source>{equipment} has no daily check on record</source>
+        <translation>Für {equipment} ist keine Tagesprüfung erfasst</translation>
+    </message>
+    <message>
+        <source>{equipment} daily check is due since {instant}</source>
+        <translation>Die Tagesprüfung von {equipment} ist fällig seit {instant}</translation>
+    </message>
+    <message>
+        <source>The scale reading is not stable: it cannot be accepted</source>
+        <translation>Der Waagenwert ist nicht stabil: er kann nicht übernommen werden</translation>
+    </message>
+    <message>
+        <source>Net weight {weight} is above the upper limit {limit} by {by}</source>
+        <translation>Nettogewicht {weight} liegt um {by} über der Obergrenze {limit}</translation>
+    </message>
+    <message>
+        <source>Net weight {weight} is below the lower limit {limit} by {by}</source>
+        <translation>Nettogewicht {weight} liegt um {by} unter der Untergrenze {limit}</translation>
+    </message>
+    <message>
+        <source>{name} {value} is below the lower limit {limit}</source>
+        <translation>{name} {value} liegt unter der Untergrenze {limit}</translation>
+    </message>
+    <message>
+        <source>{name} {value} is above the upper limit {limit}</source>
+        <translation>{name} {value} liegt über der Obergrenze {limit}</translation>
+    </message>
+    <message>
+        <source>The value</source>
+        <translation>Der Wert</translation>
+    </message>
+    <message>
+        <source>{day} {mon} {year}</source>
+        <extracomment>How a sentence writes a date (``month``: 1-12, ``mon``: Jan-Dec) and an instant.</extracomment>
+        <translation>{day:02}.{month:02}.{year}</translation>
+    </message>
+    <message>
+        <source>{date} {time} {zone}</source>
+        <translation>{date} {time} {zone}</translation>
+    </message>
+</context>
+<context>
     <name>Review</name>
     <message>
         <source>Batch record reviewed and approved</source>

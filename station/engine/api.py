@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from gating.wording import Wording
+
 # ---------------------------------------------------------------- actions
 
 
@@ -164,6 +166,8 @@ class RefusalView:
     sentence: str  # what an operator reads: "Lot P24-0502 of Paracetamol is QUARANTINED: ..."
     overridable: bool  # a supervisor may override it with an e-signature and a reason
     what_next: str = ""  # what to do about it
+    # The sentence as a template and its values (gating.wording), for a station in another language.
+    wording: Wording | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

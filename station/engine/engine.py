@@ -32,8 +32,10 @@ from ebr.database import Database
 from ebr.errors import StoreError
 from ebr.uow import UnitOfWork
 from gating import facts as gf
-from gating import rules
+from gating import reasons, rules
+from gating import wording as W
 from gating.reasons import GatePolicy, ReasonCode, Refusal
+from gating.wording import Wording, wording
 from hardware.barcodes.decoder import Gs1Item, PlainId, Unreadable, decode_scan
 from recipes.loader import parse_recipe
 from recipes.model import (
@@ -491,7 +493,7 @@ class Engine:
             result = users.authenticate(uow, who, action.password)
             uow.commit()
         if not result.ok or result.user is None:
-            refusal = _auth_refusal(result.code, result.message, login=True)
+            refusal = _auth_refusal(result, login=True)
             return "refused", refusal.sentence, (refusal,)
         actor = result.user
         self._user = gf.Actor(actor.id, actor.name, frozenset(actor.roles), actor.active, actor.locked)
@@ -524,7 +526,7 @@ class Engine:
             result = users.set_password(uow, action.user, action.old_password, action.new_password)
             uow.commit()
         if not result.ok:
-            refusal = _auth_refusal(result.code, result.message, login=True)
+            refusal = _auth_refusal(result, login=True)
             return "refused", refusal.sentence, (refusal,)
         if self._user is not None and self._user.user_id == action.user:
             self._must_change_password = False
@@ -673,15 +675,19 @@ class Engine:
             self._record(uow, self._execution(action.step, "check", user, value), "step.answered", value)
             status, message, findings = "done", f"{action.step} answered {_yes_no(action.value)}", ()
             if not as_expected:
-                sentence = (
-                    f"The answer to '{step.question}' was {_yes_no(action.value).upper()}, "
-                    f"{_yes_no(step.expect).upper()} was expected: recorded, deviation opened"
+                worded = wording(
+                    W.CHECK_NOT_AS_EXPECTED,
+                    question=step.question,
+                    answer=wording(W.YES if action.value else W.NO),
+                    expected=wording(W.YES if step.expect else W.NO),
                 )
+                sentence = worded.text()
                 finding = Refusal(
                     ReasonCode.VALUE_OUT_OF_LIMITS,
                     sentence,
                     False,
                     _what_next(ReasonCode.VALUE_OUT_OF_LIMITS),
+                    worded,
                 )
                 self._open_deviation(uow, action.step, "check", sentence, "check_not_as_expected")
                 status, message, findings = "deviation", sentence, (finding,)
@@ -956,7 +962,7 @@ class Engine:
             auth = users.authenticate(uow, action.user, action.password, purpose="signature")
             signer = self._actor(uow, auth.user.id) if auth.ok and auth.user else None
             if signer is None:
-                refusals.append(_auth_refusal(auth.code, auth.message, login=False))
+                refusals.append(_auth_refusal(auth, login=False))
             else:
                 refusals += rules.check_role(signer, step.role, policy=self.policy)
                 performers = {s: state.performers.get(s, set()) for s in step.independent_of}
@@ -989,7 +995,7 @@ class Engine:
             supervisor = self._actor(uow, auth.user.id) if auth.ok and auth.user else None
             refusals: list[Refusal] = []
             if supervisor is None:
-                refusals.append(_auth_refusal(auth.code, auth.message, login=False))
+                refusals.append(_auth_refusal(auth, login=False))
             else:
                 refusals += rules.check_role(supervisor, "supervisor", policy=self.policy)
             open_here = state.deviations_at(action.step)
@@ -1254,11 +1260,10 @@ class Engine:
                 refusals += rules.check_sequence("complete", state.current_step, policy=self.policy)
             for deviation in state.open_deviations:
                 refusals.append(
-                    Refusal(
+                    reasons.refusal(
                         ReasonCode.DEVIATION_OPEN,
-                        f"Deviation at {deviation.step} is open: {deviation.text}",
-                        self.policy.is_overridable(ReasonCode.DEVIATION_OPEN),
-                        _what_next(ReasonCode.DEVIATION_OPEN),
+                        wording(W.DEVIATION_AT_STEP_OPEN, step=deviation.step, text=deviation.text),
+                        self.policy,
                     )
                 )
             if refusals:
@@ -1343,20 +1348,26 @@ Engine._HANDLERS = {
 
 # ==================================================================== plain helpers
 def _view(refusal: Refusal) -> api.RefusalView:
-    return api.RefusalView(refusal.code.value, refusal.sentence, refusal.overridable, refusal.what_next)
+    return api.RefusalView(
+        refusal.code.value, refusal.sentence, refusal.overridable, refusal.what_next, refusal.wording
+    )
 
 
-def _auth_refusal(code: str | None, message: str, *, login: bool) -> Refusal:
-    if code == "account_locked":
+def _auth_refusal(result: Any, *, login: bool) -> Refusal:
+    """The refusal of a failed log-in or signature (``result``: ``ebr.users.AuthResult``)."""
+    worded: Wording | None = result.wording
+    if result.code == "account_locked":
         reason = ReasonCode.ACCOUNT_LOCKED
-        sentence = message or "The account is locked"
     elif login:
         reason = ReasonCode.LOGIN_INVALID
-        sentence = message or "The user id or password is not correct"
     else:
-        reason = ReasonCode.SIGNATURE_INVALID
-        sentence = "The user id or password is not correct: the signature was not accepted"
-    return Refusal(reason, sentence, False, _what_next(reason))
+        # A signature does not say whether the user id or the password was wrong.
+        reason, worded = ReasonCode.SIGNATURE_INVALID, wording(W.SIGNATURE_WRONG)
+    if worded is None:
+        if result.message:
+            return Refusal(reason, result.message, False, _what_next(reason))
+        worded = wording(W.LOGIN_WRONG)
+    return Refusal(reason, worded.text(), False, _what_next(reason), worded)
 
 
 def info_user(explicit: str | None, current: str | None) -> str | None:
@@ -1397,12 +1408,19 @@ def _equipment_id(scanned: Any) -> str | None:
 
 def _unreadable(scanned: Any, what: str) -> Refusal:
     raw = scanned.raw if hasattr(scanned, "raw") else str(scanned)
-    reason = scanned.reason if isinstance(scanned, Unreadable) else f"this is not {what}"
+    lot = what == "a lot label"
+    reason: str | Wording = (
+        scanned.reason
+        if isinstance(scanned, Unreadable)
+        else wording(W.NOT_A_LOT_LABEL if lot else W.NOT_AN_EQUIPMENT_LABEL)
+    )
+    worded = wording(W.UNREADABLE_LABEL, code=repr(_printable(str(raw))), reason=reason)
     return Refusal(
-        ReasonCode.LOT_UNKNOWN if what == "a lot label" else ReasonCode.EQUIPMENT_UNKNOWN,
-        f"Unreadable barcode {_printable(str(raw))!r}: {reason}",
+        ReasonCode.LOT_UNKNOWN if lot else ReasonCode.EQUIPMENT_UNKNOWN,
+        worded.text(),
         False,
         f"Scan {what}.",
+        worded,
     )
 
 

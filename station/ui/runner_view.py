@@ -518,7 +518,8 @@ class PanelView(QWidget):
         self.title.setText(vm.title)
         parts = []
         lines = vm.lines
-        sentences = {line.sentence for line in lines}
+        # The message is the engine's (English) sentence of the first refusal, or another one.
+        sentences = {line.sentence for line in lines} | {r.sentence for r in vm.refusals}
         if vm.status == "deviation" and vm.message and vm.message not in sentences:
             parts.append(f"<p><b>{escape(vm.message)}</b></p>")
         todo_word, code_word = escape(self.tr("What to do")), escape(self.tr("Reason code"))

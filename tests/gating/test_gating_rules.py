@@ -277,6 +277,8 @@ def test_reason_code(case: Case) -> None:
     assert [r.code for r in refusals] == [case.code]
     [refusal] = refusals
     assert refusal.sentence == case.sentence
+    # The template the station translates says the same in English.
+    assert refusal.wording is not None and refusal.wording.text() == case.sentence
     assert refusal.overridable == DEFAULT_POLICY.is_overridable(case.code)
     assert refusal.what_next
     result = gate(refusal for refusal in refusals)

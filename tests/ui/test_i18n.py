@@ -102,8 +102,38 @@ def test_refusal_in_german_says_what_to_do_and_shows_the_engine_sentence(rig) ->
     german = QCoreApplication.translate(CONTEXT, WHAT_NEXT["equipment_calibration_due"])
     assert german != WHAT_NEXT["equipment_calibration_due"] and "Anlage" in german
     text = d.panel_text
-    sentence = d.window.runner_vm.panel.refusals[0].sentence  # the engine's, in English
-    assert "SCL-150-02" in sentence
-    assert german in text and sentence in text and "equipment_calibration_due" in text
-    assert text.index(german) < text.index(sentence), "what to do first, the engine's sentence under it"
+    refusal = d.window.runner_vm.panel.refusals[0]
+    english = refusal.sentence  # the engine's, as the audit trail keeps it
+    assert english.startswith("Scale SCL-150-02 calibration expired on ")
+    # The same sentence in German, the expiry date written the German way (31.03.2025).
+    worded = refusal.wording
+    assert worded is not None
+    until = dict(worded.values)["day"]
+    said = f"Die Kalibrierung von Waage SCL-150-02 ist am {until:%d.%m.%Y} abgelaufen"
+    assert german in text and said in text and "equipment_calibration_due" in text
+    assert english not in text
+    assert text.index(german) < text.index(said), "what to do first, the engine's sentence under it"
     d.click("panel_ok")
+
+
+def test_every_refusal_sentence_has_german_with_the_same_blanks() -> None:
+    """The templates the station marks are exactly gating's, and each German translation fills
+    the same blanks (a blank lost or misspelt would fall back to English at the line)."""
+    import string
+
+    from gating.wording import TEMPLATES
+    from station.ui.viewmodels import reasons
+
+    assert reasons.SENTENCES == TEMPLATES
+    german = messages(i18n.I18N_DIR / "station_de.ts")
+
+    def blanks(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for english in (*TEMPLATES, reasons.DAY, reasons.INSTANT):
+        m = german.get((reasons.SENTENCE_CONTEXT, english))
+        assert m is not None, f"not in station_de.ts: {english!r}"
+        text = m.findtext("translation") or ""
+        assert text, f"no German for {english!r}"
+        if english != reasons.DAY:  # German dates are numeric: month, not mon
+            assert blanks(text) == blanks(english), f"{english!r} -> {text!r}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from station.engine.api import Hold, Outcome, Override, RaiseDeviation, RefusalView, Resume
 
 from .keyboard import TextBuffer
-from .reasons import explain, what_next
+from .reasons import explain, sentence, what_next
 from .text import translate
 
 MIN_REASON_LENGTH = 5
@@ -98,7 +98,7 @@ class RefusalPanelVM:
         alone when there is none."""
         if not self.refusals:
             return [PanelLine("", self.message, "")]
-        return [PanelLine(what_next(r.code, r.what_next), r.sentence, r.code) for r in self.refusals]
+        return [PanelLine(what_next(r.code, r.what_next), sentence(r), r.code) for r in self.refusals]
 
     @property
     def detail(self) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from station.engine.api import ChangePassword, Login, Outcome
 
 from .keyboard import TextBuffer
-from .reasons import explain
+from .reasons import explain, sentence
 from .text import translate
 
 MIN_PASSWORD_LENGTH = 8
@@ -62,11 +62,11 @@ class LoginVM:
         codes = outcome.reasons
         self.locked = "account_locked" in codes
         if self.locked:
-            sentence = outcome.refusals[0].sentence if outcome.refusals else outcome.message
+            said = sentence(outcome.refusals[0]) if outcome.refusals else outcome.message
             # What to do in the station's language; the engine's sentence (naming the account) under it.
             self.message = translate(
                 "Login", "ACCOUNT LOCKED. Ask a supervisor or the administrator to unlock it."
-            ) + (f"\n{sentence}" if sentence else "")
+            ) + (f"\n{said}" if said else "")
         elif "login_invalid" in codes:
             self.message = translate("Login", "User id, badge or password is wrong. Try again.")
         else:

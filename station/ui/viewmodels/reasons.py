@@ -1,19 +1,28 @@
-"""What to do next about a refusal, per reason code, in the operator's language.
+"""A refusal in the operator's language: what to do next, per reason code, and the sentence.
 
-The reason codes are the engine's stable contract (DESIGN.md). The engine words its refusal
-sentences in English and names the thing in them (the lot, the scale, the SOP): the station
-shows that sentence as the detail, under a "what to do next" per code that Qt's translation
-tooling carries (``pyside6-lupdate`` finds the ``QT_TRANSLATE_NOOP`` marks below). The English
-texts are those of ``gating.reasons.WHAT_NEXT``; tests/ui keeps the two equal.
+The reason codes are the engine's stable contract (DESIGN.md). The station shows, under a
+"what to do next" per code, the engine's sentence that names the thing (the lot, the scale, the
+SOP). The engine words that sentence in English for the record, and hands its template and
+values along (``gating.wording``): :func:`sentence` translates the template and fills in the
+values, so a German station says it in German while the audit trail keeps the English.
+
+Qt's translation tooling carries both (``pyside6-lupdate`` finds the ``QT_TRANSLATE_NOOP`` marks
+below). The English texts are those of ``gating.reasons.WHAT_NEXT`` and
+``gating.wording.TEMPLATES``; tests/ui keeps them equal.
 """
 
 from __future__ import annotations
 
-from station.engine.api import Outcome
+import datetime as dt
+
+from gating.wording import day_text
+from station.engine.api import Outcome, RefusalView
 
 from .text import translate
 
 CONTEXT = "WhatNext"
+SENTENCE_CONTEXT = "RefusalSentence"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # the name lupdate looks for
@@ -82,6 +91,125 @@ WHAT_NEXT: dict[str, str] = {
 }
 
 
+#: Every refusal sentence template of ``gating.wording``, marked for translation (tests/ui keeps
+#: the two equal). Blanks in braces are filled after translation: keep each one.
+SENTENCES: tuple[str, ...] = (
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "{document} is not a controlled document known to the station: training of {user} on it cannot be confirmed",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "The training of {user} on {document} revision {revision} expired on {day}",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "{user} is trained on {document} revision {trained}, but revision {revision} is current: retraining is needed",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "{user} is trained on {document} revision {trained}, but the station knows revision {revision} as current: the master data needs to be synchronised",
+    ),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{user} has no training record for {document} ({title})"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "This needs the {role} role; {user} has {roles}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "no role"),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "{user} performed {steps}: this signature must come from someone else",
+    ),
+    QT_TRANSLATE_NOOP("RefusalSentence", "The user id or password is not correct"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "The account of {user} is locked"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "The account of {user} is not active"),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "The user id or password is not correct: the signature was not accepted",
+    ),
+    QT_TRANSLATE_NOOP("RefusalSentence", "The account of {user} is locked: it cannot sign"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "The account of {user} is not active: it cannot sign"),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "The password of {user} is not correct: the signature was not accepted",
+    ),
+    QT_TRANSLATE_NOOP("RefusalSentence", "The account of {user} is locked: a supervisor must unlock it."),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "Wrong password: the account of {user} is now locked after {attempts} failed attempts.",
+    ),
+    QT_TRANSLATE_NOOP("RefusalSentence", "The account of {user} is deactivated."),
+    QT_TRANSLATE_NOOP("RefusalSentence", "Unknown user or wrong password."),
+    QT_TRANSLATE_NOOP("RefusalSentence", "Every step is done: {step} cannot be done now"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{step} cannot be done now: the current step is {current}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "1 deviation is open: {deviations}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{count} deviations are open: {deviations}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "Deviation at {step} is open: {text}"),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "The answer to '{question}' was {answer}, {expected} was expected: recorded, deviation opened",
+    ),
+    QT_TRANSLATE_NOOP("RefusalSentence", "YES"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "NO"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "Lot {lot} is not known to the station"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "Lot {lot} of {material}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "Lot {lot} is {material} ({code}), but this step weighs {wanted}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{material} ({code})"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{lot} is REJECTED: it may not be used"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{lot} is QUARANTINED: it may not be used"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{lot} has status {status}, not released: it may not be used"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{lot} expired on {day}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{lot} was due for retest on {day}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "Unreadable barcode {code}: {reason}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "this is not a lot label"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "this is not an equipment label"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "Equipment {equipment} is not known to the station"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "Scale {id}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "Equipment {id}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{equipment} is a {found}, but this step needs a {wanted}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{equipment} ({name}) is OUT OF SERVICE: it may not be used"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{equipment} has no calibration on record"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{equipment} calibration expired on {day}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{equipment} has no cleaning on record"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{equipment} is not clean: its clean hold time ended {instant}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{equipment} has no daily check on record"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{equipment} daily check is due since {instant}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "The scale reading is not stable: it cannot be accepted"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "Net weight {weight} is above the upper limit {limit} by {by}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "Net weight {weight} is below the lower limit {limit} by {by}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{name} {value} is below the lower limit {limit}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{name} {value} is above the upper limit {limit}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "The value"),
+)
+
+#: How a sentence writes a date (``month``: 1-12, ``mon``: Jan-Dec) and an instant.
+DAY = QT_TRANSLATE_NOOP("RefusalSentence", "{day} {mon} {year}")
+INSTANT = QT_TRANSLATE_NOOP("RefusalSentence", "{date} {time} {zone}")
+
+
+def _day(day: dt.date) -> str:
+    try:
+        return translate(SENTENCE_CONTEXT, DAY).format(
+            day=day.day, month=day.month, mon=_MONTHS[day.month - 1], year=day.year
+        )
+    except (KeyError, IndexError, ValueError):
+        return day_text(day)
+
+
+def _instant(local: dt.datetime) -> str:
+    pattern = translate(SENTENCE_CONTEXT, INSTANT)
+    values = {"date": _day(local.date()), "time": f"{local:%H:%M}", "zone": local.tzname() or ""}
+    try:
+        return pattern.format(**values).strip()
+    except (KeyError, IndexError, ValueError):
+        return INSTANT.format(**values).strip()
+
+
+def sentence(refusal: RefusalView) -> str:
+    """The refusal's sentence in the station's language (the engine's English where there is
+    no template or no translation)."""
+    if refusal.wording is None:
+        return refusal.sentence
+    return refusal.wording.render(lambda template: translate(SENTENCE_CONTEXT, template), _day, _instant)
+
+
 def what_next(code: str, engine_text: str = "") -> str:
     """What the operator can do about a refusal with this code, in the station's language.
 
@@ -102,6 +230,7 @@ def explain(outcome: Outcome) -> str:
         return outcome.message
     first = outcome.refusals[0]
     todo = what_next(first.code, first.what_next)
+    said = sentence(first)
     if not todo:
-        return first.sentence or outcome.message
-    return f"{todo}\n{first.sentence}" if first.sentence else todo
+        return said or outcome.message
+    return f"{todo}\n{said}" if said else todo
