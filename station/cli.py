@@ -210,7 +210,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             level=logging.DEBUG if args.verbose else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
-        return int(args.func(args))
+        try:
+            return int(args.func(args))
+        finally:
+            commands = sys.modules.get("station.commands")
+            if commands is not None:
+                commands.close_stores()
     except CommandError as exc:
         print(f"mes-station: {exc}", file=sys.stderr)
         return exc.exit_code

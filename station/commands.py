@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from ebr.errors import StoreError
 from station.errors import CommandError, IntegrityError, UsageError
@@ -14,13 +16,30 @@ from station.errors import CommandError, IntegrityError, UsageError
 SYSTEM_USER = "system"
 
 
+_OPENED: list[Any] = []  # the record stores this command opened (closed by close_stores)
+
+
 def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from station.composition import open_store
 
     try:
-        return open_store(getattr(args, "db", None))
+        db = open_store(getattr(args, "db", None))
     except StoreError as exc:
         raise CommandError(str(exc), 2) from None
+    _OPENED.append(db)
+    return db
+
+
+def close_stores() -> None:
+    """Close every record store the command opened. When the last connection to a SQLite file
+    closes, SQLite folds its write-ahead log back into the file and removes it: the file alone
+    then holds every record, should someone copy it elsewhere after the command."""
+    while _OPENED:
+        db = _OPENED.pop()
+        try:
+            db.dispose()
+        except Exception:  # the command's own outcome stands; SQLite recovers the log at next open
+            logging.getLogger(__name__).warning("closing %s failed", db.shown_url, exc_info=True)
 
 
 def _read(path: str) -> str:

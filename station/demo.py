@@ -68,7 +68,11 @@ def run_demo(args: argparse.Namespace) -> int:
         from station.engine.script import load_script
 
         script = load_script(demo_file("demo-batch.yaml"))
-        code = run_script(build_engine(db=db), script)
+        engine = build_engine(db=db)
+        try:
+            code = run_script(engine, script)
+        finally:
+            engine.close()  # the log is folded into the file: the file alone is the record
         print(f"batch record in {url}: `mes-station ebr verify {script.batch_id} --db {url}`", flush=True)
         return code
     try:

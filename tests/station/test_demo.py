@@ -13,5 +13,6 @@ def test_headless_demo_runs_the_demo_batch_on_a_fresh_database(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     assert "batch B-2611-001: completed" in result.stdout
     assert url in result.stdout
+    assert not (tmp_path / "demo.db-wal").exists(), "the demo closes its store: the file alone is the record"
     verified = run_cli("ebr", "verify", "B-2611-001", "--db", url)
     assert verified.returncode == 0, verified.stderr
