@@ -207,14 +207,13 @@ def ebr_verify(args: argparse.Namespace) -> int:
 
 def ebr_export(args: argparse.Namespace) -> int:
     from station.exports import export_batch
+    from station.files import write_file
 
     db = _store(args)
     data = export_batch(db, args.batch, args.format, printed_by=args.user or SYSTEM_USER)
     out = Path(args.output)
     try:
-        tmp = out.with_name(out.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(out)  # never a half-written export under the final name
+        write_file(out, data)  # whole or absent, synced
     except OSError as exc:
         raise UsageError(f"{out}: cannot write: {exc.strerror or exc}") from None
     print(f"{args.batch}: {args.format} written to {out} ({len(data)} bytes)")

@@ -19,6 +19,7 @@ from ebr.models import AuditEvent, Review
 from ebr.verify import verify
 from station.composition import DEFAULT_SITE_TZ
 from station.errors import CommandError
+from station.files import write_file
 
 REVIEW_MEANINGS = {
     True: "Batch record reviewed and approved",
@@ -207,9 +208,7 @@ def print_dispense_label(
             is_reprint=printed_before > 0,
         )
         target = (folder or labels_dir()) / f"{batch_id}-{step_id}-{printed_before + 1}.pdf"
-        tmp = target.with_name(target.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(target)
+        write_file(target, data)
         uow.append_event(
             stream=batch_id,
             user_id=user,

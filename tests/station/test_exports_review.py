@@ -96,6 +96,12 @@ def test_export_of_an_unknown_batch_fails_cleanly(
     assert cli("ebr", "export", "B-NOPE", "--format", "json", "-o", out, "--db", completed_db) == 1
     assert "B-NOPE" in capsys.readouterr().err
     assert not out.exists()
+    # A folder (or a device, a pipe) under the output name is refused, never replaced.
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    assert cli("ebr", "export", "B-2611-001", "--format", "json", "-o", folder, "--db", completed_db) == 2
+    assert "not a regular file" in capsys.readouterr().err
+    assert folder.is_dir()
 
 
 def test_qa_review_rules_and_the_review_in_every_export(
