@@ -63,21 +63,34 @@ def db_upgrade(args: argparse.Namespace) -> int:
 
 
 def master_import(args: argparse.Namespace) -> int:
-    from ebr.masterdata import MasterDataInvalid, import_master_data
+    """All the files or none: they are imported in one transaction, in the order given (a
+    later file may name what an earlier one adds), and every problem of every file is
+    reported before anything is written."""
+    from ebr.masterdata import ImportReport, MasterDataInvalid, import_master_data
 
     db = _store(args)
     for path in args.files:
         _read(path)
-        try:
-            with db.unit_of_work() as uow:
-                report = import_master_data(uow, Path(path), args.user or SYSTEM_USER)
+    reports: list[tuple[str, ImportReport]] = []
+    problems: list[str] = []
+    try:
+        with db.unit_of_work() as uow:
+            for path in args.files:
+                try:
+                    reports.append((path, import_master_data(uow, Path(path), args.user or SYSTEM_USER)))
+                except MasterDataInvalid as exc:
+                    problems += [str(problem) for problem in exc.problems]
+            if not problems:
                 uow.commit()
-        except MasterDataInvalid as exc:
-            for problem in exc.problems:
-                print(str(problem), file=sys.stderr)
-            return 2
-        except StoreError as exc:
-            raise CommandError(f"{path}: {exc}") from None
+    except StoreError as exc:
+        raise CommandError(f"{' '.join(args.files)}: {exc}") from None
+    if problems:
+        for line in problems:
+            print(line, file=sys.stderr)
+        if len(args.files) > 1:
+            print("nothing was imported: correct the files and import them again", file=sys.stderr)
+        return 2
+    for path, report in reports:
         print(f"{path}: {report.added} added, {report.changed} changed, {report.unchanged} unchanged")
     return 0
 

@@ -24,6 +24,34 @@ def test_master_import_twice_changes_nothing(db_url: str, capsys: pytest.Capture
     assert first != second
 
 
+def test_several_master_data_files_are_imported_all_or_none(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every problem of every file first; a file that fails imports nothing of the others; a
+    later file may change what an earlier one adds (one transaction, in the order given)."""
+    site = SITE.read_text(encoding="utf-8")
+    assert "lot: P24-0502, status: quarantined" in site
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(site.replace("status: released", "status: relesed", 1), encoding="utf-8")
+    released = tmp_path / "released.yaml"
+    released.write_text(
+        site.replace("lot: P24-0502, status: quarantined", "lot: P24-0502, status: released"),
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert cli("master", "import", SITE, broken, released, "--db", db_url) == 2
+    err = capsys.readouterr().err
+    assert f"{broken}:" in err and "nothing was imported" in err
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
+        assert connection.execute("SELECT count(*) FROM lots").fetchone() == (0,)
+    assert cli("master", "import", SITE, released, "--db", db_url) == 0
+    out = capsys.readouterr().out
+    assert f"{released}: 0 added, 1 changed" in out
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
+        status = connection.execute("SELECT status FROM lots WHERE lot = 'P24-0502'").fetchone()
+    assert status == ("released",)
+
+
 def test_happy_path_runs_to_completion_and_verifies(
     approved_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
