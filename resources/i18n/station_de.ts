@@ -520,11 +520,11 @@
     </message>
     <message>
         <source>The account of {user} is locked: it cannot sign</source>
-        <translation>Das Konto von {user} ist gesperrt: es kann nicht unterschreiben</translation>
+        <translation>Das Konto von {user} ist gesperrt: damit kann nicht unterschrieben werden</translation>
     </message>
     <message>
         <source>The account of {user} is not active: it cannot sign</source>
-        <translation>Das Konto von {user} ist nicht aktiv: es kann nicht unterschreiben</translation>
+        <translation>Das Konto von {user} ist nicht aktiv: damit kann nicht unterschrieben werden</translation>
     </message>
     <message>
         <source>The password of {user} is not correct: the signature was not accepted</source>
@@ -596,15 +596,15 @@
     </message>
     <message>
         <source>{lot} is REJECTED: it may not be used</source>
-        <translation>{lot} ist ABGELEHNT: sie darf nicht verwendet werden</translation>
+        <translation>{lot} ist ABGELEHNT und darf nicht verwendet werden</translation>
     </message>
     <message>
         <source>{lot} is QUARANTINED: it may not be used</source>
-        <translation>{lot} ist GESPERRT (Quarantäne): sie darf nicht verwendet werden</translation>
+        <translation>{lot} ist GESPERRT (Quarantäne) und darf nicht verwendet werden</translation>
     </message>
     <message>
         <source>{lot} has status {status}, not released: it may not be used</source>
-        <translation>{lot} hat den Status {status}, nicht freigegeben: sie darf nicht verwendet werden</translation>
+        <translation>{lot} hat den Status {status}, ist nicht freigegeben und darf nicht verwendet werden</translation>
     </message>
     <message>
         <source>{lot} expired on {day}</source>
@@ -624,11 +624,11 @@
     </message>
     <message>
         <source>this is not an equipment label</source>
-        <translation>das ist kein Geräte-Etikett</translation>
+        <translation>das ist kein Anlagenetikett</translation>
     </message>
     <message>
         <source>Equipment {equipment} is not known to the station</source>
-        <translation>Gerät {equipment} ist der Station nicht bekannt</translation>
+        <translation>Anlage {equipment} ist der Station nicht bekannt</translation>
     </message>
     <message>
         <source>Scale {id}</source>
@@ -636,7 +636,7 @@
     </message>
     <message>
         <source>Equipment {id}</source>
-        <translation>Gerät {id}</translation>
+        <translation>Anlage {id}</translation>
     </message>
     <message>
         <source>{equipment} is a {found}, but this step needs a {wanted}</source>
@@ -644,7 +644,7 @@
     </message>
     <message>
         <source>{equipment} ({name}) is OUT OF SERVICE: it may not be used</source>
-        <translation>{equipment} ({name}) ist AUSSER BETRIEB: es darf nicht verwendet werden</translation>
+        <translation>{equipment} ({name}) ist AUSSER BETRIEB und darf nicht verwendet werden</translation>
     </message>
     <message>
         <source>{equipment} has no calibration on record</source>
@@ -668,7 +668,7 @@
     </message>
     <message>
         <source>{equipment} daily check is due since {instant}</source>
-        <translation>Die Tagesprüfung von {equipment} ist fällig seit {instant}</translation>
+        <translation>Die Tagesprüfung von {equipment} ist seit {instant} fällig</translation>
     </message>
     <message>
         <source>The scale reading is not stable: it cannot be accepted</source>
