@@ -158,6 +158,15 @@ VALUE_BELOW = "{name} {value} is below the lower limit {limit}"
 VALUE_ABOVE = "{name} {value} is above the upper limit {limit}"
 THE_VALUE = "The value"
 
+# QA review of a batch record
+REVIEW_COMMENT_REQUIRED = "a review needs a comment"
+REVIEW_NOT_QA = "{user} does not hold the qa role a batch review needs"
+REVIEW_NOT_INDEPENDENT = "{user} took part in batch {batch}: an independent QA reviewer is needed"
+REVIEW_NOT_COMPLETED = "batch {batch} is {status}: only a completed batch is reviewed"
+STATUS_IN_PROGRESS = "in progress"
+STATUS_ON_HOLD = "on hold"
+REVIEW_DONE = "batch {batch} has been reviewed already"
+
 #: Every template above, in the order written.
 TEMPLATES: tuple[str, ...] = tuple(
     value for name, value in list(globals().items()) if name.isupper() and isinstance(value, str)

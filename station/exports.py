@@ -17,6 +17,8 @@ from ebr.export.loader import load_batch_record
 from ebr.export.record import BatchRecord
 from ebr.models import AuditEvent, Review
 from ebr.verify import verify
+from gating import wording as W
+from gating.wording import Wording, wording
 from station.composition import DEFAULT_SITE_TZ
 from station.errors import CommandError
 from station.files import write_file
@@ -80,9 +82,16 @@ class ReviewOutcome:
 
 
 class ReviewRefused(CommandError):
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message, 1)
+    """A review the store refused: the English message (as the command line prints it), its
+    template for a station in another language, and the reason code."""
+
+    def __init__(self, worded: Wording, code: str) -> None:
+        super().__init__(worded.text(), 1)
+        self.wording = worded
         self.code = code
+
+
+_STATUS_WORDS = {"in_progress": W.STATUS_IN_PROGRESS, "on_hold": W.STATUS_ON_HOLD}
 
 
 def batch_participants(db: Database, batch_id: str) -> set[str]:
@@ -105,7 +114,7 @@ def review_batch(
     """QA's review by exception ends in an e-signature: approved or rejected, with a comment.
     Only a QA user who took no part in the batch may review it, once, after it is completed."""
     if not comment.strip():
-        raise ReviewRefused("a review needs a comment", "comment_required")
+        raise ReviewRefused(wording(W.REVIEW_COMMENT_REQUIRED), "comment_required")
     participants = batch_participants(db, batch_id)
     with db.unit_of_work() as uow:
         info = uow.batch(batch_id)
@@ -114,23 +123,22 @@ def review_batch(
         auth = users.authenticate(uow, user, password, purpose="signature")
         if not auth.ok or auth.user is None:
             uow.commit()  # the failed signature is audited
-            raise ReviewRefused(auth.message or "the user id or password is not correct", "signature_invalid")
+            raise ReviewRefused(auth.wording or wording(W.LOGIN_WRONG), "signature_invalid")
         reviewer = auth.user
-        problem: tuple[str, str] | None = None
+        problem: tuple[Wording, str] | None = None
         if "qa" not in reviewer.roles:
-            problem = (f"{reviewer.name} does not hold the qa role a batch review needs", "role_required")
+            problem = (wording(W.REVIEW_NOT_QA, user=reviewer.name), "role_required")
         elif reviewer.id in participants:
             problem = (
-                f"{reviewer.name} took part in batch {batch_id}: an independent QA reviewer is needed",
+                wording(W.REVIEW_NOT_INDEPENDENT, user=reviewer.name, batch=batch_id),
                 "independent_signer_required",
             )
         elif info.status != "completed":
-            problem = (
-                f"batch {batch_id} is {info.status.replace('_', ' ')}: only a completed batch is reviewed",
-                "sequence",
-            )
+            status = _STATUS_WORDS.get(info.status)
+            shown = wording(status) if status else info.status.replace("_", " ")
+            problem = (wording(W.REVIEW_NOT_COMPLETED, batch=batch_id, status=shown), "sequence")
         elif _reviewed(uow, batch_id):
-            problem = (f"batch {batch_id} has been reviewed already", "sequence")
+            problem = (wording(W.REVIEW_DONE, batch=batch_id), "sequence")
         if problem is not None:
             uow.append_event(
                 stream=batch_id,

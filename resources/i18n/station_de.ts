@@ -695,6 +695,34 @@
         <translation>Der Wert</translation>
     </message>
     <message>
+        <source>a review needs a comment</source>
+        <translation>eine Prüfung braucht einen Kommentar</translation>
+    </message>
+    <message>
+        <source>{user} does not hold the qa role a batch review needs</source>
+        <translation>{user} hat nicht die Rolle qa, die eine Chargenprüfung braucht</translation>
+    </message>
+    <message>
+        <source>{user} took part in batch {batch}: an independent QA reviewer is needed</source>
+        <translation>{user} hat an Charge {batch} mitgewirkt: eine unabhängige QS-Prüfung ist nötig</translation>
+    </message>
+    <message>
+        <source>batch {batch} is {status}: only a completed batch is reviewed</source>
+        <translation>Charge {batch} ist {status}: nur eine abgeschlossene Charge wird geprüft</translation>
+    </message>
+    <message>
+        <source>in progress</source>
+        <translation>in Arbeit</translation>
+    </message>
+    <message>
+        <source>on hold</source>
+        <translation>angehalten</translation>
+    </message>
+    <message>
+        <source>batch {batch} has been reviewed already</source>
+        <translation>Charge {batch} ist bereits geprüft</translation>
+    </message>
+    <message>
         <source>{day} {mon} {year}</source>
         <extracomment>How a sentence writes a date (``month``: 1-12, ``mon``: Jan-Dec) and an instant.</extracomment>
         <translation>{day:02}.{month:02}.{year}</translation>

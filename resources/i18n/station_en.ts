@@ -695,6 +695,34 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>a review needs a comment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{user} does not hold the qa role a batch review needs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{user} took part in batch {batch}: an independent QA reviewer is needed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>batch {batch} is {status}: only a completed batch is reviewed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>on hold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>batch {batch} has been reviewed already</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{day} {mon} {year}</source>
         <extracomment>How a sentence writes a date (``month``: 1-12, ``mon``: Jan-Dec) and an instant.</extracomment>
         <translation type="unfinished"></translation>

@@ -11,6 +11,7 @@ from typing import Any
 
 from station.errors import CommandError
 
+from .viewmodels.reasons import said
 from .viewmodels.review import QueueItem, ReviewVM
 
 
@@ -69,15 +70,16 @@ def sign_review(batch_id: str, request: dict[str, Any]) -> Callable[[Any], objec
         try:
             review_batch(engine.db, batch_id, **request)
         except CommandError as exc:
-            return Refused(str(exc), getattr(exc, "code", ""))
+            return Refused(str(exc), getattr(exc, "code", ""), getattr(exc, "wording", None))
         return ReviewVM.from_record(load_record(engine.db, batch_id))
 
     return run
 
 
 class Refused:
-    """The review service said no: its message, as it said it, and the reason code."""
+    """The review service said no: its message (in the station's language where the service
+    gave its template), and the reason code."""
 
-    def __init__(self, message: str, code: str) -> None:
-        self.message = message
+    def __init__(self, message: str, code: str, wording: Any = None) -> None:
+        self.message = said(wording, message)
         self.code = code

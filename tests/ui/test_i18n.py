@@ -137,3 +137,19 @@ def test_every_refusal_sentence_has_german_with_the_same_blanks() -> None:
         assert text, f"no German for {english!r}"
         if english != reasons.DAY:  # German dates are numeric: month, not mon
             assert blanks(text) == blanks(english), f"{english!r} -> {text!r}"
+
+
+def test_a_refused_review_signature_in_german(rig) -> None:
+    """The QA review's refusals come from the record store, not the engine: the same templates."""
+    from gating import wording as W
+    from gating.wording import wording
+    from station.ui.review_calls import Refused
+
+    rig(devices=False).click("lang_de")
+    refused = Refused("Unknown user or wrong password.", "signature_invalid", wording(W.UNKNOWN_OR_WRONG))
+    assert refused.message == "Unbekannter Benutzer oder falsches Passwort."
+    status = wording(W.REVIEW_NOT_COMPLETED, batch="B-1", status=wording(W.STATUS_ON_HOLD))
+    assert Refused(status.text(), "sequence", status).message == (
+        "Charge B-1 ist angehalten: nur eine abgeschlossene Charge wird geprüft"
+    )
+    assert Refused("as it is", "x").message == "as it is"  # no template: the words as given

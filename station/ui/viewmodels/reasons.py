@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from gating.wording import day_text
+from gating.wording import Wording, day_text
 from station.engine.api import Outcome, RefusalView
 
 from .text import translate
@@ -177,6 +177,16 @@ SENTENCES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("RefusalSentence", "{name} {value} is below the lower limit {limit}"),
     QT_TRANSLATE_NOOP("RefusalSentence", "{name} {value} is above the upper limit {limit}"),
     QT_TRANSLATE_NOOP("RefusalSentence", "The value"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "a review needs a comment"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{user} does not hold the qa role a batch review needs"),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "{user} took part in batch {batch}: an independent QA reviewer is needed",
+    ),
+    QT_TRANSLATE_NOOP("RefusalSentence", "batch {batch} is {status}: only a completed batch is reviewed"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "in progress"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "on hold"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "batch {batch} has been reviewed already"),
 )
 
 #: How a sentence writes a date (``month``: 1-12, ``mon``: Jan-Dec) and an instant.
@@ -202,12 +212,18 @@ def _instant(local: dt.datetime) -> str:
         return INSTANT.format(**values).strip()
 
 
+def said(worded: Wording | None, english: str) -> str:
+    """A sentence in the station's language: ``worded`` translated and filled in, or
+    ``english`` as it is where there is no template."""
+    if worded is None:
+        return english
+    return worded.render(lambda template: translate(SENTENCE_CONTEXT, template), _day, _instant)
+
+
 def sentence(refusal: RefusalView) -> str:
     """The refusal's sentence in the station's language (the engine's English where there is
     no template or no translation)."""
-    if refusal.wording is None:
-        return refusal.sentence
-    return refusal.wording.render(lambda template: translate(SENTENCE_CONTEXT, template), _day, _instant)
+    return said(refusal.wording, refusal.sentence)
 
 
 def what_next(code: str, engine_text: str = "") -> str:
