@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDateTime, QObject, QRectF, Qt, Signal
+from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,6 +19,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from station.composition import DEFAULT_SITE_TZ
 
 from .style import repolish
 from .viewmodels.keyboard import TextBuffer
@@ -62,6 +66,9 @@ def card(name: str = "card") -> QFrame:
     f = QFrame()
     f.setObjectName(name)
     return f
+
+
+_SITE_ZONE = ZoneInfo(DEFAULT_SITE_TZ)
 
 
 class BoundField(QLineEdit):
@@ -363,7 +370,9 @@ class Header(QFrame):
         self.tick()
 
     def tick(self) -> None:
-        self.clock_label.setText(QDateTime.currentDateTime().toString("HH:mm:ss"))
+        # The site's time, as the record, the refusals and the review show it (the machine's
+        # own zone may differ).
+        self.clock_label.setText(f"{dt.datetime.now(_SITE_ZONE):%H:%M:%S}")
 
     def refresh_devices(self) -> None:
         d = self.vm.devices

@@ -175,3 +175,20 @@ def test_kiosk_leaves_only_through_an_admin_login(rig, qtbot) -> None:
     d.fill("login_password", d.passwords["adm.kim"])
     d.click("login_submit")
     qtbot.waitUntil(lambda: quits == [0], timeout=5000)
+
+
+def test_the_header_clock_shows_the_sites_time(rig) -> None:
+    """The record, the refusals and the review speak the site's time; so does the clock above
+    them, whatever zone the machine itself is set to."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from station.composition import DEFAULT_SITE_TZ
+
+    d = rig(devices=False)
+    header = d.window.header
+    before = dt.datetime.now(ZoneInfo(DEFAULT_SITE_TZ)).replace(microsecond=0)
+    header.tick()
+    after = dt.datetime.now(ZoneInfo(DEFAULT_SITE_TZ))
+    shown = dt.datetime.strptime(header.clock_label.text(), "%H:%M:%S").time()
+    assert before.time() <= shown <= after.time() or after.time() < before.time()  # midnight
