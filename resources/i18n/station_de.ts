@@ -471,7 +471,7 @@
     <name>RefusalSentence</name>
     <message>
         <source>{document} is not a controlled document known to the station: training of {user} on it cannot be confirmed</source>
-        <extracomment>Every refusal sentence template of ``gating.wording``, marked for translation (tests/ui keeps the two equal). Blanks in braces are filled after translation: keep each one.</extracomment>
+        <extracomment>Every sentence template of ``gating.wording`` (refusals) and ``station.engine.messages`` (actions the engine cannot take), marked for translation (tests/ui keeps them equal). Blanks in braces are filled after translation: keep each one.</extracomment>
         <translation>{document} ist kein der Station bekanntes Lenkungsdokument: die Schulung von {user} darauf kann nicht bestätigt werden</translation>
     </message>
     <message>
@@ -721,6 +721,66 @@
     <message>
         <source>batch {batch} has been reviewed already</source>
         <translation>Charge {batch} ist bereits geprüft</translation>
+    </message>
+    <message>
+        <source>nobody is logged in: log in first</source>
+        <translation>niemand ist angemeldet: bitte zuerst anmelden</translation>
+    </message>
+    <message>
+        <source>a new password must be set before working</source>
+        <translation>vor dem Arbeiten muss ein neues Passwort gesetzt werden</translation>
+    </message>
+    <message>
+        <source>no batch is open: start or open a batch first</source>
+        <translation>keine Charge ist geöffnet: zuerst eine Charge starten oder öffnen</translation>
+    </message>
+    <message>
+        <source>batch {batch} exists already for {recipe} v{version}</source>
+        <translation>Charge {batch} gibt es bereits für {recipe} v{version}</translation>
+    </message>
+    <message>
+        <source>recipe {recipe} version {version} is not imported</source>
+        <translation>Rezept {recipe} Version {version} ist nicht importiert</translation>
+    </message>
+    <message>
+        <source>recipe {recipe} version {version} is not approved by QA</source>
+        <translation>Rezept {recipe} Version {version} ist nicht durch die QS freigegeben</translation>
+    </message>
+    <message>
+        <source>batch size {size} {unit} is not a positive mass</source>
+        <translation>Chargengröße {size} {unit} ist keine positive Masse</translation>
+    </message>
+    <message>
+        <source>batch {batch} is on hold: resume it first</source>
+        <translation>Charge {batch} ist angehalten: zuerst fortsetzen</translation>
+    </message>
+    <message>
+        <source>batch {batch} is completed</source>
+        <translation>Charge {batch} ist abgeschlossen</translation>
+    </message>
+    <message>
+        <source>batch {batch} is completed already</source>
+        <translation>Charge {batch} ist bereits abgeschlossen</translation>
+    </message>
+    <message>
+        <source>batch {batch} is {status}</source>
+        <translation>Charge {batch} ist {status}</translation>
+    </message>
+    <message>
+        <source>an override needs a reason</source>
+        <translation>eine Freigabe braucht eine Begründung</translation>
+    </message>
+    <message>
+        <source>nothing to override at {step}: no refusal and no open deviation</source>
+        <translation>bei {step} gibt es nichts freizugeben: keine Ablehnung und keine offene Abweichung</translation>
+    </message>
+    <message>
+        <source>{codes} cannot be overridden: fix the cause instead</source>
+        <translation>{codes} kann nicht übersteuert werden: bitte die Ursache beheben</translation>
+    </message>
+    <message>
+        <source>a deviation needs a category and a text</source>
+        <translation>eine Abweichung braucht eine Kategorie und einen Text</translation>
     </message>
     <message>
         <source>{day} {mon} {year}</source>

@@ -471,7 +471,7 @@
     <name>RefusalSentence</name>
     <message>
         <source>{document} is not a controlled document known to the station: training of {user} on it cannot be confirmed</source>
-        <extracomment>Every refusal sentence template of ``gating.wording``, marked for translation (tests/ui keeps the two equal). Blanks in braces are filled after translation: keep each one.</extracomment>
+        <extracomment>Every sentence template of ``gating.wording`` (refusals) and ``station.engine.messages`` (actions the engine cannot take), marked for translation (tests/ui keeps them equal). Blanks in braces are filled after translation: keep each one.</extracomment>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -720,6 +720,66 @@
     </message>
     <message>
         <source>batch {batch} has been reviewed already</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nobody is logged in: log in first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a new password must be set before working</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no batch is open: start or open a batch first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>batch {batch} exists already for {recipe} v{version}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>recipe {recipe} version {version} is not imported</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>recipe {recipe} version {version} is not approved by QA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>batch size {size} {unit} is not a positive mass</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>batch {batch} is on hold: resume it first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>batch {batch} is completed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>batch {batch} is completed already</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>batch {batch} is {status}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>an override needs a reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nothing to override at {step}: no refusal and no open deviation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{codes} cannot be overridden: fix the cause instead</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a deviation needs a category and a text</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

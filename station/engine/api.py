@@ -233,6 +233,8 @@ class Outcome:
     message: str  # one sentence for a person
     refusals: tuple[RefusalView, ...] = ()
     state: StationState | None = None
+    # The message as a template and its values, where the engine words it so (an error).
+    wording: Wording | None = field(default=None, compare=False)
 
     @property
     def reasons(self) -> tuple[str, ...]:

@@ -51,6 +51,7 @@ from recipes.model import (
 from recipes.scaling import ControlRecipe, scale_recipe
 from recipes.units import convert, is_mass_unit
 from station.engine import api
+from station.engine import messages as M
 from station.engine import store_adapter as sa
 from station.engine.batch_state import BatchState
 from station.engine.lifecycle import BatchStatus, StepStatus
@@ -64,7 +65,13 @@ STEP_ROLES = frozenset({"operator", "supervisor"})
 
 
 class ActionError(Exception):
-    """An action that cannot be understood here (unknown step, no batch open): no gate applies."""
+    """An action that cannot be understood here (unknown step, no batch open): no gate applies.
+    Given a ``Wording`` (``station.engine.messages``), a station in another language says it
+    in its own."""
+
+    def __init__(self, message: str | Wording) -> None:
+        self.wording = message if isinstance(message, Wording) else None
+        super().__init__(message.text() if isinstance(message, Wording) else message)
 
 
 class Engine:
@@ -123,7 +130,7 @@ class Engine:
             try:
                 status, message, refusals = handler(self, action)
             except ActionError as exc:
-                return self._error(str(exc))
+                return self._error(str(exc), exc.wording)
             except StoreError as exc:
                 self._state = None  # reload from the database next time
                 return self._error(str(exc))
@@ -205,8 +212,8 @@ class Engine:
     def _now(self) -> gf.Now:
         return gf.Now(utc_now(), self.site_tz)
 
-    def _error(self, message: str) -> api.Outcome:
-        return api.Outcome("error", message, (), self._state_view())
+    def _error(self, message: str, worded: Wording | None = None) -> api.Outcome:
+        return api.Outcome("error", message, (), self._state_view(), worded)
 
     def _recipes_from_text(self, content_hash: str, text: str, code: str) -> MasterRecipe:
         recipe = self._recipes.get(content_hash)
@@ -240,7 +247,7 @@ class Engine:
     def _sync(self, uow: UnitOfWork) -> BatchState:
         """The open batch's state, brought up to date with what the database has committed."""
         if self._batch_id is None:
-            raise ActionError("no batch is open: start or open a batch first")
+            raise ActionError(wording(M.NO_BATCH_OPEN))
         if self._state is not None:
             if (
                 self._quiet is not None
@@ -280,9 +287,9 @@ class Engine:
 
     def _require_user(self) -> gf.Actor:
         if self._user is None:
-            raise ActionError("nobody is logged in: log in first")
+            raise ActionError(wording(M.NO_USER))
         if self._must_change_password and self.require_password_change:
-            raise ActionError("a new password must be set before working")
+            raise ActionError(wording(M.NEW_PASSWORD_FIRST))
         return self._user
 
     def _actor(self, uow: UnitOfWork, user_id: str) -> gf.Actor | None:
@@ -543,18 +550,22 @@ class Engine:
                     action.recipe_version,
                 ):
                     raise ActionError(
-                        f"batch {action.batch_id} exists already for {existing.recipe_code} "
-                        f"v{existing.recipe_version}"
+                        wording(
+                            M.BATCH_EXISTS,
+                            batch=action.batch_id,
+                            recipe=existing.recipe_code,
+                            version=existing.recipe_version,
+                        )
                     )
                 return self._open(uow, action.batch_id)
             stored = uow.recipe(action.recipe_code, action.recipe_version)
             if stored is None:
                 raise ActionError(
-                    f"recipe {action.recipe_code} version {action.recipe_version} is not imported"
+                    wording(M.RECIPE_NOT_IMPORTED, recipe=action.recipe_code, version=action.recipe_version)
                 )
             if stored.status != "approved":
                 raise ActionError(
-                    f"recipe {action.recipe_code} version {action.recipe_version} is not approved by QA"
+                    wording(M.RECIPE_NOT_APPROVED, recipe=action.recipe_code, version=action.recipe_version)
                 )
             if not (STEP_ROLES & user.roles):
                 refusals = tuple(rules.check_role(user, "operator", policy=self.policy))
@@ -570,7 +581,7 @@ class Engine:
             recipe = self._recipes_from_text(stored.content_hash, stored.source_text, stored.code)
             self._master_facts_current(uow)  # so that the batch's first step can trust the caches
             if not is_mass_unit(action.unit) or action.size <= 0:
-                raise ActionError(f"batch size {action.size} {action.unit} is not a positive mass")
+                raise ActionError(wording(M.NOT_A_MASS, size=action.size, unit=action.unit))
             control = scale_recipe(recipe, Quantity(action.size, action.unit))
             snapshot = _control_snapshot(control)
             value = {
@@ -630,9 +641,9 @@ class Engine:
         if not isinstance(step, tuple(kinds)):
             raise ActionError(f"step {step_id} is a {step.kind} step: that action does not apply to it")
         if state.status is BatchStatus.ON_HOLD:
-            raise ActionError(f"batch {state.batch_id} is on hold: resume it first")
+            raise ActionError(wording(M.BATCH_ON_HOLD, batch=state.batch_id))
         if state.status is BatchStatus.COMPLETED:
-            raise ActionError(f"batch {state.batch_id} is completed")
+            raise ActionError(wording(M.BATCH_COMPLETED, batch=state.batch_id))
         return user, step, state
 
     def _gate_step(self, uow: UnitOfWork, user: gf.Actor, step_id: str, state: BatchState) -> list[Refusal]:
@@ -984,7 +995,7 @@ class Engine:
         from ebr import users
 
         if not action.reason.strip():
-            raise ActionError("an override needs a reason")
+            raise ActionError(wording(M.OVERRIDE_NEEDS_REASON))
         with self.db.unit_of_work() as uow:
             self._require_user()
             state = self._sync(uow)
@@ -1001,12 +1012,12 @@ class Engine:
             open_here = state.deviations_at(action.step)
             refused = state.last_refusal.get(action.step)
             if not refusals and not open_here and refused is None:
-                raise ActionError(f"nothing to override at {action.step}: no refusal and no open deviation")
+                raise ActionError(wording(M.NOTHING_TO_OVERRIDE, step=action.step))
             if not refusals and supervisor is not None and refused is not None and not open_here:
                 codes = [r["code"] for r in refused.get("refusals", [])]
                 hard = [c for c in codes if not self.policy.is_overridable(ReasonCode(c))]
                 if hard:
-                    raise ActionError(f"{', '.join(hard)} cannot be overridden: fix the cause instead")
+                    raise ActionError(wording(M.CANNOT_OVERRIDE, codes=", ".join(hard)))
                 performer = {self.user_id} if refused.get("action") else set()
                 refusals += rules.check_independent_signer(
                     supervisor.user_id, {action.step: performer}, policy=self.policy
@@ -1201,7 +1212,7 @@ class Engine:
 
     def _raise_deviation(self, action: api.RaiseDeviation) -> tuple[str, str, tuple[Refusal, ...]]:
         if not action.text.strip() or not action.category.strip():
-            raise ActionError("a deviation needs a category and a text")
+            raise ActionError(wording(M.DEVIATION_NEEDS_TEXT))
         with self.db.unit_of_work() as uow:
             self._require_user()
             state = self._sync(uow)
@@ -1227,7 +1238,12 @@ class Engine:
             user = self._require_user()
             state = self._sync(uow)
             if state.status is not required:
-                raise ActionError(f"batch {state.batch_id} is {state.status.value.replace('_', ' ')}")
+                status = {
+                    BatchStatus.IN_PROGRESS: W.STATUS_IN_PROGRESS,
+                    BatchStatus.ON_HOLD: W.STATUS_ON_HOLD,
+                }.get(state.status)
+                shown = wording(status) if status else state.status.value.replace("_", " ")
+                raise ActionError(wording(M.BATCH_IN_STATUS, batch=state.batch_id, status=shown))
             row = models.BatchStatusChange(
                 batch_id=self._batch_id,
                 status=new,
@@ -1252,9 +1268,9 @@ class Engine:
             user = self._require_user()
             state = self._sync(uow)
             if state.status is BatchStatus.COMPLETED:
-                raise ActionError(f"batch {state.batch_id} is completed already")
+                raise ActionError(wording(M.BATCH_COMPLETED_ALREADY, batch=state.batch_id))
             if state.status is BatchStatus.ON_HOLD:
-                raise ActionError(f"batch {state.batch_id} is on hold: resume it first")
+                raise ActionError(wording(M.BATCH_ON_HOLD, batch=state.batch_id))
             refusals: list[Refusal] = []
             if state.current_step is not None:
                 refusals += rules.check_sequence("complete", state.current_step, policy=self.policy)

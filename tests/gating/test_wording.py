@@ -95,3 +95,13 @@ def test_the_rules_give_a_wording_that_says_their_sentence() -> None:
         for refusal in check_lot(weigh, lot, lot.lot, MATERIALS.get(lot.material), NOW):
             assert refusal.wording is not None and refusal.wording.text() == refusal.sentence
     assert check_equipment(step("OP20.S10"), None, "NOPE", NOW)[0].wording is not None
+
+
+def test_every_engine_message_is_used_and_every_use_is_a_message() -> None:
+    from station.engine import messages as M
+
+    names = {name for name in dir(M) if name.isupper() and isinstance(getattr(M, name), str)}
+    assert set(M.MESSAGES) == {getattr(M, name) for name in names}
+    source = (ROOT / "station" / "engine" / "engine.py").read_text(encoding="utf-8")
+    assert set(re.findall(r"\bM\.([A-Z_]+)\b", source)) == names
+    assert not set(M.MESSAGES) & set(TEMPLATES)  # one wording, one place

@@ -122,15 +122,16 @@ def test_every_refusal_sentence_has_german_with_the_same_blanks() -> None:
     import string
 
     from gating.wording import TEMPLATES
+    from station.engine.messages import MESSAGES
     from station.ui.viewmodels import reasons
 
-    assert reasons.SENTENCES == TEMPLATES
+    assert reasons.SENTENCES == TEMPLATES + MESSAGES
     german = messages(i18n.I18N_DIR / "station_de.ts")
 
     def blanks(text: str) -> set[str]:
         return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
-    for english in (*TEMPLATES, reasons.DAY, reasons.INSTANT):
+    for english in (*TEMPLATES, *MESSAGES, reasons.DAY, reasons.INSTANT):
         m = german.get((reasons.SENTENCE_CONTEXT, english))
         assert m is not None, f"not in station_de.ts: {english!r}"
         text = m.findtext("translation") or ""
@@ -153,3 +154,20 @@ def test_a_refused_review_signature_in_german(rig) -> None:
         "Charge B-1 ist angehalten: nur eine abgeschlossene Charge wird geprüft"
     )
     assert Refused("as it is", "x").message == "as it is"  # no template: the words as given
+
+
+def test_an_action_the_engine_cannot_take_is_said_in_german(rig) -> None:
+    """Not a refusal (no gate applies), but an operator meets it: after an idle logout, say."""
+    from station.composition import build_engine
+    from station.engine import api
+    from station.ui.viewmodels.reasons import explain
+
+    d = rig(devices=False)
+    d.click("lang_de")
+    engine = build_engine(d.url)
+    try:
+        outcome = engine.dispatch(api.Confirm("OP10.S10"))
+    finally:
+        engine.close()
+    assert outcome.status == "error" and outcome.message == "nobody is logged in: log in first"
+    assert explain(outcome) == "niemand ist angemeldet: bitte zuerst anmelden"

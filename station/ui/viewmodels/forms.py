@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from station.engine.api import Hold, Outcome, Override, RaiseDeviation, RefusalView, Resume
 
 from .keyboard import TextBuffer
-from .reasons import explain, sentence, what_next
+from .reasons import explain, message, sentence, what_next
 from .text import translate
 
 MIN_REASON_LENGTH = 5
@@ -65,7 +65,7 @@ class RefusalPanelVM:
                 step, acknowledge = open_at[0], True
         return cls(
             status=outcome.status,
-            message=outcome.message,
+            message=message(outcome),
             refusals=outcome.refusals,
             step=step,
             can_acknowledge=acknowledge,

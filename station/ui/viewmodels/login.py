@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from station.engine.api import ChangePassword, Login, Outcome
 
 from .keyboard import TextBuffer
-from .reasons import explain, sentence
+from .reasons import explain, message, sentence
 from .text import translate
 
 MIN_PASSWORD_LENGTH = 8
@@ -62,7 +62,7 @@ class LoginVM:
         codes = outcome.reasons
         self.locked = "account_locked" in codes
         if self.locked:
-            said = sentence(outcome.refusals[0]) if outcome.refusals else outcome.message
+            said = sentence(outcome.refusals[0]) if outcome.refusals else message(outcome)
             # What to do in the station's language; the engine's sentence (naming the account) under it.
             self.message = translate(
                 "Login", "ACCOUNT LOCKED. Ask a supervisor or the administrator to unlock it."
@@ -70,7 +70,7 @@ class LoginVM:
         elif "login_invalid" in codes:
             self.message = translate("Login", "User id, badge or password is wrong. Try again.")
         else:
-            self.message = outcome.message or translate("Login", "Login refused.")
+            self.message = message(outcome) or translate("Login", "Login refused.")
         self.focus = "password"
 
     def reset(self) -> None:

@@ -91,8 +91,9 @@ WHAT_NEXT: dict[str, str] = {
 }
 
 
-#: Every refusal sentence template of ``gating.wording``, marked for translation (tests/ui keeps
-#: the two equal). Blanks in braces are filled after translation: keep each one.
+#: Every sentence template of ``gating.wording`` (refusals) and ``station.engine.messages`` (actions
+#: the engine cannot take), marked for translation (tests/ui keeps them equal). Blanks in braces
+#: are filled after translation: keep each one.
 SENTENCES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "RefusalSentence",
@@ -187,6 +188,21 @@ SENTENCES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("RefusalSentence", "in progress"),
     QT_TRANSLATE_NOOP("RefusalSentence", "on hold"),
     QT_TRANSLATE_NOOP("RefusalSentence", "batch {batch} has been reviewed already"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "nobody is logged in: log in first"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "a new password must be set before working"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "no batch is open: start or open a batch first"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "batch {batch} exists already for {recipe} v{version}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "recipe {recipe} version {version} is not imported"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "recipe {recipe} version {version} is not approved by QA"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "batch size {size} {unit} is not a positive mass"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "batch {batch} is on hold: resume it first"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "batch {batch} is completed"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "batch {batch} is completed already"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "batch {batch} is {status}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "an override needs a reason"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "nothing to override at {step}: no refusal and no open deviation"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{codes} cannot be overridden: fix the cause instead"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "a deviation needs a category and a text"),
 )
 
 #: How a sentence writes a date (``month``: 1-12, ``mon``: Jan-Dec) and an instant.
@@ -226,6 +242,11 @@ def sentence(refusal: RefusalView) -> str:
     return said(refusal.wording, refusal.sentence)
 
 
+def message(outcome: Outcome) -> str:
+    """The outcome's own message in the station's language, where the engine gave its template."""
+    return said(outcome.wording, outcome.message)
+
+
 def what_next(code: str, engine_text: str = "") -> str:
     """What the operator can do about a refusal with this code, in the station's language.
 
@@ -243,10 +264,10 @@ def what_next(code: str, engine_text: str = "") -> str:
 def explain(outcome: Outcome) -> str:
     """A form's message: what to do (translated), the engine's sentence on the line under it."""
     if not outcome.refusals:
-        return outcome.message
+        return message(outcome)
     first = outcome.refusals[0]
     todo = what_next(first.code, first.what_next)
-    said = sentence(first)
+    told = sentence(first)
     if not todo:
-        return said or outcome.message
-    return f"{todo}\n{said}" if said else todo
+        return told or message(outcome)
+    return f"{todo}\n{told}" if told else todo

@@ -10,7 +10,7 @@ from station.engine.api import Answer, Confirm, Enter, Outcome, Scan, Sign, Step
 
 from .devices import ScaleReading
 from .keyboard import TextBuffer
-from .reasons import explain, sentence
+from .reasons import explain, message, sentence
 from .text import convert, fmt, to_decimal, translate
 
 
@@ -278,7 +278,7 @@ class EquipmentVM(StepVM):
         if outcome.status == "refused" and not any(
             c in outcome.reasons for _l, c, _f in EQUIPMENT_CHECKS.values()
         ):
-            self.other_problem = sentence(outcome.refusals[0]) if outcome.refusals else outcome.message
+            self.other_problem = sentence(outcome.refusals[0]) if outcome.refusals else message(outcome)
 
 
 class WeighVM(StepVM):
