@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import export_samples
 import pytest
 
 from ebr.export.record import BatchRecord
+from tests.export import export_samples
 
 PRINTED_AT = dt.datetime(2026, 11, 6, 9, 15, tzinfo=dt.UTC)
 

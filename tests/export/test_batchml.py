@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import export_samples
 import pytest
 from lxml import etree
 
 from ebr.export.batchml import NS, SCHEMA_DIR, export_batchml, validate_batchml
 from ebr.export.record import BatchRecord
+from tests.export import export_samples
 
 N = {"b": NS}
 

@@ -7,12 +7,12 @@ import datetime as dt
 import io
 import re
 
-import export_samples
 import pytest
 from pypdf import PdfReader
 
 from ebr.export.pdf_export import export_pdf
 from ebr.export.record import BatchRecord
+from tests.export import export_samples
 from tests.export.conftest import PRINTED_AT
 
 
