@@ -15,7 +15,7 @@ translation can be checked complete.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -167,7 +167,11 @@ STATUS_IN_PROGRESS = "in progress"
 STATUS_ON_HOLD = "on hold"
 REVIEW_DONE = "batch {batch} has been reviewed already"
 
+
+def templates_in(namespace: Mapping[str, object]) -> tuple[str, ...]:
+    """The templates a module defines: its upper-case text constants, in the order written."""
+    return tuple(value for name, value in namespace.items() if name.isupper() and isinstance(value, str))
+
+
 #: Every template above, in the order written.
-TEMPLATES: tuple[str, ...] = tuple(
-    value for name, value in list(globals().items()) if name.isupper() and isinstance(value, str)
-)
+TEMPLATES: tuple[str, ...] = templates_in(dict(globals()))

@@ -9,6 +9,8 @@ can cause (a step the recipe does not have) stays plain English.
 
 from __future__ import annotations
 
+from gating.wording import templates_in
+
 NO_USER = "nobody is logged in: log in first"
 NEW_PASSWORD_FIRST = "a new password must be set before working"
 NO_BATCH_OPEN = "no batch is open: start or open a batch first"
@@ -26,6 +28,4 @@ CANNOT_OVERRIDE = "{codes} cannot be overridden: fix the cause instead"
 DEVIATION_NEEDS_TEXT = "a deviation needs a category and a text"
 
 #: Every template above, in the order written.
-MESSAGES: tuple[str, ...] = tuple(
-    value for name, value in list(globals().items()) if name.isupper() and isinstance(value, str)
-)
+MESSAGES: tuple[str, ...] = templates_in(dict(globals()))
