@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Union
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 #: What a blank may hold. A datetime is an instant already in the site's time zone.
 Value = Union[str, int, Decimal, date, datetime, "Wording"]
@@ -69,9 +69,16 @@ def wording(template: str, **values: Value) -> Wording:
     return Wording(template, tuple(values.items()))
 
 
+def batch_status(status: str) -> Wording | str:
+    """A batch status as a sentence says it ("on hold"), translatable where it is one of the
+    statuses a sentence can name; any other as stored, with spaces."""
+    known = {"in_progress": STATUS_IN_PROGRESS, "on_hold": STATUS_ON_HOLD}.get(str(status))
+    return wording(known) if known else str(status).replace("_", " ")
+
+
 def day_text(day: date) -> str:
     """``31 Oct 2026``: unambiguous in every locale, unlike 10/31/2026 vs 31/10/2026."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def instant_text(local: datetime) -> str:

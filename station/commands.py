@@ -158,12 +158,9 @@ def run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 2
-    engine = build_engine(db=_store(args))
-    try:
-        _check_script_steps(engine, script)
-        return run_script(engine, script)
-    finally:
-        engine.close()  # the background checkpointer stops; the log is folded into the file
+    engine = build_engine(db=_store(args))  # closed with the store by close_stores
+    _check_script_steps(engine, script)
+    return run_script(engine, script)
 
 
 def _check_script_steps(engine, script) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from ebr.export.record import BatchRecord
 from ebr.models import AuditEvent, Review
 from ebr.verify import verify
 from gating import wording as W
-from gating.wording import Wording, wording
+from gating.wording import Wording, batch_status, wording
 from station.composition import DEFAULT_SITE_TZ
 from station.errors import CommandError
 from station.files import write_file
@@ -91,9 +91,6 @@ class ReviewRefused(CommandError):
         self.code = code
 
 
-_STATUS_WORDS = {"in_progress": W.STATUS_IN_PROGRESS, "on_hold": W.STATUS_ON_HOLD}
-
-
 def batch_participants(db: Database, batch_id: str) -> set[str]:
     """Everyone who did or signed anything in the batch (its stream's accepted events)."""
     from sqlalchemy import select
@@ -134,8 +131,7 @@ def review_batch(
                 "independent_signer_required",
             )
         elif info.status != "completed":
-            status = _STATUS_WORDS.get(info.status)
-            shown = wording(status) if status else info.status.replace("_", " ")
+            shown = batch_status(info.status)
             problem = (wording(W.REVIEW_NOT_COMPLETED, batch=batch_id, status=shown), "sequence")
         elif _reviewed(uow, batch_id):
             problem = (wording(W.REVIEW_DONE, batch=batch_id), "sequence")

@@ -35,7 +35,7 @@ from gating import facts as gf
 from gating import reasons, rules
 from gating import wording as W
 from gating.reasons import GatePolicy, ReasonCode, Refusal
-from gating.wording import Wording, wording
+from gating.wording import Wording, batch_status, wording
 from hardware.barcodes.decoder import Gs1Item, PlainId, Unreadable, decode_scan
 from recipes.loader import parse_recipe
 from recipes.model import (
@@ -1238,11 +1238,7 @@ class Engine:
             user = self._require_user()
             state = self._sync(uow)
             if state.status is not required:
-                status = {
-                    BatchStatus.IN_PROGRESS: W.STATUS_IN_PROGRESS,
-                    BatchStatus.ON_HOLD: W.STATUS_ON_HOLD,
-                }.get(state.status)
-                shown = wording(status) if status else state.status.value.replace("_", " ")
+                shown = batch_status(state.status.value)
                 raise ActionError(wording(M.BATCH_IN_STATUS, batch=state.batch_id, status=shown))
             row = models.BatchStatusChange(
                 batch_id=self._batch_id,
@@ -1379,9 +1375,7 @@ def _auth_refusal(result: Any, *, login: bool) -> Refusal:
     else:
         # A signature does not say whether the user id or the password was wrong.
         reason, worded = ReasonCode.SIGNATURE_INVALID, wording(W.SIGNATURE_WRONG)
-    if worded is None:
-        if result.message:
-            return Refusal(reason, result.message, False, _what_next(reason))
+    if worded is None:  # every failed AuthResult carries its wording; this is the safe default
         worded = wording(W.LOGIN_WRONG)
     return Refusal(reason, worded.text(), False, _what_next(reason), worded)
 

@@ -80,7 +80,14 @@ def test_every_template_is_used_and_every_use_is_a_template() -> None:
         ROOT / "station" / "exports.py",
     ]
     used = {m for path in sources for m in re.findall(r"\bW\.([A-Z_]+)\b", path.read_text(encoding="utf-8"))}
-    assert used == names
+    assert used | {"STATUS_IN_PROGRESS", "STATUS_ON_HOLD"} == names  # those two: W.batch_status
+
+
+def test_a_batch_status_is_worded_where_a_sentence_can_name_it() -> None:
+    for status, template in (("on_hold", W.STATUS_ON_HOLD), ("in_progress", W.STATUS_IN_PROGRESS)):
+        worded = W.batch_status(status)
+        assert isinstance(worded, Wording) and worded.template == template
+    assert W.batch_status("completed") == "completed" and W.batch_status("under_review") == "under review"
 
 
 def test_the_rules_give_a_wording_that_says_their_sentence() -> None:

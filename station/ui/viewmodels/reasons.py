@@ -8,21 +8,20 @@ values, so a German station says it in German while the audit trail keeps the En
 
 Qt's translation tooling carries both (``pyside6-lupdate`` finds the ``QT_TRANSLATE_NOOP`` marks
 below). The English texts are those of ``gating.reasons.WHAT_NEXT`` and
-``gating.wording.TEMPLATES``; tests/ui keeps them equal.
+``gating.wording.TEMPLATES`` with ``station.engine.messages.MESSAGES``; tests/ui keeps them equal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from gating.wording import Wording, day_text
+from gating.wording import MONTHS, Wording, day_text
 from station.engine.api import Outcome, RefusalView
 
 from .text import translate
 
 CONTEXT = "WhatNext"
 SENTENCE_CONTEXT = "RefusalSentence"
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # the name lupdate looks for
@@ -213,7 +212,7 @@ INSTANT = QT_TRANSLATE_NOOP("RefusalSentence", "{date} {time} {zone}")
 def _day(day: dt.date) -> str:
     try:
         return translate(SENTENCE_CONTEXT, DAY).format(
-            day=day.day, month=day.month, mon=_MONTHS[day.month - 1], year=day.year
+            day=day.day, month=day.month, mon=MONTHS[day.month - 1], year=day.year
         )
     except (KeyError, IndexError, ValueError):
         return day_text(day)
