@@ -30,6 +30,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from sqlalchemy import select
 
+from ebr import events as ev
 from ebr.audit import SITE_STREAM
 from ebr.errors import StoreError
 from ebr.models import Base, Document, Equipment, Lot, Material, TrainingRecord, User
@@ -427,17 +428,10 @@ def import_master_data(uow: UnitOfWork, path: str | Path, user_id: str | None) -
                     row.failed_attempts, row.locked, row.active = 0, False, True  # type: ignore[attr-defined]
                 session.add(row)
                 session.flush()
-                uow.append_event(
-                    stream=SITE_STREAM,
-                    user_id=user_id,
-                    action=f"master.{kind}.added",
-                    outcome="accepted",
-                    entity_type=kind,
-                    entity_id=entity_id,
-                    old_value=None,
-                    new_value=values,
-                    reason=reason,
+                added_event = ev.MasterDataChanged(
+                    kind=kind, entity=entity_id, change="added", after=values, note=reason
                 )
+                uow.write(added_event, stream=SITE_STREAM, user_id=user_id)
                 added += 1
                 continue
             old = {k: getattr(row, k) for k in values if not _same(getattr(row, k), values[k])}
@@ -448,16 +442,9 @@ def import_master_data(uow: UnitOfWork, path: str | Path, user_id: str | None) -
             for k, v in new.items():
                 setattr(row, k, v)
             session.flush()
-            uow.append_event(
-                stream=SITE_STREAM,
-                user_id=user_id,
-                action=f"master.{kind}.changed",
-                outcome="accepted",
-                entity_type=kind,
-                entity_id=entity_id,
-                old_value=old,
-                new_value=new,
-                reason=reason,
+            changed_event = ev.MasterDataChanged(
+                kind=kind, entity=entity_id, change="changed", before=old, after=new, note=reason
             )
+            uow.write(changed_event, stream=SITE_STREAM, user_id=user_id)
             changed += 1
     return ImportReport(added, changed, unchanged, digest)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ebr import clock
+from ebr import events as ev
 from ebr.audit import SITE_STREAM
 from ebr.errors import NotAllowed, NotFound, RecipeConflict
 from ebr.facts import StoredRecipe
@@ -45,26 +45,16 @@ def import_recipe(uow: UnitOfWork, recipe: MasterRecipe, source_text: str, user_
         return RecipeImport(stored, created=False)
     if not user_id.strip():
         raise ValueError("a recipe import needs the id of who imports it")
-    row = Recipe(
+    imported = ev.RecipeImported(
         code=recipe.code,
         version=recipe.version,
+        content_hash=digest,
         title=recipe.title,
         product_code=recipe.product_code,
         product_name=recipe.product_name,
-        content_hash=digest,
         source_text=source_text,
-        imported_by=user_id,
-        imported_at=clock.utc_now(),
     )
-    uow.add_record(
-        row,
-        stream=SITE_STREAM,
-        user_id=user_id,
-        action="recipe.imported",
-        entity_type="recipe",
-        entity_id=f"{recipe.code}/{recipe.version}",
-        new_value={"code": recipe.code, "version": recipe.version, "content_hash": digest},
-    )
+    uow.write(imported, stream=SITE_STREAM, user_id=user_id)
     stored = uow.recipe(recipe.code, recipe.version)
     assert stored is not None
     return RecipeImport(stored, created=True)

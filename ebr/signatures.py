@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from ebr import chain, clock
+from ebr import chain
+from ebr import events as ev
 from ebr.audit import SITE_STREAM, EventInfo
 from ebr.errors import NotAllowed, NotFound
 from ebr.models import RECORD_TABLES, Base, Signature, model_for, record_content
@@ -78,17 +79,15 @@ def sign(
     signer = result.user
 
     def refuse(code: str, message: str) -> SignatureRefused:
-        uow.append_event(
-            stream=stream,
-            user_id=signer.id,
-            action="signature.refused",
-            outcome="refused",
-            entity_type=record_table,
-            entity_id=step_id or record_uid,
-            old_value=None,
-            new_value={"meaning": meaning},
-            reason=f"{code}: {message}",
+        refused = ev.ActionRefused(
+            attempted="signature",
+            refusals=(ev.RefusalNote(code, message),),
+            attempt={"meaning": meaning},
+            subject_type=record_table,
+            subject=step_id or record_uid,
+            note=f"{code}: {message}",
         )
+        uow.write(refused, stream=stream, user_id=signer.id)
         return SignatureRefused(message, code)
 
     if required_role is not None and not signer.has_role(required_role):
@@ -136,26 +135,19 @@ def record_signature(
         raise ValueError(f"printed name {printed_name!r} is not the name of {signer_id} ({actor.name!r})")
     # ``ebr.audit.add_record`` left the row holding its content exactly as stored.
     content = record_content(signed)
-    row = Signature(
-        batch_id=batch_id,
-        step_id=step_id,
-        signer_id=signer_id,
-        printed_name=actor.name,
+    record_uid = str(content["uid"])
+    signed_event = ev.SignatureSigned(
         meaning=meaning,
-        signed_at=clock.utc_now(),
-        record_table=table,
-        record_uid=str(content["uid"]),
+        printed_name=actor.name,
+        signed_table=table,
+        subject=step_id or record_uid,
+        record_uid=record_uid,
         signed_hash=chain.record_hash(content),
+        step_id=step_id,
     )
-    event = uow.add_record(
-        row,
-        stream=batch_id or SITE_STREAM,
-        user_id=signer_id,
-        action="signature.signed",
-        entity_type=table,
-        entity_id=step_id or row.record_uid,
-        new_value={"meaning": meaning, "printed_name": actor.name},
-    )
+    event, written = uow.write(signed_event, stream=batch_id or SITE_STREAM, user_id=signer_id)
+    assert isinstance(written, Signature)
+    row = written
     return SignatureInfo(
         uid=row.uid,
         signer_id=row.signer_id,

@@ -17,13 +17,15 @@ connection, so most actions never make one (it costs more than their own SQL).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Table, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from ebr import audit, chain, facts
+from ebr import audit, chain, clock, facts
+from ebr.events import AuditedEvent, decode_row
 from ebr.models import (
     RECORD_MODELS,
     AuditEvent,
@@ -40,12 +42,15 @@ from ebr.models import (
     User,
     record_content,
 )
+from ebr.replay import Recorded
 
 if TYPE_CHECKING:
     from ebr.database import Database
 
 #: The meaning of the e-signature that approves a master recipe for execution.
 RECIPE_APPROVAL_MEANING = "Recipe approved for execution"
+
+_AUDIT_COLUMNS = cast(Table, AuditEvent.__table__).c
 
 
 class UnitOfWork:
@@ -108,15 +113,34 @@ class UnitOfWork:
 
     # ---------------------------------------------------------------- writing
 
-    def append_event(self, **event: Any) -> audit.EventInfo:
-        """``ebr.audit.append_event`` in this unit of work (keyword arguments only)."""
+    def write(
+        self, event: AuditedEvent, *, stream: str, user_id: str | None
+    ) -> tuple[audit.EventInfo, Base | None]:
+        """Record one typed event, and the typed record row it vouches for, in this unit of
+        work: the one way anything is written into the record (``docs/architecture.md``).
+        The event's class names its action, outcome, entity, reason and payload; ``stream``
+        is the batch id or ``ebr.audit.SITE_STREAM``; ``user_id`` who did it (authenticated
+        by the caller). Returns what the chain wrote and the row (holding its content exactly
+        as stored, so a signature over it signs what was stored), or None without one."""
         self._flush()
-        return audit.append_event(self.connection, **event)
-
-    def add_record(self, row: Base, **event: Any) -> audit.EventInfo:
-        """``ebr.audit.add_record`` in this unit of work."""
-        self._flush()
-        return audit.add_record(self.connection, row, **event)
+        stored = event.stored()
+        row = event.row(stream=stream, user_id=user_id, now=clock.utc_now())
+        fields: dict[str, Any] = {
+            "stream": stream,
+            "user_id": user_id,
+            "action": stored.action,
+            "outcome": stored.outcome,
+            "entity_type": stored.entity_type,
+            "entity_id": stored.entity_id,
+            "old_value": stored.old_value,
+            "new_value": stored.new_value,
+            "reason": stored.reason,
+        }
+        if row is None:
+            if event.RECORD is not None:
+                raise ValueError(f"{type(event).__name__} vouches for a {event.RECORD.__name__} row")
+            return audit.append_event(self.connection, **fields), None
+        return audit.add_record(self.connection, row, **fields), row
 
     def _flush(self) -> None:
         # What the session holds goes to the database before the event that speaks of it
@@ -124,6 +148,51 @@ class UnitOfWork:
         # not pass through it).
         if self._session is not None and (self._session.new or self._session.dirty or self._session.deleted):
             self._session.flush()
+
+    # ---------------------------------------------------------------- streams
+
+    def stream(self, stream: str, after: int = 0) -> Iterator[Recorded[AuditedEvent]]:
+        """The events of a stream after ``stream_seq`` ``after``, in order, as typed events
+        (``ebr.events``) with their time, user and place in the stream."""
+        a = _AUDIT_COLUMNS
+        rows = self.connection.execute(
+            select(
+                a.stream_seq,
+                a.action,
+                a.outcome,
+                a.user_id,
+                a.entity_type,
+                a.entity_id,
+                a.old_value,
+                a.new_value,
+                a.reason,
+                a.occurred_at,
+            )
+            .where(a.stream == stream, a.stream_seq > after)
+            .order_by(a.stream_seq)
+        ).mappings()
+        for row in rows:
+            yield Recorded(decode_row(row), row["occurred_at"], row["user_id"], int(row["stream_seq"]))  # fmt: skip
+
+    def stream_heads(self, *streams: str) -> dict[str, int]:
+        """The last ``stream_seq`` of each stream, in one query (0 for a stream with no events)."""
+        a = _AUDIT_COLUMNS
+        # One scalar subquery per stream: each is an index seek on (stream, stream_seq), where a
+        # GROUP BY over the streams would scan every event of a long site stream.
+        heads = [select(func.max(a.stream_seq)).where(a.stream == s).scalar_subquery() for s in streams]
+        row = self.connection.execute(select(*heads)).one()
+        return {s: int(seq or 0) for s, seq in zip(streams, row, strict=True)}
+
+    def actions_since(self, stream: str, after: int, limit: int) -> list[str]:
+        """The action names of a stream's events after ``stream_seq`` ``after``, the first ``limit``."""
+        a = _AUDIT_COLUMNS
+        rows = self.connection.execute(
+            select(a.action)
+            .where(a.stream == stream, a.stream_seq > after)
+            .order_by(a.stream_seq)
+            .limit(limit)
+        )
+        return [action for (action,) in rows]
 
     # ---------------------------------------------------------------- master data
 

@@ -20,6 +20,7 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from ebr import events as ev
 from ebr.audit import SITE_STREAM
 from ebr.errors import NotAllowed, NotFound, PasswordRejected
 from ebr.facts import Actor
@@ -88,40 +89,31 @@ def authenticate(
     ``purpose="signature"`` is the re-authentication of an e-signature: the same checks
     and lockout, audited as ``signature.auth_failed`` rather than ``login.failed``."""
     row = uow.user_row(user_or_badge)
-    failed_action = "login.failed" if purpose == "login" else "signature.auth_failed"
+
+    def failed(user_id: str | None, who: str, note: str, before: int | None = None) -> None:
+        now = None if before is None else before + 1
+        event = ev.AuthenticationFailed(
+            user=who, note=note, purpose=purpose, failed_before=before, failed_attempts=now
+        )
+        uow.write(event, stream=SITE_STREAM, user_id=user_id)
+
     if row is None:
-        uow.append_event(
-            stream=SITE_STREAM, user_id=None, action=failed_action, outcome="refused", entity_type="user",
-            entity_id=user_or_badge, old_value=None, new_value=None, reason="login_invalid: unknown user",
-        )  # fmt: skip
+        failed(None, user_or_badge, "login_invalid: unknown user")
         return _refused("login_invalid", wording(W.UNKNOWN_OR_WRONG))
     if not row.active:
-        uow.append_event(
-            stream=SITE_STREAM, user_id=row.id, action=failed_action, outcome="refused", entity_type="user",
-            entity_id=row.id, old_value=None, new_value=None, reason="login_invalid: account deactivated",
-        )  # fmt: skip
+        failed(row.id, row.id, "login_invalid: account deactivated")
         return _refused("login_invalid", wording(W.DEACTIVATED, user=row.name))
     if row.locked:
-        uow.append_event(
-            stream=SITE_STREAM, user_id=row.id, action=failed_action, outcome="refused", entity_type="user",
-            entity_id=row.id, old_value=None, new_value=None, reason="account_locked",
-        )  # fmt: skip
+        failed(row.id, row.id, "account_locked")
         return _refused("account_locked", wording(W.LOCKED_UNLOCK, user=row.name))
     if not _matches(row.password_hash, password):
         before = row.failed_attempts
         row.failed_attempts = before + 1
-        uow.append_event(
-            stream=SITE_STREAM, user_id=row.id, action=failed_action, outcome="refused", entity_type="user",
-            entity_id=row.id, old_value={"failed_attempts": before}, new_value={"failed_attempts": before + 1},
-            reason="login_invalid: wrong password",
-        )  # fmt: skip
+        failed(row.id, row.id, "login_invalid: wrong password", before)
         if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
             row.locked = True
-            uow.append_event(
-                stream=SITE_STREAM, user_id=None, action="user.locked", outcome="accepted", entity_type="user",
-                entity_id=row.id, old_value={"locked": False}, new_value={"locked": True},
-                reason=f"{MAX_FAILED_ATTEMPTS} consecutive failed attempts",
-            )  # fmt: skip
+            locked = ev.UserLocked(user=row.id, note=f"{MAX_FAILED_ATTEMPTS} consecutive failed attempts")
+            uow.write(locked, stream=SITE_STREAM, user_id=None)
             uow.session.flush()
             return _refused(
                 "account_locked", wording(W.LOCKED_NOW, user=row.name, attempts=MAX_FAILED_ATTEMPTS)
@@ -129,17 +121,13 @@ def authenticate(
         uow.session.flush()
         return _refused("login_invalid", wording(W.UNKNOWN_OR_WRONG))
     if row.failed_attempts:
-        uow.append_event(
-            stream=SITE_STREAM, user_id=row.id, action="user.failed_attempts_reset", outcome="accepted",
-            entity_type="user", entity_id=row.id, old_value={"failed_attempts": row.failed_attempts},
-            new_value={"failed_attempts": 0}, reason=f"successful {purpose}",
-        )  # fmt: skip
+        reset = ev.FailedAttemptsReset(
+            user=row.id, failed_before=row.failed_attempts, note=f"successful {purpose}"
+        )
+        uow.write(reset, stream=SITE_STREAM, user_id=row.id)
         row.failed_attempts = 0
     if purpose == "login":
-        uow.append_event(
-            stream=SITE_STREAM, user_id=row.id, action="login.succeeded", outcome="accepted", entity_type="user",
-            entity_id=row.id, old_value=None, new_value=None, reason=None,
-        )  # fmt: skip
+        uow.write(ev.LoginSucceeded(user=row.id), stream=SITE_STREAM, user_id=row.id)
     uow.session.flush()
     return AuthResult(True, actor_of(row), None, f"{row.name} authenticated.")
 
@@ -170,12 +158,9 @@ def unlock_user(uow: UnitOfWork, user_id: str, *, by: str, reason: str) -> None:
         raise NotAllowed("nobody may unlock their own account", "independent_signer_required")
     if not row.locked:
         raise NotAllowed(f"the account of {user_id} is not locked")
-    old = {"locked": True, "failed_attempts": row.failed_attempts}
+    unlocked = ev.UserUnlocked(user=row.id, failed_before=row.failed_attempts, note=reason)
     row.locked, row.failed_attempts = False, 0
-    uow.append_event(
-        stream=SITE_STREAM, user_id=actor.id, action="user.unlocked", outcome="accepted", entity_type="user",
-        entity_id=row.id, old_value=old, new_value={"locked": False, "failed_attempts": 0}, reason=reason,
-    )  # fmt: skip
+    uow.write(unlocked, stream=SITE_STREAM, user_id=actor.id)
     uow.session.flush()
 
 
@@ -188,10 +173,7 @@ def deactivate_user(uow: UnitOfWork, user_id: str, *, by: str, reason: str) -> N
     if not row.active:
         return
     row.active = False
-    uow.append_event(
-        stream=SITE_STREAM, user_id=actor.id, action="user.deactivated", outcome="accepted", entity_type="user",
-        entity_id=row.id, old_value={"active": True}, new_value={"active": False}, reason=reason,
-    )  # fmt: skip
+    uow.write(ev.UserDeactivated(user=row.id, note=reason), stream=SITE_STREAM, user_id=actor.id)
     uow.session.flush()
 
 
@@ -217,11 +199,8 @@ def set_password(uow: UnitOfWork, user_id: str, old_password: str, new_password:
     row.password_hash = hash_password(new_password)
     old_flag = row.must_change_password
     row.must_change_password = False
-    uow.append_event(
-        stream=SITE_STREAM, user_id=row.id, action="user.password_changed", outcome="accepted",
-        entity_type="user", entity_id=row.id, old_value={"must_change_password": old_flag},
-        new_value={"must_change_password": False}, reason="set by the user",
-    )  # fmt: skip
+    changed = ev.PasswordChanged(user=row.id, had_to_change=old_flag, note="set by the user")
+    uow.write(changed, stream=SITE_STREAM, user_id=row.id)
     uow.session.flush()
     return AuthResult(True, actor_of(row), None, "Password changed.")
 
@@ -234,9 +213,6 @@ def reset_password(uow: UnitOfWork, user_id: str, new_password: str, *, by: str,
     row.password_hash = hash_password(new_password)
     old_flag = row.must_change_password
     row.must_change_password = True
-    uow.append_event(
-        stream=SITE_STREAM, user_id=actor.id, action="user.password_reset", outcome="accepted",
-        entity_type="user", entity_id=row.id, old_value={"must_change_password": old_flag},
-        new_value={"must_change_password": True}, reason=reason,
-    )  # fmt: skip
+    reset = ev.PasswordReset(user=row.id, had_to_change=old_flag, note=reason)
+    uow.write(reset, stream=SITE_STREAM, user_id=actor.id)
     uow.session.flush()

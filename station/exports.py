@@ -9,7 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
-from ebr import records, signatures, users
+from ebr import events as ev
+from ebr import signatures, users
 from ebr.clock import utc_now
 from ebr.database import Database
 from ebr.errors import NotFound
@@ -136,22 +137,21 @@ def review_batch(
         elif _reviewed(uow, batch_id):
             problem = (wording(W.REVIEW_DONE, batch=batch_id), "sequence")
         if problem is not None:
-            uow.append_event(
-                stream=batch_id,
-                user_id=reviewer.id,
-                action="review.refused",
-                outcome="refused",
-                entity_type="batch",
-                entity_id=batch_id,
-                old_value=None,
-                new_value={"approve": approve, "comment": comment},
-                reason=problem[1],
+            refused = ev.ActionRefused(
+                attempted="review",
+                refusals=(ev.RefusalNote(problem[1], problem[0].text()),),
+                attempt={"approve": approve, "comment": comment},
+                subject_type="batch",
+                subject=batch_id,
+                note=problem[1],
             )
+            uow.write(refused, stream=batch_id, user_id=reviewer.id)
             uow.commit()
             raise ReviewRefused(problem[0], problem[1])
-        outcome = "approved" if approve else "rejected"
-        records.record_review(uow, batch_id=batch_id, reviewer=reviewer.id, outcome=outcome, comment=comment)
-        row = uow.session.query(Review).filter(Review.batch_id == batch_id).one()
+        decided = ev.ReviewDecided(
+            verdict="approved" if approve else "rejected", batch_id=batch_id, comment=comment
+        )
+        _, row = uow.write(decided, stream=batch_id, user_id=reviewer.id)
         signed = signatures.record_signature(
             uow,
             row,
@@ -213,16 +213,7 @@ def print_dispense_label(
         )
         target = (folder or labels_dir()) / f"{batch_id}-{step_id}-{printed_before + 1}.pdf"
         write_file(target, data)
-        uow.append_event(
-            stream=batch_id,
-            user_id=user,
-            action="label.reprinted" if printed_before else "label.printed",
-            outcome="accepted",
-            entity_type="step",
-            entity_id=step_id,
-            old_value=None,
-            new_value={"step": step_id, "copy": printed_before + 1, "file": target.name},
-            reason=None,
-        )
+        printed = ev.LabelPrinted(step=step_id, copy=printed_before + 1, file=target.name)
+        uow.write(printed, stream=batch_id, user_id=user)
         uow.commit()
     return target

@@ -18,6 +18,7 @@ recorded at all.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 import uuid
@@ -26,10 +27,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ebr import models
+from ebr import events as ev
 from ebr.clock import utc_now
 from ebr.database import Database
 from ebr.errors import StoreError
+from ebr.lifecycle import BatchStatus, StepStatus
+from ebr.replay import BatchState, Recorded
 from ebr.uow import UnitOfWork
 from gating import facts as gf
 from gating import reasons, rules
@@ -52,9 +55,6 @@ from recipes.scaling import ControlRecipe, scale_recipe
 from recipes.units import convert, is_mass_unit
 from station.engine import api
 from station.engine import messages as M
-from station.engine import store_adapter as sa
-from station.engine.batch_state import BatchState
-from station.engine.lifecycle import BatchStatus, StepStatus
 
 SITE_STREAM = "site"
 #: ``decode_scan``, remembered: a line scans the same few labels (every drum of a lot carries
@@ -113,7 +113,7 @@ class Engine:
         self._request: str | None = None
         # Events this action wrote to the open batch's stream, applied to the in-memory state
         # once (and only once) the transaction has committed.
-        self._pending: list[tuple[str, str, str | None, dict[str, Any], str]] = []
+        self._pending: list[tuple[ev.AuditedEvent, str | None, str]] = []
         self._pending_seq = 0
 
     # ================================================================ public API
@@ -150,9 +150,9 @@ class Engine:
         """The request ids of every action recorded in a batch's stream (see ``dispatch``)."""
         with self._lock, self.db.unit_of_work(read_only=True) as uow:
             return {
-                str(ev.new_value["request"])
-                for ev in sa.stream_events(uow, batch_id)
-                if ev.new_value.get("request") is not None
+                recorded.event.request
+                for recorded in uow.stream(batch_id)
+                if isinstance(recorded.event, ev.BatchEvent) and recorded.event.request is not None
             }
 
     def state(self) -> api.StationState:
@@ -234,12 +234,17 @@ class Engine:
             raise ActionError(f"batch {batch_id} is not in the database")
         recipe = self._recipe_for(uow, info.recipe_code, info.recipe_version)
         state = since
-        for ev in sa.stream_events(uow, batch_id, after=since.stream_seq if since else 0):
+        for recorded in uow.stream(batch_id, after=since.stream_seq if since else 0):
             if state is None:
-                if ev.action != "batch.started":
-                    raise StoreError(f"batch {batch_id}: its first event is {ev.action}, not batch.started")
-                state = BatchState.started(ev.new_value, recipe.step_ids())
-            state.apply(ev.action, ev.outcome, ev.user_id, ev.new_value, ev.stream_seq, ev.occurred_at)
+                first = recorded.event
+                if not isinstance(first, ev.BatchStarted):
+                    raise StoreError(
+                        f"batch {batch_id}: its first event is {first.action}, not batch.started"
+                    )
+                state = BatchState.started(first, recipe.step_ids())
+            state.apply(
+                recorded.event, stream_seq=recorded.stream_seq, user_id=recorded.user_id, at=recorded.at
+            )
         if state is None:
             raise StoreError(f"batch {batch_id} has no events")
         return state
@@ -261,7 +266,7 @@ class Engine:
                 return self._state
             # One query for both heads: the batch's (did anyone else record?) and the site's
             # (did master data change under the cached facts?).
-            heads = sa.stream_heads(uow, self._batch_id, SITE_STREAM)
+            heads = uow.stream_heads(self._batch_id, SITE_STREAM)
             self._adopt_site_head(uow, heads[SITE_STREAM])
             if heads[self._batch_id] == self._state.stream_seq:
                 return self._state
@@ -305,7 +310,7 @@ class Engine:
         user events, proves the cache is what the database holds. One indexed query, and none
         when ``_sync`` has already checked the head in this action."""
         if not self._site_head_checked:
-            self._adopt_site_head(uow, sa.stream_head(uow, SITE_STREAM))
+            self._adopt_site_head(uow, uow.stream_heads(SITE_STREAM)[SITE_STREAM])
 
     def _adopt_site_head(self, uow: UnitOfWork, head: int) -> None:
         if head != self._site_head:
@@ -317,7 +322,7 @@ class Engine:
                 or not 0 < moved <= _MAX_SITE_EVENTS_SCANNED
                 or any(
                     action.startswith("master.")
-                    for action in sa.actions_since(uow, SITE_STREAM, self._site_head, moved)
+                    for action in uow.actions_since(SITE_STREAM, self._site_head, moved)
                 )
             ):
                 self._documents.clear()
@@ -389,89 +394,38 @@ class Engine:
     ) -> tuple[str, str, tuple[Refusal, ...]]:
         """Record a refused action (one event with every reason) and commit it."""
         stream = stream or self._batch_id or SITE_STREAM
-        value = dict(
-            data,
-            action=action_name,
-            refusals=[{"code": r.code.value, "sentence": r.sentence} for r in refusals],
+        event = ev.ActionRefused(
+            attempted=action_name,
+            refusals=tuple(ev.RefusalNote(r.code.value, r.sentence) for r in refusals),
+            attempt=data,
+            subject_type=entity_type,
+            subject=entity_id,
+            request=self._request,
         )
-        if self._request is not None:
-            value["request"] = self._request
-        info = uow.append_event(
-            stream=stream,
-            user_id=user_id if user_id is not None else self.user_id,
-            action=f"{action_name}.refused",
-            outcome="refused",
-            entity_type=entity_type,
-            entity_id=entity_id or data.get("step"),
-            old_value=None,
-            new_value=value,
-            reason=", ".join(r.code.value for r in refusals),
-        )
+        who = user_id if user_id is not None else self.user_id
+        info, _ = uow.write(event, stream=stream, user_id=who)
         uow.commit()
         if self._state is not None and stream == self._batch_id:
-            self._state.apply(
-                info.action,
-                "refused",
-                info_user(user_id, self.user_id),
-                value,
-                info.stream_seq,
-                info.occurred_at,
-            )
+            self._state.apply(event, stream_seq=info.stream_seq, user_id=who, at=info.occurred_at)
             self._after_commit(uow)
         else:
             self._quiet = None
         first = refusals[0]
         return "refused", first.sentence, tuple(refusals)
 
-    def _record(
-        self,
-        uow: UnitOfWork,
-        row: models.Base,
-        action: str,
-        value: dict[str, Any],
-        *,
-        entity_type: str = "step",
-        entity_id: str | None = None,
-        reason: str | None = None,
-        outcome: str = "accepted",
-    ) -> None:
+    def _write(self, uow: UnitOfWork, event: ev.BatchEvent, *, user_id: str | None = None) -> Any:
+        """Write one event of the open batch (and its typed record) in the action's unit of
+        work; it reaches the in-memory state once the unit of work commits. Returns the row."""
         assert self._batch_id is not None
         if self._request is not None:
-            value = dict(value, request=self._request)
-        info = uow.add_record(
-            row,
-            stream=self._batch_id,
-            user_id=self.user_id,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id or value.get("step"),
-            new_value=value,
-            reason=reason,
-            outcome=outcome,
-        )
-        self._note(info.stream_seq, action, outcome, value, info.occurred_at)
+            event = dataclasses.replace(event, request=self._request)
+        who = user_id if user_id is not None else self.user_id
+        info, row = uow.write(event, stream=self._batch_id, user_id=who)
+        self._note(info.stream_seq, event, who, info.occurred_at)
+        return row
 
-    def _event(
-        self, uow: UnitOfWork, action: str, value: dict[str, Any], *, entity_type: str = "step"
-    ) -> None:
-        assert self._batch_id is not None
-        if self._request is not None:
-            value = dict(value, request=self._request)
-        info = uow.append_event(
-            stream=self._batch_id,
-            user_id=self.user_id,
-            action=action,
-            outcome="accepted",
-            entity_type=entity_type,
-            entity_id=value.get("step"),
-            old_value=None,
-            new_value=value,
-            reason=None,
-        )
-        self._note(info.stream_seq, action, "accepted", value, info.occurred_at)
-
-    def _note(self, stream_seq: int, action: str, outcome: str, value: dict[str, Any], at: str) -> None:
-        self._pending.append((action, outcome, self.user_id, value, at))
+    def _note(self, stream_seq: int, event: ev.AuditedEvent, user_id: str | None, at: str) -> None:
+        self._pending.append((event, user_id, at))
         self._pending_seq = max(self._pending_seq, stream_seq)
 
     def _commit_and_refresh(self, uow: UnitOfWork) -> None:
@@ -481,8 +435,8 @@ class Engine:
             self._state = self._load_state(uow, self._batch_id) if self._batch_id else None
             self._after_commit(uow)
             return
-        for action, outcome, user_id, value, at in self._pending:
-            self._state.apply(action, outcome, user_id, value, self._state.stream_seq, at)
+        for event, user_id, at in self._pending:
+            self._state.apply(event, stream_seq=self._state.stream_seq, user_id=user_id, at=at)
         self._state.stream_seq = max(self._state.stream_seq, self._pending_seq)
         self._pending.clear()
         self._after_commit(uow)
@@ -510,17 +464,13 @@ class Engine:
     def _logout(self, action: api.Logout) -> tuple[str, str, tuple[Refusal, ...]]:
         if self._user is not None:
             with self.db.unit_of_work() as uow:
-                uow.append_event(
-                    stream=SITE_STREAM,
-                    user_id=self._user.user_id,
-                    action="logout",
-                    outcome="accepted",
-                    entity_type="user",
-                    entity_id=self._user.user_id,
-                    old_value=None,
-                    new_value={"station": self.station, "reason": action.reason or "user"},
-                    reason=action.reason or None,
+                event = ev.LoggedOut(
+                    user=self._user.user_id,
+                    station=self.station,
+                    why=action.reason or "user",
+                    note=action.reason or None,
                 )
+                uow.write(event, stream=SITE_STREAM, user_id=self._user.user_id)
                 uow.commit()
         self._user = None
         self._must_change_password = False
@@ -584,31 +534,20 @@ class Engine:
                 raise ActionError(wording(M.NOT_A_MASS, size=action.size, unit=action.unit))
             control = scale_recipe(recipe, Quantity(action.size, action.unit))
             snapshot = _control_snapshot(control)
-            value = {
-                "batch_id": action.batch_id,
-                "recipe_code": recipe.code,
-                "recipe_version": recipe.version,
-                "content_hash": control.content_hash,
-                "size": str(action.size),
-                "unit": action.unit,
-                "factor": str(control.factor),
-                "station": self.station,
-            }
-            self._batch_id = action.batch_id
-            self._state = None
-            row = models.Batch(
+            started = ev.BatchStarted(
                 batch_id=action.batch_id,
                 recipe_code=recipe.code,
                 recipe_version=recipe.version,
-                recipe_content_hash=control.content_hash,
+                content_hash=control.content_hash,
                 size=action.size,
                 unit=action.unit,
-                control_recipe=snapshot,
-                started_by=user.user_id,
-                started_at=utc_now(),
+                factor=control.factor,
                 station=self.station,
+                control_recipe=snapshot,
             )
-            self._record(uow, row, "batch.started", value, entity_type="batch", entity_id=action.batch_id)
+            self._batch_id = action.batch_id
+            self._state = None
+            self._write(uow, started, user_id=user.user_id)
             self._control = control
             self._remember_materials(uow, recipe)
             self._commit_and_refresh(uow)
@@ -660,9 +599,8 @@ class Engine:
             refusals = self._gate_step(uow, user, action.step, state)
             if refusals:
                 return self._refuse(uow, "step.confirm", refusals, data)
-            value = dict(data, kind="instruction", confirmed=step.confirm, performed_by=user.user_id)
-            self._record(
-                uow, self._execution(action.step, "instruction", user, value), "step.confirmed", value
+            self._write(
+                uow, ev.StepConfirmed(step=action.step, confirmed=step.confirm, performed_by=user.user_id)
             )
             self._commit_and_refresh(uow)
         return "done", f"{action.step} confirmed: {step.confirm}", ()
@@ -675,15 +613,15 @@ class Engine:
             if refusals:
                 return self._refuse(uow, "step.answer", refusals, data)
             as_expected = action.value == step.expect
-            value = dict(
-                data,
-                kind="check",
+            answered = ev.CheckAnswered(
+                step=action.step,
+                value=action.value,
                 question=step.question,
                 expected=step.expect,
                 as_expected=as_expected,
                 performed_by=user.user_id,
             )
-            self._record(uow, self._execution(action.step, "check", user, value), "step.answered", value)
+            self._write(uow, answered)
             status, message, findings = "done", f"{action.step} answered {_yes_no(action.value)}", ()
             if not as_expected:
                 worded = wording(
@@ -715,36 +653,17 @@ class Engine:
             findings = tuple(
                 rules.check_value(action.value, step.low, step.high, name=step.name, unit=step.unit)
             )
-            in_limits = not findings
-            value = dict(
-                data,
-                kind="measure",
-                name=step.name,
-                low=_s(step.low),
-                high=_s(step.high),
-                in_limits=in_limits,
-                performed_by=user.user_id,
-            )
-            row = models.Measurement(
-                batch_id=self._batch_id,
-                step_id=action.step,
+            measured = ev.MeasurementRecorded(
+                step=action.step,
                 name=step.name,
                 value=action.value,
                 unit=step.unit,
                 low=step.low,
                 high=step.high,
-                in_limits=in_limits,
-                measured_by=user.user_id,
-                measured_at=utc_now(),
+                in_limits=not findings,
+                performed_by=user.user_id,
             )
-            self._record(
-                uow,
-                row,
-                "measurement.recorded",
-                value,
-                outcome="accepted" if in_limits else "deviation",
-                reason=None if in_limits else ReasonCode.VALUE_OUT_OF_LIMITS.value,
-            )
+            self._write(uow, measured)
             status, message = "done", f"{step.name}: {action.value} {step.unit} recorded"
             if findings:
                 self._open_deviation(
@@ -787,18 +706,15 @@ class Engine:
         if refusals:
             return self._refuse(uow, "equipment.scan", refusals, data)
         assert equipment is not None
-        snapshot = _equipment_snapshot(equipment)
-        value = dict(data, kind="equipment", bind=step.bind, equipment=snapshot, performed_by=user.user_id)
-        row = models.EquipmentBinding(
-            batch_id=self._batch_id,
-            step_id=step.id,
-            bind_name=step.bind,
-            equipment_id=equipment.id,
-            status_snapshot=snapshot,
-            bound_by=user.user_id,
-            bound_at=utc_now(),
+        bound = ev.EquipmentBound(
+            step=step.id,
+            code=data["code"],
+            equipment_id=equipment_id,
+            bind=step.bind,
+            equipment=_equipment_snapshot(equipment),
+            performed_by=user.user_id,
         )
-        self._record(uow, row, "equipment.bound", value)
+        self._write(uow, bound)
         self._commit_and_refresh(uow)
         return "done", f"{equipment.name} ({equipment.id}) bound as {step.bind}", ()
 
@@ -853,16 +769,18 @@ class Engine:
         if refusals:
             return self._refuse(uow, "lot.scan", refusals, data)
         assert lot is not None and material is not None
-        value = dict(
-            data,
+        identified = ev.LotIdentified(
+            step=step.id,
+            code=data["code"],
+            gtin=data.get("gtin"),
             material=material.code,
             material_name=material.name,
             lot=lot.lot,
             status=lot.status,
-            expiry=_s(lot.expiry),
-            retest=_s(lot.retest),
+            expiry=lot.expiry,
+            retest=lot.retest,
         )
-        self._event(uow, "lot.identified", value)
+        self._write(uow, identified)
         self._commit_and_refresh(uow)
         return "done", f"lot {lot.lot} of {material.name} identified", ()
 
@@ -879,11 +797,12 @@ class Engine:
         state: BatchState,
         action: api.Weigh,
         waived: frozenset[str],
-        override_value: dict[str, Any] | None = None,
+        override: ev.OverrideSigned | None = None,
     ) -> tuple[str, str, tuple[Refusal, ...]]:
         assert self._control is not None
-        binding = state.bindings.get(step.scale, {}).get("equipment", {})
-        unit = action.unit or binding.get("scale_unit") or step.quantity.unit
+        bound = state.bindings.get(step.scale)
+        scale = bound.event.equipment if bound is not None else None
+        unit = action.unit or (scale.scale_unit if scale else None) or step.quantity.unit
         net = action.gross - action.tare
         data: dict[str, Any] = {
             "step": step.id,
@@ -896,13 +815,13 @@ class Engine:
             "source": action.source,
         }
         refusals = self._gate_step(uow, user, step.id, state)
-        lot = state.lots.get(step.id)
-        if lot is None and state.steps.get(step.id) is not StepStatus.LOT_IDENTIFIED:
+        identified = state.lots.get(step.id)
+        if identified is None and state.steps.get(step.id) is not StepStatus.LOT_IDENTIFIED:
             refusals += rules.check_sequence(
                 f"{step.id} (scan the lot label)", f"{step.id} lot scan", policy=self.policy
             )
         # The scale must still be fit for use at the moment of weighing, not only when it was bound.
-        equipment_id = binding.get("id")
+        equipment_id = scale.id if scale is not None else None
         if equipment_id:
             equipment = _equipment_facts(
                 self._fact(uow, ("equipment", equipment_id), lambda: uow.equipment(equipment_id))
@@ -929,39 +848,34 @@ class Engine:
         refusals = [r for r in refusals if r.code.value not in waived]
         if refusals:
             return self._refuse(uow, "weighing", refusals, data)
-        assert lot is not None
-        value = dict(
-            data,
-            kind="weigh",
-            material=lot["material"],
-            material_name=lot.get("material_name"),
-            lot=lot["lot"],
-            lot_status=lot.get("status"),
-            lot_expiry=lot.get("expiry"),
-            performed_by=user.user_id,
-        )
-        if override_value:
-            value["override"] = override_value
-        row = models.LotConsumption(
-            batch_id=self._batch_id,
-            step_id=step.id,
-            material_code=lot["material"],
-            lot=lot["lot"],
-            lot_status=lot.get("status") or "",
-            lot_expiry=_date(lot.get("expiry")),
-            lot_retest=_date(lot.get("retest")),
+        assert identified is not None
+        lot = identified.event
+        accepted = ev.WeighingAccepted(
+            step=step.id,
             gross=action.gross,
             tare=action.tare,
             net=net,
             unit=unit,
+            stable=action.stable,
             device_serial=action.device_serial,
             source=action.source,
-            weighed_by=user.user_id,
-            weighed_at=utc_now(),
+            target=target.target.value,
+            low=target.low,
+            high=target.high,
+            target_unit=target.unit,
+            net_in_target_unit=net_in_step_unit,
+            material=lot.material,
+            material_name=lot.material_name,
+            lot=lot.lot,
+            lot_status=lot.status,
+            lot_expiry=lot.expiry,
+            lot_retest=lot.retest,
+            override=override,
+            performed_by=user.user_id,
         )
-        self._record(uow, row, "weighing.accepted", value)
+        self._write(uow, accepted)
         self._commit_and_refresh(uow)
-        return "done", f"{net} {unit} of lot {lot['lot']} accepted", ()
+        return "done", f"{net} {unit} of lot {lot.lot} accepted", ()
 
     def _sign(self, action: api.Sign) -> tuple[str, str, tuple[Refusal, ...]]:
         from ebr import users
@@ -982,11 +896,15 @@ class Engine:
             if refusals:
                 return self._refuse(uow, "step.sign", refusals, data)
             assert signer is not None
-            value = dict(
-                data, kind="signature", role=step.role, printed_name=signer.name, performed_by=signer.user_id
+            signed = ev.StepSigned(
+                step=action.step,
+                signer=action.user,
+                meaning=step.meaning,
+                role=step.role,
+                printed_name=signer.name,
+                performed_by=signer.user_id,
             )
-            execution = self._execution(action.step, "signature", signer, value)
-            self._record(uow, execution, "step.signed", value)
+            execution = self._write(uow, signed)
             self._sign_record(uow, execution, signer, step.meaning, action.step)
             self._commit_and_refresh(uow)
         return "done", f"{action.step} signed by {signer.name}: {step.meaning}", ()
@@ -1014,11 +932,11 @@ class Engine:
             if not refusals and not open_here and refused is None:
                 raise ActionError(wording(M.NOTHING_TO_OVERRIDE, step=action.step))
             if not refusals and supervisor is not None and refused is not None and not open_here:
-                codes = [r["code"] for r in refused.get("refusals", [])]
+                codes = refused.event.codes
                 hard = [c for c in codes if not self.policy.is_overridable(ReasonCode(c))]
                 if hard:
                     raise ActionError(wording(M.CANNOT_OVERRIDE, codes=", ".join(hard)))
-                performer = {self.user_id} if refused.get("action") else set()
+                performer = {self.user_id} if refused.event.attempted else set()
                 refusals += rules.check_independent_signer(
                     supervisor.user_id, {action.step: performer}, policy=self.policy
                 )
@@ -1028,7 +946,7 @@ class Engine:
             if open_here:
                 return self._acknowledge(uow, supervisor, action, open_here)
             assert refused is not None
-            return self._override_refusal(uow, supervisor, action, refused)
+            return self._override_refusal(uow, supervisor, action, refused.event)
 
     def _signed_override(
         self,
@@ -1038,31 +956,20 @@ class Engine:
         reason_code: str,
         deviation_uid: str | None,
         meaning: str,
-    ) -> dict[str, Any]:
+    ) -> ev.OverrideSigned:
         """The override record and the supervisor's e-signature over it; returns what was recorded."""
-        override = models.Override(
-            batch_id=self._batch_id,
-            step_id=action.step,
+        override = ev.OverrideSigned(
+            step=action.step,
+            deviation=deviation_uid,
             reason_code=reason_code,
             supervisor=supervisor.user_id,
             reason_text=action.reason,
-            deviation_uid=deviation_uid,
-            overridden_at=utc_now(),
         )
-        value = {
-            "step": action.step,
-            "deviation": deviation_uid,
-            "reason_code": reason_code,
-            "supervisor": supervisor.user_id,
-            "reason_text": action.reason,
-        }
-        self._record(uow, override, "override.signed", value, reason=action.reason)
-        self._sign_record(uow, override, supervisor, meaning, action.step)
-        return value
+        row = self._write(uow, override)
+        self._sign_record(uow, row, supervisor, meaning, action.step)
+        return override
 
-    def _sign_record(
-        self, uow: UnitOfWork, row: models.Base, signer: gf.Actor, meaning: str, step: str
-    ) -> None:
+    def _sign_record(self, uow: UnitOfWork, row: Any, signer: gf.Actor, meaning: str, step: str) -> None:
         """The signer's e-signature (printed name, meaning, time, hash) over a record just written."""
         from ebr import signatures
 
@@ -1093,27 +1000,10 @@ class Engine:
                 deviation.uid,
                 "Deviation acknowledged by supervisor",
             )
-            closure = models.DeviationClosure(
-                batch_id=self._batch_id,
-                deviation_uid=deviation.uid,
-                resolution=action.reason,
-                closed_by=supervisor.user_id,
-                closed_at=utc_now(),
+            closed = ev.DeviationClosed(
+                step=action.step, uid=deviation.uid, resolution=action.reason, closed_by=supervisor.user_id
             )
-            self._record(
-                uow,
-                closure,
-                "deviation.closed",
-                {
-                    "step": action.step,
-                    "uid": deviation.uid,
-                    "resolution": action.reason,
-                    "closed_by": supervisor.user_id,
-                },
-                entity_type="deviation",
-                entity_id=deviation.uid,
-                reason=action.reason,
-            )
+            self._write(uow, closed)
         self._commit_and_refresh(uow)
         return "done", f"deviation at {action.step} acknowledged by {supervisor.name}", ()
 
@@ -1122,18 +1012,19 @@ class Engine:
         uow: UnitOfWork,
         supervisor: gf.Actor,
         action: api.Override,
-        refused: dict[str, Any],
+        refused: ev.ActionRefused,
     ) -> tuple[str, str, tuple[Refusal, ...]]:
-        codes = [r["code"] for r in refused.get("refusals", [])]
-        sentences = "; ".join(r["sentence"] for r in refused.get("refusals", []))
+        codes = list(refused.codes)
+        sentences = "; ".join(r.sentence for r in refused.refusals)
         deviation_uid = self._open_deviation(
             uow, action.step, "override", f"Overridden: {sentences}", "override", acknowledged=True
         )
-        override_value = self._signed_override(
+        override = self._signed_override(
             uow, supervisor, action, ",".join(codes), deviation_uid, "Refusal overridden by supervisor"
         )
         # The refused action now goes through with the overridden codes waived (and only those).
-        kind = refused.get("action")
+        kind = refused.attempted
+        attempt = refused.attempt
         state = self._state
         assert state is not None
         user = self._require_user()
@@ -1142,15 +1033,15 @@ class Engine:
             assert isinstance(step, WeighStep)
             weigh = api.Weigh(
                 step=action.step,
-                gross=Decimal(refused["gross"]),
-                tare=Decimal(refused["tare"]),
-                unit=refused.get("unit"),
-                stable=bool(refused.get("stable", True)),
-                device_serial=refused.get("device_serial"),
-                source=refused.get("source", "manual"),
+                gross=Decimal(attempt["gross"]),
+                tare=Decimal(attempt["tare"]),
+                unit=attempt.get("unit"),
+                stable=bool(attempt.get("stable", True)),
+                device_serial=attempt.get("device_serial"),
+                source=attempt.get("source", "manual"),
             )
             status, message, findings = self._weigh_in(
-                uow, user, step, state, weigh, frozenset(codes), override_value
+                uow, user, step, state, weigh, frozenset(codes), override
             )
             return ("deviation" if status == "done" else status), message, findings
         if kind in ("lot.scan", "equipment.scan"):
@@ -1165,11 +1056,12 @@ class Engine:
         user: gf.Actor,
         step: Any,
         state: BatchState,
-        refused: dict[str, Any],
+        refused: ev.ActionRefused,
         waived: frozenset[str],
     ) -> tuple[str, str, tuple[Refusal, ...]]:
-        scanned = decode_scan(refused["code"].replace("<GS>", "\x1d"))
-        data: dict[str, Any] = {"step": step.id, "code": refused["code"]}
+        code = str(refused.attempt["code"])
+        scanned = decode_scan(code.replace("<GS>", "\x1d"))
+        data: dict[str, Any] = {"step": step.id, "code": code}
         refusals = self._gate_step(uow, user, step.id, state)
         if isinstance(step, EquipmentStep):
             status, message, findings = self._scan_equipment(uow, user, step, scanned, data, refusals, waived)
@@ -1186,28 +1078,12 @@ class Engine:
         origin: str,
         acknowledged: bool = False,
     ) -> str:
-        user = self._require_user()
+        self._require_user()
         uid = str(uuid.uuid4())
-        row = models.Deviation(
-            uid=uid,
-            batch_id=self._batch_id,
-            step_id=step,
-            category=category,
-            text=text,
-            origin=origin,
-            opened_by=user.user_id,
-            opened_at=utc_now(),
-        )
         # An override's deviation is acknowledged by the override signature itself; any other
         # deviation stays open until a supervisor acknowledges it.
-        self._record(
-            uow,
-            row,
-            "deviation.opened" if not acknowledged else "deviation.recorded",
-            {"step": step, "uid": uid, "category": category, "text": text, "origin": origin},
-            entity_type="deviation",
-            reason=origin,
-        )
+        kind = ev.DeviationRecorded if acknowledged else ev.DeviationOpened
+        self._write(uow, kind(step=step, uid=uid, category=category, text=text, origin=origin))
         return uid
 
     def _raise_deviation(self, action: api.RaiseDeviation) -> tuple[str, str, tuple[Refusal, ...]]:
@@ -1224,15 +1100,13 @@ class Engine:
         return "done", f"deviation raised at {step}", ()
 
     def _hold(self, action: api.Hold) -> tuple[str, str, tuple[Refusal, ...]]:
-        return self._status_change(BatchStatus.IN_PROGRESS, "on_hold", "batch.held", action.reason or "held")
+        return self._status_change(BatchStatus.IN_PROGRESS, ev.BatchHeld, action.reason or "held")
 
     def _resume(self, action: api.Resume) -> tuple[str, str, tuple[Refusal, ...]]:
-        return self._status_change(
-            BatchStatus.ON_HOLD, "in_progress", "batch.resumed", action.reason or "resumed"
-        )
+        return self._status_change(BatchStatus.ON_HOLD, ev.BatchResumed, action.reason or "resumed")
 
     def _status_change(
-        self, required: BatchStatus, new: str, event: str, reason: str
+        self, required: BatchStatus, kind: type[ev.BatchHeld], reason: str
     ) -> tuple[str, str, tuple[Refusal, ...]]:
         with self.db.unit_of_work() as uow:
             user = self._require_user()
@@ -1240,24 +1114,10 @@ class Engine:
             if state.status is not required:
                 shown = batch_status(state.status.value)
                 raise ActionError(wording(M.BATCH_IN_STATUS, batch=state.batch_id, status=shown))
-            row = models.BatchStatusChange(
-                batch_id=self._batch_id,
-                status=new,
-                reason=reason,
-                changed_by=user.user_id,
-                changed_at=utc_now(),
-            )
-            self._record(
-                uow,
-                row,
-                event,
-                {"status": new, "old_status": state.status.value, "reason": reason},
-                entity_type="batch",
-                entity_id=self._batch_id,
-                reason=reason,
-            )
+            changed = kind(batch_id=state.batch_id, old_status=state.status.value, why=reason)
+            self._write(uow, changed, user_id=user.user_id)
             self._commit_and_refresh(uow)
-        return "done", f"batch {state.batch_id} {new.replace('_', ' ')}", ()
+        return "done", f"batch {state.batch_id} {changed.status.replace('_', ' ')}", ()
 
     def _complete(self, action: api.Complete) -> tuple[str, str, tuple[Refusal, ...]]:
         with self.db.unit_of_work() as uow:
@@ -1287,35 +1147,13 @@ class Engine:
                     entity_type="batch",
                     entity_id=state.batch_id,
                 )
-            row = models.BatchStatusChange(
-                batch_id=self._batch_id,
-                status="completed",
-                reason="all steps done",
-                changed_by=user.user_id,
-                changed_at=utc_now(),
-            )
-            self._record(
+            self._write(
                 uow,
-                row,
-                "batch.completed",
-                {"status": "completed", "old_status": state.status.value},
-                entity_type="batch",
-                entity_id=self._batch_id,
+                ev.BatchCompleted(batch_id=state.batch_id, old_status=state.status.value),
+                user_id=user.user_id,
             )
             self._commit_and_refresh(uow)
         return "done", f"batch {state.batch_id} completed", ()
-
-    def _execution(
-        self, step_id: str, kind: str, user: gf.Actor, value: dict[str, Any]
-    ) -> models.StepExecution:
-        return models.StepExecution(
-            batch_id=self._batch_id,
-            step_id=step_id,
-            kind=kind,
-            performed_by=user.user_id,
-            performed_at=utc_now(),
-            result=value,
-        )
 
     # ================================================================ state for the front ends
     def _state_view(self) -> api.StationState:
@@ -1398,12 +1236,6 @@ def _s(value: Any) -> str | None:
     return None if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
 
 
-def _date(text: str | None) -> Any:
-    import datetime as dt
-
-    return dt.date.fromisoformat(text) if text else None
-
-
 def _printable(code: str) -> str:
     return code.replace("\x1d", "<GS>")
 
@@ -1452,19 +1284,19 @@ def _equipment_facts(found: Any) -> gf.Equipment | None:
     )
 
 
-def _equipment_snapshot(e: gf.Equipment) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "class": e.equipment_class,
-        "name": e.name,
-        "status": e.status,
-        "calibrated_until": _s(e.calibrated_until),
-        "clean_until": _s(e.clean_until),
-        "daily_check_until": _s(e.daily_check_until),
-        "scale_capacity": _s(e.scale_capacity),
-        "scale_readability": _s(e.scale_readability),
-        "scale_unit": e.scale_unit,
-    }
+def _equipment_snapshot(e: gf.Equipment) -> ev.EquipmentSnapshot:
+    return ev.EquipmentSnapshot(
+        id=e.id,
+        equipment_class=e.equipment_class,
+        name=e.name,
+        status=e.status,
+        calibrated_until=e.calibrated_until,
+        clean_until=e.clean_until,
+        daily_check_until=e.daily_check_until,
+        scale_capacity=e.scale_capacity,
+        scale_readability=e.scale_readability,
+        scale_unit=e.scale_unit,
+    )
 
 
 def _lot_facts(found: Any) -> gf.Lot | None:
@@ -1637,8 +1469,14 @@ def _batch_view(
     )
 
 
+def _as_dict(recorded: Recorded[Any] | None) -> dict[str, Any] | None:
+    if recorded is None:
+        return None
+    return dict(recorded.event.new_value() or {}, at=recorded.at)
+
+
 def _detail(step: Any, state: BatchState, control: ControlRecipe, names: dict[str, str]) -> dict[str, object]:
-    result = state.results.get(step.id, {})
+    result = _as_dict(state.results.get(step.id)) or {}
     if isinstance(step, InstructionStep):
         return {"text": step.text, "confirm": step.confirm, "image": step.image}
     if isinstance(step, CheckStep):
@@ -1654,17 +1492,19 @@ def _detail(step: Any, state: BatchState, control: ControlRecipe, names: dict[st
             "in_limits": result.get("in_limits"),
         }
     if isinstance(step, EquipmentStep):
-        bound = state.bindings.get(step.bind, {}).get("equipment") if step.id in state.results else None
+        binding = state.bindings.get(step.bind)
+        bound = ev.to_json(binding.event.equipment) if binding and step.id in state.results else None
         return {
             "bind": step.bind,
             "class": step.equipment_class,
             "requires": list(step.requires),
             "bound_equipment": bound,
-            "last_refusal": state.last_refusal.get(step.id),
+            "last_refusal": _as_dict(state.last_refusal.get(step.id)),
         }
     if isinstance(step, WeighStep):
         target = control.weighing(step.id)
-        binding = state.bindings.get(step.scale, {}).get("equipment", {})
+        scale_bound = state.bindings.get(step.scale)
+        scale: dict[str, Any] = ev.to_json(scale_bound.event.equipment) if scale_bound else {}
         return {
             "material": step.material,
             "material_name": names.get(step.material),
@@ -1673,11 +1513,11 @@ def _detail(step: Any, state: BatchState, control: ControlRecipe, names: dict[st
             "low": target.low,
             "high": target.high,
             "scale": step.scale,
-            "scale_id": binding.get("id"),
-            "scale_unit": binding.get("scale_unit"),
-            "lot": state.lots.get(step.id),
+            "scale_id": scale.get("id"),
+            "scale_unit": scale.get("scale_unit"),
+            "lot": _as_dict(state.lots.get(step.id)),
             "weighing": result or None,
-            "last_refusal": state.last_refusal.get(step.id),
+            "last_refusal": _as_dict(state.last_refusal.get(step.id)),
         }
     if isinstance(step, SignatureStep):
         return {
@@ -1687,6 +1527,6 @@ def _detail(step: Any, state: BatchState, control: ControlRecipe, names: dict[st
             "signed_by": result.get("printed_name"),
             "signed_at": result.get("at"),
             "signed_by_id": result.get("performed_by"),
-            "last_refusal": state.last_refusal.get(step.id),
+            "last_refusal": _as_dict(state.last_refusal.get(step.id)),
         }
     return {}

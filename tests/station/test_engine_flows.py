@@ -11,7 +11,7 @@ import pytest
 from station.composition import build_engine, open_store
 from station.engine import api
 from station.engine.engine import Engine
-from station.engine.lifecycle import (
+from ebr.lifecycle import (
     BatchStatus,
     IllegalTransition,
     StepStatus,

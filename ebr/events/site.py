@@ -1,0 +1,201 @@
+"""The events of the site stream: who logged in and out, user administration, master data
+and recipes. The same codec as a batch's events (``ebr.events.codec``); ``old_value`` holds
+what a change replaced."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+from ebr import models
+from ebr.events.codec import AuditedEvent, Outcome, Place, Stored, at, key, optional
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserEvent(AuditedEvent):
+    """An event about one user account (its ``entity_id``), with the reason column's text."""
+
+    ENTITY: ClassVar[str] = "user"
+
+    user: str = at(Place.ENTITY_ID, "")
+    note: str | None = at(Place.REASON)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoginSucceeded(UserEvent):
+    ACTION: ClassVar[str] = "login.succeeded"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuthenticationFailed(UserEvent):
+    """A wrong user id or password at a login (``login.failed``) or at an e-signature
+    (``signature.auth_failed``). ``user``: the account, or what was typed for an unknown one."""
+
+    ACTION: ClassVar[str] = "login.failed"
+    ALSO: ClassVar[tuple[str, ...]] = ("signature.auth_failed",)
+    OUTCOME: ClassVar[Outcome] = "refused"
+
+    purpose: Literal["login", "signature"] = field(default="login", metadata={"place": Place.RECORD})
+    failed_before: int | None = at(Place.OLD, key="failed_attempts", omit_none=True)
+    failed_attempts: int | None = optional()
+
+    @property
+    def action(self) -> str:
+        return "login.failed" if self.purpose == "login" else "signature.auth_failed"
+
+    @classmethod
+    def _decode_extra(cls, event: Stored) -> dict[str, Any]:
+        return {"purpose": "login" if event.action == "login.failed" else "signature"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserLocked(UserEvent):
+    ACTION: ClassVar[str] = "user.locked"
+
+    was_locked: bool = at(Place.OLD, False, key="locked")
+    locked: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class FailedAttemptsReset(UserEvent):
+    ACTION: ClassVar[str] = "user.failed_attempts_reset"
+
+    failed_before: int = at(Place.OLD, 0, key="failed_attempts")
+    failed_attempts: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserUnlocked(UserEvent):
+    ACTION: ClassVar[str] = "user.unlocked"
+
+    was_locked: bool = at(Place.OLD, True, key="locked")
+    failed_before: int = at(Place.OLD, 0, key="failed_attempts")
+    locked: bool = False
+    failed_attempts: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserDeactivated(UserEvent):
+    ACTION: ClassVar[str] = "user.deactivated"
+
+    was_active: bool = at(Place.OLD, True, key="active")
+    active: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordChanged(UserEvent):
+    """A user set their own password (``must_change_password`` cleared)."""
+
+    ACTION: ClassVar[str] = "user.password_changed"
+
+    had_to_change: bool = at(Place.OLD, False, key="must_change_password")
+    must_change_password: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class PasswordReset(UserEvent):
+    """An administrator set a temporary password: it must be changed at the next login."""
+
+    ACTION: ClassVar[str] = "user.password_reset"
+
+    had_to_change: bool = at(Place.OLD, False, key="must_change_password")
+    must_change_password: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoggedOut(UserEvent):
+    ACTION: ClassVar[str] = "logout"
+
+    station: str
+    why: str = key("reason", "user")  # "user", or "idle" for the automatic logout
+
+
+@dataclass(frozen=True, kw_only=True)
+class MasterDataChanged(AuditedEvent):
+    """A master-data row added or changed by an import: its kind (user, lot, equipment ...),
+    its key, and the values before and after (only the changed ones for a change)."""
+
+    ACTION: ClassVar[str] = "master.*.added"
+
+    kind: str = at(Place.ENTITY_TYPE, "")
+    entity: str | None = at(Place.ENTITY_ID)
+    change: Literal["added", "changed"] = field(default="added", metadata={"place": Place.RECORD})
+    before: Mapping[str, Any] | None = field(default=None, metadata={"place": Place.RECORD})
+    after: Mapping[str, Any] = field(default_factory=dict, metadata={"place": Place.RECORD})
+    note: str | None = at(Place.REASON)
+
+    @property
+    def action(self) -> str:
+        return f"master.{self.kind}.{self.change}"
+
+    def new_value(self) -> dict[str, Any] | None:
+        from ebr.events.codec import to_json
+
+        return {k: to_json(v) for k, v in self.after.items()}
+
+    def old_value(self) -> dict[str, Any] | None:
+        from ebr.events.codec import to_json
+
+        return None if self.before is None else {k: to_json(v) for k, v in self.before.items()}
+
+    @classmethod
+    def _decode_extra(cls, event: Stored) -> dict[str, Any]:
+        return {
+            "change": "changed" if event.action.endswith(".changed") else "added",
+            "before": event.old_value if isinstance(event.old_value, Mapping) else None,
+            "after": event.new_value if isinstance(event.new_value, Mapping) else {},
+        }
+
+    @classmethod
+    def matches(cls, action: str) -> bool:
+        return action.startswith("master.") and action.endswith((".added", ".changed"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecipeImported(AuditedEvent):
+    ACTION: ClassVar[str] = "recipe.imported"
+    ENTITY: ClassVar[str] = "recipe"
+    RECORD: ClassVar[type[models.Base] | None] = models.Recipe
+
+    code: str
+    version: int
+    content_hash: str
+    title: str | None = at(Place.RECORD)
+    product_code: str | None = at(Place.RECORD)
+    product_name: str | None = at(Place.RECORD)
+    source_text: str | None = at(Place.RECORD)
+
+    @property
+    def entity_id(self) -> str | None:
+        return f"{self.code}/{self.version}"
+
+    def row(self, *, stream: str, user_id: str | None, now: dt.datetime) -> models.Base:
+        assert user_id is not None and self.source_text is not None
+        return models.Recipe(
+            code=self.code,
+            version=self.version,
+            title=self.title,
+            product_code=self.product_code,
+            product_name=self.product_name,
+            content_hash=self.content_hash,
+            source_text=self.source_text,
+            imported_by=user_id,
+            imported_at=now,
+        )
+
+
+SITE_EVENTS: tuple[type[AuditedEvent], ...] = (
+    LoginSucceeded,
+    AuthenticationFailed,
+    UserLocked,
+    FailedAttemptsReset,
+    UserUnlocked,
+    UserDeactivated,
+    PasswordChanged,
+    PasswordReset,
+    LoggedOut,
+    MasterDataChanged,
+    RecipeImported,
+)
