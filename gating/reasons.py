@@ -1,6 +1,6 @@
 """Reason codes, refusals, the override policy and the result of a gate.
 
-Reason codes are the stable contract (DESIGN.md): scripts assert them, the
+Reason codes are the stable contract (docs/architecture.md): scripts assert them, the
 batch record stores them, translations key on them. Never rename one.
 
 Override policy. A refusal is either *hard* (nothing but fixing the cause

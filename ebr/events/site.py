@@ -130,15 +130,13 @@ class MasterDataChanged(AuditedEvent):
     def action(self) -> str:
         return f"master.{self.kind}.{self.change}"
 
+    # The values go to the chain as the import read them (dates, decimals, times): the chain's
+    # canonical form writes them, as it always has for master data.
     def new_value(self) -> dict[str, Any] | None:
-        from ebr.events.codec import to_json
-
-        return {k: to_json(v) for k, v in self.after.items()}
+        return dict(self.after)
 
     def old_value(self) -> dict[str, Any] | None:
-        from ebr.events.codec import to_json
-
-        return None if self.before is None else {k: to_json(v) for k, v in self.before.items()}
+        return None if self.before is None else dict(self.before)
 
     @classmethod
     def _decode_extra(cls, event: Stored) -> dict[str, Any]:

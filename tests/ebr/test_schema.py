@@ -13,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from ebr import events as ev
 from ebr.database import Database, default_url, open_database, parse_url
 from ebr.errors import BadDatabaseUrl, DatabaseLocked, DatabaseUnreachable, SchemaMissing
 from ebr.migrate import current_revision, head_revision, upgrade
@@ -99,8 +100,7 @@ def test_a_new_sqlite_file_has_small_pages_and_an_old_one_keeps_its_own(tmp_path
     try:
         upgrade(old)
         with old.unit_of_work() as uow:
-            uow.append_event(stream="site", user_id=None, action="test.kept", outcome="accepted",
-                             entity_type="test", entity_id=None, old_value=None, new_value=None, reason=None)  # fmt: skip
+            uow.write(ev.LoginSucceeded(user="test.kept"), stream="site", user_id=None)
             uow.commit()
         with old.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA page_size").scalar() == 4096
@@ -110,15 +110,13 @@ def test_a_new_sqlite_file_has_small_pages_and_an_old_one_keeps_its_own(tmp_path
 
 def test_unit_of_work_rolls_back_unless_committed(site_db: Database) -> None:
     with site_db.unit_of_work() as uow:
-        uow.append_event(stream="site", user_id=None, action="test.rolled_back", outcome="accepted",
-                         entity_type="test", entity_id=None, old_value=None, new_value=None, reason=None)  # fmt: skip
+        uow.write(ev.LoginSucceeded(user="test.rolled_back"), stream="site", user_id=None)
     with site_db.unit_of_work() as uow:
-        event = uow.append_event(stream="site", user_id=None, action="test.kept", outcome="accepted",
-                                 entity_type="test", entity_id=None, old_value=None, new_value=None, reason=None)  # fmt: skip
+        event, _ = uow.write(ev.LoginSucceeded(user="test.kept"), stream="site", user_id=None)
         uow.commit()
     with site_db.engine.connect() as connection:
         actions = (
-            connection.execute(text("SELECT action FROM audit_events WHERE action LIKE 'test.%'"))
+            connection.execute(text("SELECT entity_id FROM audit_events WHERE entity_id LIKE 'test.%'"))
             .scalars()
             .all()
         )
@@ -181,9 +179,7 @@ def test_write_units_of_work_are_serialised(site_sqlite: Database) -> None:
         try:
             for i in range(10):
                 with site_sqlite.unit_of_work() as uow:
-                    uow.append_event(stream=f"S-{name}", user_id=None, action="test.append", outcome="accepted",
-                                     entity_type="test", entity_id=str(i), old_value=None, new_value=i,
-                                     reason=None)  # fmt: skip
+                    uow.write(ev.LoginSucceeded(user=f"{name}{i}"), stream=f"S-{name}", user_id=None)
                     uow.commit()
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)

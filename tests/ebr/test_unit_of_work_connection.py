@@ -4,69 +4,67 @@ and on SQLite one connection is kept open between units of work."""
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from ebr import events as ev
+from ebr.audit import SITE_STREAM, EventInfo
 from ebr.database import Database
 from ebr.models import AuditEvent, User
+from ebr.uow import UnitOfWork
 from ebr.verify import verify
 
 
-def _event(action: str, **extra: Any) -> dict[str, Any]:
-    return (
-        dict(
-            stream="site",
-            user_id=None,
-            action=action,
-            outcome="accepted",
-            entity_type="test",
-            entity_id=None,
-            old_value=None,
-            new_value={"n": 1},
-            reason=None,
-        )
-        | extra
-    )
+def _login(uow: UnitOfWork, who: str, stream: str = SITE_STREAM) -> EventInfo:
+    """A login of ``who``: an event the station writes every shift (no typed record)."""
+    info, _ = uow.write(ev.LoginSucceeded(user=who), stream=stream, user_id=None)
+    return info
 
 
-def _actions(db: Database) -> list[str]:
+def _logins(db: Database) -> list[str | None]:
+    """Who logged in, in the order written (the entity of each login event)."""
     with db.unit_of_work(read_only=True) as uow:
-        return list(uow.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
+        query = select(AuditEvent.entity_id).where(AuditEvent.action == "login.succeeded")
+        return list(uow.session.scalars(query.order_by(AuditEvent.seq)))
+
+
+def _user_added(uow: UnitOfWork, user_id: str) -> None:
+    """A user row and its master-data event, as an import writes them."""
+    uow.session.add(User(id=user_id, name=user_id.title(), roles=["operator"]))
+    added = ev.MasterDataChanged(kind="user", entity=user_id, after={"id": user_id, "roles": ["operator"]})
+    uow.write(added, stream=SITE_STREAM, user_id=None)
 
 
 def test_appending_makes_no_session_and_commits(db: Database) -> None:
     with db.unit_of_work() as uow:
-        uow.append_event(**_event("test.first"))
+        _login(uow, "test.first")
         assert uow._session is None  # the chain is written on the connection alone
         uow.commit()
-    assert _actions(db)[-1:] == ["test.first"]
+    assert _logins(db)[-1:] == ["test.first"]
 
 
 def test_a_unit_of_work_goes_on_after_a_commit(db: Database) -> None:
     with db.unit_of_work() as uow:
-        first = uow.append_event(**_event("test.one"))
+        first = _login(uow, "test.one")
         uow.commit()
-        second = uow.append_event(**_event("test.two"))
+        second = _login(uow, "test.two")
         uow.commit()
-        third = uow.append_event(**_event("test.never"))  # not committed: rolled back on leaving
+        third = _login(uow, "test.never")  # not committed: rolled back on leaving
     assert (first.seq + 1, first.seq + 2) == (second.seq, third.seq)
-    assert _actions(db)[-2:] == ["test.one", "test.two"]
+    assert _logins(db)[-2:] == ["test.one", "test.two"]
     assert verify(db).ok
 
 
 def test_rows_added_through_the_session_are_written_before_the_event_and_kept_with_it(db: Database) -> None:
     with db.unit_of_work() as uow:
-        uow.session.add(User(id="u.new", name="New User", roles=["operator"]))
         # The event speaks of the user: the row is in the database before the event (a record
         # written on the connection may name it in a foreign key).
-        uow.append_event(**_event("user.created", user_id="u.new"))
+        _user_added(uow, "u.new")
         seen = uow.connection.exec_driver_sql("SELECT count(*) FROM users WHERE id = 'u.new'").scalar()
         assert seen == 1
         uow.commit()
-        uow.session.add(User(id="u.later", name="Later User", roles=["operator"]))
-        uow.append_event(**_event("user.created", user_id="u.later"))
+        _user_added(uow, "u.later")
         uow.commit()
     with db.unit_of_work(read_only=True) as uow:
         assert {"u.new", "u.later"} <= set(uow.session.scalars(select(User.id)))
@@ -74,15 +72,15 @@ def test_rows_added_through_the_session_are_written_before_the_event_and_kept_wi
 
 
 def test_nothing_stays_of_a_unit_of_work_that_failed(db: Database) -> None:
-    before = _actions(db)
+    before = _logins(db)
     with pytest.raises(RuntimeError), db.unit_of_work() as uow:
-        uow.append_event(**_event("test.lost"))
+        _login(uow, "test.lost")
         raise RuntimeError("the station lost power here")
-    assert _actions(db) == before
+    assert _logins(db) == before
     with db.unit_of_work() as uow:  # the next one works, on a connection in no transaction
-        uow.append_event(**_event("test.after"))
+        _login(uow, "test.after")
         uow.commit()
-    assert _actions(db)[-1] == "test.after"
+    assert _logins(db)[-1] == "test.after"
     assert verify(db).ok
 
 
@@ -100,13 +98,13 @@ def test_sqlite_keeps_one_connection_between_units_of_work(sqlite_db: Database) 
 
 def test_a_unit_of_work_inside_another_takes_its_own_connection(sqlite_db: Database) -> None:
     with sqlite_db.unit_of_work() as outer:
-        outer.append_event(**_event("test.outer"))
+        _login(outer, "test.outer")
         with sqlite_db.unit_of_work(read_only=True) as inner:
             assert inner.connection is not outer.connection
             # The outer transaction has not committed: the inner one does not see its event.
-            assert "test.outer" not in list(inner.session.scalars(select(AuditEvent.action)))
+            assert "test.outer" not in list(inner.session.scalars(select(AuditEvent.entity_id)))
         outer.commit()
-    assert _actions(sqlite_db)[-1] == "test.outer"
+    assert _logins(sqlite_db)[-1] == "test.outer"
 
 
 def test_threads_write_one_after_another_without_losing_an_event(sqlite_db: Database) -> None:
@@ -116,7 +114,7 @@ def test_threads_write_one_after_another_without_losing_an_event(sqlite_db: Data
         try:
             for i in range(20):
                 with sqlite_db.unit_of_work() as uow:
-                    uow.append_event(**_event(f"test.{name}.{i}", stream=f"S-{name}"))
+                    _login(uow, f"test.{name}.{i}", stream=f"S-{name}")
                     uow.commit()
         except BaseException as exc:  # pragma: no cover - shown by the assert below
             errors.append(exc)
@@ -129,7 +127,7 @@ def test_threads_write_one_after_another_without_losing_an_event(sqlite_db: Data
     assert errors == []
     with sqlite_db.unit_of_work(read_only=True) as uow:
         count = uow.session.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.action.like("test.%"))
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.entity_id.like("test.%"))
         )
     assert count == 60
     assert verify(sqlite_db).ok
@@ -157,9 +155,9 @@ def test_releasing_the_kept_connection_during_a_unit_of_work_waits_for_its_end(s
         kept = uow.connection
         sqlite_db.release_connections()  # e.g. the station shutting down meanwhile
         assert not kept.closed
-        uow.append_event(**_event("test.during.release"))
+        _login(uow, "test.during.release")
         uow.commit()
     assert kept.closed
-    assert _actions(sqlite_db)[-1] == "test.during.release"
+    assert _logins(sqlite_db)[-1] == "test.during.release"
     with sqlite_db.unit_of_work() as uow:
         assert uow.connection is not kept

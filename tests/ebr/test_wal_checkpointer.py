@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+from ebr import events as ev
 from ebr.database import WRITER_CHECKPOINT_PAGES, Database, open_database
 from ebr.migrate import upgrade
 from ebr.verify import verify
@@ -17,17 +18,9 @@ from ebr.verify import verify
 def _append(db: Database, n: int) -> None:
     for i in range(n):
         with db.unit_of_work() as uow:
-            uow.append_event(
-                stream="site",
-                user_id=None,
-                action="test.tick",
-                outcome="accepted",
-                entity_type="test",
-                entity_id=str(i),
-                old_value=None,
-                new_value={"i": i, "pad": "x" * 2000},
-                reason=None,
-            )
+            # A logout with a long station name: about 2 KB an event, so the log grows quickly.
+            logout = ev.LoggedOut(user=f"op.{i}", station="S" * 2000)
+            uow.write(logout, stream="site", user_id=None)
             uow.commit()
 
 

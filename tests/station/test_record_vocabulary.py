@@ -1,0 +1,262 @@
+"""The record speaks one vocabulary (``ebr.events``): every action the station writes has a
+class, every class is written by some path of the station, every stored event reads back as
+its class and writes again to exactly the stored columns, and a batch recorded before the
+classes existed is recorded the same way now.
+
+The scenario below is a batch with every kind of exception (hold and resume, a check answered
+NO, refusals of equipment, lot and weighing, an override with a wrong and a right password, a
+manual deviation, a measurement out of limits, a refused completion), then labels, a refused
+and a decided QA review, user administration and a master-data change. The same scenario was
+run on the code before the vocabulary (tests/data/legacy/before-vocabulary.db holds what it
+wrote): the batch's stream must come out the same, event for event.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+
+import ebr.users
+from ebr import events as ev
+from ebr.database import Database, open_database
+from ebr.verify import verify
+from station import exports
+from station.cli import main
+from station.engine import api
+from station.engine.engine import Engine
+from tests.station.conftest import DATA, HAPPY, LOT, REFUSALS
+
+LEGACY = DATA / "legacy" / "before-vocabulary.db"
+BATCH = "B-RICH-1"
+SOURCES = Path(__file__).resolve().parents[2]
+
+
+def _reference_runs(url: str) -> None:
+    """The reference scripts and an approving review, as a validation engineer runs them."""
+    assert main(["run", str(HAPPY), "--db", url]) == 0
+    assert main(["run", str(REFUSALS), "--db", url]) == 0
+    review = ["ebr", "review", "B-2611-001", "--approve", "--comment", "ok", "--db", url]
+    assert main([*review, "--user", "qa.dubois", "--password", "Rev1ew-Dubois"]) == 0
+
+
+def _scenario(db: Database, url: str, folder: Path) -> None:
+    engine = Engine(db, require_password_change=False)
+
+    def do(action: api.Action, want: str | None = None) -> api.Outcome:
+        outcome = engine.dispatch(action)
+        assert want is None or outcome.status == want, (action, outcome.message)
+        return outcome
+
+    haddad = ("sv.haddad", "Superv1se-Haddad")
+    do(api.Login(user="op.alvarez", password="Granul8-Alvarez"), "done")
+    do(api.StartBatch(BATCH, "PARA500-GRAN", 3, Decimal(120), "kg"), "done")
+    do(api.Hold("granulator alarm"), "done")
+    do(api.Resume("alarm cleared"), "done")
+    do(api.Confirm("OP10.S10"), "done")
+    do(api.Answer("OP10.S20", False), "deviation")
+    do(api.Override("OP10.S20", *haddad, "Label re-checked: clean"), "done")
+    do(api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak"), "done")
+    do(api.Scan("OP20.S10", "SCL-150-02"), "refused")
+    do(api.Override("OP20.S10", *haddad, "calibration certificate on file"), "error")
+    do(api.Scan("OP20.S10", "SCL-150-01"), "done")
+    do(api.Scan("OP20.S20", "]C101040123450001081730053110P24-0502"), "refused")
+    do(api.Override("OP20.S20", *haddad, "try override of quarantine"), "error")
+    do(api.Scan("OP20.S20", LOT), "done")
+    do(api.Weigh("OP20.S20", gross=Decimal("61.85"), tare=Decimal("1.25")), "refused")
+    do(api.Override("OP20.S20", "sv.haddad", "wrong", "x"), "refused")
+    do(api.Override("OP20.S20", *haddad, "Within assay correction"), "deviation")
+    do(api.RaiseDeviation("spill", "Powder spilled at bay 1", "OP20.S30"), "done")
+    do(api.Scan("OP20.S30", "]C1010401234500020710M24-1130\x1d17301130"), "done")
+    do(
+        api.Weigh(
+            "OP20.S30",
+            gross=Decimal("49.10"),
+            tare=Decimal("1.25"),
+            device_serial="B150-4471920",
+            source="scale",
+        ),
+        "done",
+    )
+    do(api.Override("OP20.S30", *haddad, "Spill cleaned, no impact"), "done")
+    do(api.Scan("OP20.S40", "SCL-006-01"), "done")
+    do(api.Scan("OP20.S50", "01040123450003061730022810K24-0220"), "done")
+    do(api.Weigh("OP20.S50", gross=Decimal("3.9310"), tare=Decimal("0.3120")), "done")
+    do(api.Scan("OP20.S60", "K24-0220"), "refused")
+    do(api.Scan("OP20.S60", "]C101040123450005041730013110C25-0103"), "done")
+    do(api.Weigh("OP20.S60", gross=Decimal("2.7295"), tare=Decimal("0.3120")), "done")
+    do(api.Sign("OP20.S70", *haddad), "done")
+    do(api.Scan("OP30.S10", "GRN-01"), "done")
+    do(api.Confirm("OP30.S20"), "done")
+    do(api.Enter("OP30.S30", Decimal(171)), "deviation")
+    do(api.Complete(), "refused")
+    do(api.Override("OP30.S30", *haddad, "Tachometer re-read; no impact"), "done")
+    do(api.Enter("OP30.S40", Decimal("5.0")), "done")
+    do(api.Enter("OP30.S50", Decimal("1.84")), "done")
+    do(api.Sign("OP30.S60", "op.alvarez", "Granul8-Alvarez"), "done")
+    do(api.Complete(), "done")
+    do(api.Logout("idle"), "done")
+    do(api.ChangePassword("op.chen", "Granul8-Chen", "New-Passw0rd-Chen"), "done")
+    for _ in range(6):
+        do(api.Login(user="op.okafor", password="nope"), "refused")
+    engine.close()
+
+    exports.print_dispense_label(db, BATCH, "OP20.S20", user="op.alvarez", folder=folder)
+    exports.print_dispense_label(db, BATCH, "OP20.S20", user="op.alvarez", folder=folder)
+    with pytest.raises(exports.ReviewRefused):
+        exports.review_batch(
+            db, BATCH, approve=False, user="op.alvarez", password="Granul8-Alvarez", comment="not QA"
+        )
+    exports.review_batch(
+        db,
+        BATCH,
+        approve=False,
+        user="qa.dubois",
+        password="Rev1ew-Dubois",
+        comment="Spill deviation needs CAPA",
+    )
+    with db.unit_of_work() as uow:
+        ebr.users.unlock_user(uow, "op.okafor", by="sv.haddad", reason="called the help desk")
+        ebr.users.reset_password(uow, "op.okafor", "Temp-Passw0rd-1", by="adm.kim", reason="forgot")
+        ebr.users.deactivate_user(uow, "op.chen", by="adm.kim", reason="left the company")
+        uow.commit()
+    db.dispose()
+
+    changed = folder / "site2.yaml"  # the name the earlier run gave it (it is in the record)
+    site = (DATA / "masterdata" / "site.yaml").read_text(encoding="utf-8")
+    released = site.replace("P24-0502, status: quarantined", "P24-0502, status: released")
+    assert released != site
+    changed.write_text(released, encoding="utf-8")
+    assert main(["master", "import", str(changed), "--db", url, "--user", "qa.berg"]) == 0
+
+    engine = Engine(db, require_password_change=False)
+    do(api.Login(user="qa.berg", password="Rev1ew-Berg"), "done")
+    do(api.StartBatch("B-RICH-2", "PARA500-GRAN", 3, Decimal(120), "kg"), "refused")
+    engine.close()
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory, approved_template: Path) -> Path:
+    """The approved template with the scenario recorded (made once: it is read only)."""
+    folder = tmp_path_factory.mktemp("vocabulary")
+    path = folder / "station.db"
+    shutil.copyfile(approved_template, path)
+    url = f"sqlite:///{path}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ebr.users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        _reference_runs(url)
+        db = open_database(url)
+        try:
+            _scenario(db, url, folder)
+            assert verify(db).ok
+        finally:
+            db.dispose()
+    return path
+
+
+def _rows(path: Path, where: str = "1 = 1") -> list[sqlite3.Row]:
+    with sqlite3.connect(path) as con:
+        con.row_factory = sqlite3.Row
+        return list(con.execute(f"SELECT * FROM audit_events WHERE {where} ORDER BY seq"))
+
+
+def _stored(row: sqlite3.Row) -> tuple[Any, ...]:
+    def parsed(text: str | None) -> Any:
+        return None if text is None else json.loads(text)
+
+    return (
+        row["action"],
+        row["outcome"],
+        row["entity_type"],
+        row["entity_id"],
+        parsed(row["old_value"]),
+        parsed(row["new_value"]),
+        row["reason"],
+    )
+
+
+def _typed(event: ev.AuditedEvent) -> tuple[Any, ...]:
+    s = event.stored()
+    return (s.action, s.outcome, s.entity_type, s.entity_id, s.old_value, s.new_value, s.reason)
+
+
+@pytest.mark.parametrize("which", ["recorded now", "recorded before the vocabulary"])
+def test_every_stored_event_reads_back_as_its_class_and_writes_the_same_columns(
+    which: str, recorded: Path
+) -> None:
+    path = recorded if which == "recorded now" else LEGACY
+    rows = _rows(path)
+    assert len(rows) > 120
+    for row in rows:
+        event = ev.decode_row(row)
+        assert not isinstance(event, ev.Unrecognised), row["action"]
+        assert _typed(event) == _stored(row), row["seq"]
+
+
+def test_every_class_is_written_by_the_station_and_nothing_else_is(recorded: Path) -> None:
+    written = {type(ev.decode_row(row)) for row in _rows(recorded)}
+    assert written == set(ev.ALL_EVENTS)
+
+
+def test_the_record_is_written_as_before_event_for_event(recorded: Path) -> None:
+    """The whole trail now (the template's imports and approval, both reference scripts, an
+    approving review, the scenario) against the same runs on the code before the vocabulary:
+    the same streams, actions, users, entities, reasons, records and payloads (ids, times and
+    hashes aside). One deliberate difference: a refused QA review now carries its reason code
+    and the sentence shown, like every other refusal."""
+
+    def normal(path: Path) -> list[str]:
+        uids: dict[str, str] = {}
+        out = []
+        for row in _rows(path):
+            fields = {k: row[k] for k in ("stream", "stream_seq", "user_id", "record_table")}
+            fields["stored"] = _stored(row)
+            text = json.dumps(fields, sort_keys=True)
+            text = re.sub(
+                r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                lambda m: uids.setdefault(m.group(0), f"uid-{len(uids)}"),
+                text,
+            )
+            out.append(re.sub(r"sha256:[0-9a-f]{64}", "sha256:...", text))
+        return out
+
+    now, before = normal(recorded), normal(LEGACY)
+    assert len(now) == len(before) == 169
+    review_refused = [i for i, line in enumerate(before) if '"review.refused"' in line]
+    assert len(review_refused) == 1
+    for i, (a, b) in enumerate(zip(now, before, strict=True)):
+        if i in review_refused:
+            assert json.loads(a)["stored"][5] == {
+                "action": "review",
+                "approve": False,
+                "comment": "not QA",
+                "refusals": [
+                    {
+                        "code": "role_required",
+                        "sentence": "Maria Alvarez does not hold the qa role a batch review needs",
+                    }
+                ],
+            }
+            continue
+        assert a == b, i
+
+
+def test_only_the_unit_of_work_writes_to_the_chain() -> None:
+    """``UnitOfWork.write`` is the one way into the record: no other production module calls
+    the chain's append functions."""
+    callers = []
+    for package in ("station", "ebr", "gating", "recipes", "hardware"):
+        for source in (SOURCES / package).rglob("*.py"):
+            if source.relative_to(SOURCES).as_posix() in ("ebr/uow.py", "ebr/audit.py"):
+                continue
+            text = source.read_text(encoding="utf-8")
+            if re.search(r"\b(append_event|add_record)\(", text):
+                callers.append(source.relative_to(SOURCES).as_posix())
+    assert callers == []
