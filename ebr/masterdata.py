@@ -142,6 +142,7 @@ class LotIn(_Strict):
 class ScaleIn(_Strict):
     capacity: Number
     readability: Number
+    min_weight: Number | None = None  # USP <41> minimum net weight, in the scale's unit
     unit: Literal["kg", "g", "mg"]
 
 
@@ -149,6 +150,7 @@ class EquipmentIn(_Strict):
     id: Text
     equipment_class: Text = Field(alias="class")
     name: Text
+    serial_number: Text | None = None  # as the device reports it (MT-SICS I4, SBI)
     status: Literal["in_service", "out_of_service"]
     calibrated_until: Day | None = None
     clean_until: AwareDatetime | None = None
@@ -324,10 +326,19 @@ def _crosscheck(
         if lot.retest is not None and lot.retest > lot.expiry:
             problems.append(problem(("lots", index, "retest"), "the retest date is after the expiry date"))
     for index, equipment in enumerate(site.equipment):
-        if equipment.scale is not None and equipment.scale.readability >= equipment.scale.capacity:
+        scale = equipment.scale
+        if scale is not None and scale.readability >= scale.capacity:
             problems.append(
                 problem(("equipment", index, "scale", "readability"), "must be below the capacity")
             )
+        if scale is not None and scale.min_weight is not None:
+            if not scale.readability <= scale.min_weight < scale.capacity:
+                problems.append(
+                    problem(
+                        ("equipment", index, "scale", "min_weight"),
+                        "must be at least the readability and below the capacity",
+                    )
+                )
     return problems
 
 
@@ -373,6 +384,10 @@ def _values(kind: str, item: Any) -> dict[str, Any]:
         "scale_capacity": scale.capacity if scale else None,
         "scale_readability": scale.readability if scale else None,
         "scale_unit": scale.unit if scale else None,
+        # Columns added later are written only when the file gives them: a file without them
+        # (written before they existed) imports as it always has.
+        **({"serial_number": item.serial_number} if item.serial_number is not None else {}),
+        **({"scale_min_weight": scale.min_weight} if scale and scale.min_weight is not None else {}),
     }
 
 

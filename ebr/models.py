@@ -187,6 +187,10 @@ class Equipment(Base):
     scale_capacity: Mapped[Decimal | None] = mapped_column(DecimalText)
     scale_readability: Mapped[Decimal | None] = mapped_column(DecimalText)
     scale_unit: Mapped[str | None] = mapped_column(String(8))
+    # Added in 0002: the serial number the device reports (MT-SICS I4, SBI), checked against
+    # the device at the station, and a scale's minimum net weight (USP <41>).
+    serial_number: Mapped[str | None] = mapped_column(String(64))
+    scale_min_weight: Mapped[Decimal | None] = mapped_column(DecimalText)
 
 
 # ------------------------------------------------------------------ recipes (insert-only)

@@ -41,7 +41,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return _decimal_text(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {field.name: _plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        fields = {
+            field.name: _plain(getattr(value, field.name))
+            for field in dataclasses.fields(value)
+            # A field added after recipes were first hashed stays out while it holds its default.
+            if field.metadata.get("hash_default", True) or getattr(value, field.name) != field.default
+        }
         kind = getattr(type(value), "kind", None)
         if isinstance(kind, str):
             fields["kind"] = kind

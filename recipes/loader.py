@@ -315,7 +315,7 @@ def _build_step(step: StepDoc) -> Step:
     if isinstance(step, InstructionDoc):
         return InstructionStep(id=step.id, text=step.text, confirm=step.confirm, image=step.image)
     if isinstance(step, CheckDoc):
-        return CheckStep(id=step.id, question=step.question, expect=step.expect)
+        return CheckStep(id=step.id, question=step.question, expect=step.expect, on_failure=step.on_failure)
     if isinstance(step, MeasureDoc):
         limits = step.limits
         return MeasureStep(

@@ -177,6 +177,7 @@ class CheckDoc(_Doc):
     kind: Literal["check"]
     question: Text
     expect: YesNo
+    on_failure: Literal["deviation", "block"] = "deviation"
 
 
 class LimitsDoc(_Doc):

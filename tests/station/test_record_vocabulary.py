@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
@@ -32,17 +31,24 @@ from station import exports
 from station.cli import main
 from station.engine import api
 from station.engine.engine import Engine
-from tests.station.conftest import DATA, HAPPY, LOT, REFUSALS
+from tests.station.conftest import DATA, LOT
 
-LEGACY = DATA / "legacy" / "before-vocabulary.db"
+INPUTS = DATA / "legacy"  # the reference data as it was when the earlier record was written
+LEGACY = INPUTS / "before-vocabulary.db"
 BATCH = "B-RICH-1"
 SOURCES = Path(__file__).resolve().parents[2]
 
 
 def _reference_runs(url: str) -> None:
-    """The reference scripts and an approving review, as a validation engineer runs them."""
-    assert main(["run", str(HAPPY), "--db", url]) == 0
-    assert main(["run", str(REFUSALS), "--db", url]) == 0
+    """Master data, the recipe imported and approved, the reference scripts and an approving
+    review, as a validation engineer runs them through the command line."""
+    assert main(["master", "import", str(INPUTS / "site.yaml"), "--db", url, "--user", "adm.kim"]) == 0
+    recipe = str(INPUTS / "para500-granulation.yaml")
+    assert main(["recipe", "import", recipe, "--db", url, "--user", "adm.kim"]) == 0
+    approve = ["recipe", "approve", "PARA500-GRAN", "3", "--db", url]
+    assert main([*approve, "--user", "qa.dubois", "--password", "Rev1ew-Dubois"]) == 0
+    assert main(["run", str(INPUTS / "para500-happy-path.yaml"), "--db", url]) == 0
+    assert main(["run", str(INPUTS / "para500-refusals.yaml"), "--db", url]) == 0
     review = ["ebr", "review", "B-2611-001", "--approve", "--comment", "ok", "--db", url]
     assert main([*review, "--user", "qa.dubois", "--password", "Rev1ew-Dubois"]) == 0
 
@@ -130,7 +136,7 @@ def _scenario(db: Database, url: str, folder: Path) -> None:
     db.dispose()
 
     changed = folder / "site2.yaml"  # the name the earlier run gave it (it is in the record)
-    site = (DATA / "masterdata" / "site.yaml").read_text(encoding="utf-8")
+    site = (INPUTS / "site.yaml").read_text(encoding="utf-8")
     released = site.replace("P24-0502, status: quarantined", "P24-0502, status: released")
     assert released != site
     changed.write_text(released, encoding="utf-8")
@@ -143,11 +149,11 @@ def _scenario(db: Database, url: str, folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def recorded(tmp_path_factory: pytest.TempPathFactory, approved_template: Path) -> Path:
-    """The approved template with the scenario recorded (made once: it is read only)."""
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new store with the reference runs and the scenario recorded (made once: the tests
+    only read it)."""
     folder = tmp_path_factory.mktemp("vocabulary")
     path = folder / "station.db"
-    shutil.copyfile(approved_template, path)
     url = f"sqlite:///{path}"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ebr.users, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
