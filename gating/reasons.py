@@ -37,6 +37,20 @@ weight_out_of_tolerance         soft       (soft by default)   re-weigh, or supe
 deviation_open                  hard       site may soften     close (acknowledge) the deviation first
 value_out_of_limits             finding    never refused       true value recorded, deviation opened,
                                                                a supervisor acknowledges it
+password_change_required        hard       never               an initial password signs nothing (Part 11.300)
+weight_below_minimum            hard       never               below the scale's minimum weight (USP <41>)
+                                                               the reading's uncertainty is too large
+weight_above_capacity           hard       never               no scale can weigh more than it carries
+weight_invalid                  hard       never               a negative or zero weight, or one finer than
+                                                               the scale can read, is no weighing
+equipment_wrong_device          hard       never               the scale at the station is not the one scanned
+step_blocked_by_deviation       hard       never               a check on "block" stops the batch until a
+                                                               supervisor decides (not by override)
+sync_stale                      hard       never               a site may set a limit (off by default) on how
+                                                               old the oldest unsent record may be before new
+                                                               batches are refused
+clock_behind_record             hard       never               a clock set back would pass expired training,
+                                                               lots and calibrations
 ==============================  =========  ==================  =====================================
 """
 
@@ -75,6 +89,15 @@ class ReasonCode(StrEnum):
     ACCOUNT_LOCKED = "account_locked"
     VALUE_OUT_OF_LIMITS = "value_out_of_limits"
     DEVIATION_OPEN = "deviation_open"
+    # added in 2026-12
+    PASSWORD_CHANGE_REQUIRED = "password_change_required"
+    WEIGHT_BELOW_MINIMUM = "weight_below_minimum"
+    WEIGHT_ABOVE_CAPACITY = "weight_above_capacity"
+    WEIGHT_INVALID = "weight_invalid"
+    EQUIPMENT_WRONG_DEVICE = "equipment_wrong_device"
+    STEP_BLOCKED_BY_DEVIATION = "step_blocked_by_deviation"
+    SYNC_STALE = "sync_stale"
+    CLOCK_BEHIND_RECORD = "clock_behind_record"
 
 
 R = ReasonCode
@@ -99,6 +122,14 @@ ALWAYS_HARD: frozenset[ReasonCode] = frozenset(
         R.EQUIPMENT_OUT_OF_SERVICE,
         R.EQUIPMENT_CALIBRATION_DUE,
         R.WEIGHT_UNSTABLE,
+        R.PASSWORD_CHANGE_REQUIRED,
+        R.WEIGHT_BELOW_MINIMUM,
+        R.WEIGHT_ABOVE_CAPACITY,
+        R.WEIGHT_INVALID,
+        R.EQUIPMENT_WRONG_DEVICE,
+        R.STEP_BLOCKED_BY_DEVIATION,
+        R.SYNC_STALE,
+        R.CLOCK_BEHIND_RECORD,
     }
 )
 
@@ -137,6 +168,14 @@ WHAT_NEXT: dict[ReasonCode, str] = {
     R.ACCOUNT_LOCKED: "Ask an administrator to unlock the account.",
     R.VALUE_OUT_OF_LIMITS: "The value is recorded and a deviation is open: a supervisor must acknowledge it.",
     R.DEVIATION_OPEN: "A supervisor must acknowledge the open deviation first.",
+    R.PASSWORD_CHANGE_REQUIRED: "Set a new password first: the initial one may only be changed.",
+    R.WEIGHT_BELOW_MINIMUM: "Use a smaller scale, or weigh a larger quantity in one go.",
+    R.WEIGHT_ABOVE_CAPACITY: "Use a scale whose capacity covers the load, or split the quantity.",
+    R.WEIGHT_INVALID: "Enter the weight as the scale shows it, then weigh again.",
+    R.EQUIPMENT_WRONG_DEVICE: "Use the scale whose label was scanned, or scan the label of this scale.",
+    R.STEP_BLOCKED_BY_DEVIATION: "A supervisor must decide how the batch goes on: continue, repeat or hold.",
+    R.SYNC_STALE: "Restore the connection to the central QMS; the station starts batches again once it has synced.",
+    R.CLOCK_BEHIND_RECORD: "Stop and call plant IT: the station's clock must be set right before work goes on.",
 }
 
 

@@ -17,7 +17,7 @@ Time limits, decided once here:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from gating import wording as W
@@ -417,3 +417,60 @@ def check_value(
     else:
         return NO_REFUSALS
     return (refusal(R.VALUE_OUT_OF_LIMITS, sentence, policy),)
+
+
+# ---------------------------------------------------------------- the session and the station
+
+
+def check_password_fresh(
+    actor: Actor, must_change: bool, *, policy: GatePolicy = DEFAULT_POLICY
+) -> tuple[Refusal, ...]:
+    """A user whose password is still the imported initial one may only change it (21 CFR
+    11.300: an identification code issued by someone else is not the user's own)."""
+    if not must_change:
+        return NO_REFUSALS
+    return (
+        refusal(R.PASSWORD_CHANGE_REQUIRED, wording(W.PASSWORD_CHANGE_REQUIRED, user=actor.name), policy),
+    )
+
+
+def check_not_blocked(
+    step: str, question: str, answer: Wording, *, policy: GatePolicy = DEFAULT_POLICY
+) -> tuple[Refusal, ...]:
+    """The batch stands at a check answered against its expectation on ``on_failure: block``:
+    nothing goes on until a supervisor decides (continue, repeat the step, or hold)."""
+    sentence = wording(W.STEP_BLOCKED, step=step, question=question, answer=answer)
+    return (refusal(R.STEP_BLOCKED_BY_DEVIATION, sentence, policy),)
+
+
+def check_clock(
+    now: Now, newest_record: datetime | None, tolerance: timedelta, *, policy: GatePolicy = DEFAULT_POLICY
+) -> tuple[Refusal, ...]:
+    """The system clock may not stand behind the newest record by more than ``tolerance``: a
+    clock set back would pass expired training, lots and calibrations, and the record's times
+    would run backwards. (A little behind is normal: another station's clock, NTP steps.)"""
+    if newest_record is None or now.utc >= newest_record - tolerance:
+        return NO_REFUSALS
+    sentence = wording(W.CLOCK_BEHIND_RECORD, clock=local(now.utc, now), newest=local(newest_record, now))
+    return (refusal(R.CLOCK_BEHIND_RECORD, sentence, policy),)
+
+
+def check_sync_age(
+    oldest_unsent_age: timedelta | None, limit: timedelta | None, *, policy: GatePolicy = DEFAULT_POLICY
+) -> tuple[Refusal, ...]:
+    """A site policy (off when ``limit`` is None): no new batch while the oldest record not yet
+    acknowledged by the central QMS is older than the limit."""
+    if limit is None or oldest_unsent_age is None or oldest_unsent_age <= limit:
+        return NO_REFUSALS
+    sentence = wording(W.SYNC_STALE, age=_duration(oldest_unsent_age), limit=_duration(limit))
+    return (refusal(R.SYNC_STALE, sentence, policy),)
+
+
+def _duration(span: timedelta) -> str:
+    """A span for a sentence: whole days, hours or minutes."""
+    minutes = int(span.total_seconds() // 60)
+    if minutes >= 2 * 24 * 60:
+        return f"{minutes // (24 * 60)} d"
+    if minutes >= 120:
+        return f"{minutes // 60} h"
+    return f"{minutes} min"

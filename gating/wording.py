@@ -165,6 +165,27 @@ VALUE_BELOW = "{name} {value} is below the lower limit {limit}"
 VALUE_ABOVE = "{name} {value} is above the upper limit {limit}"
 THE_VALUE = "The value"
 
+# what no scale can weigh
+WEIGHT_ABOVE_CAPACITY = "{scale} carries at most {capacity}: {weight} is more than it can weigh"
+WEIGHT_BELOW_MINIMUM = "Net weight {weight} is below the minimum weight {minimum} of {scale}"
+WEIGHT_NEGATIVE = "{what} {weight} is not a weight: it must be zero or more"
+WEIGHT_NO_NET = "Net weight {weight} is not a weighing: the gross must be more than the tare"
+WEIGHT_FINER_THAN_SCALE = "{what} {weight} is finer than {scale} can read (it reads {readability})"
+GROSS = "Gross"
+TARE = "Tare"
+WRONG_DEVICE = (
+    "The scale at the station reports serial number {reported}, but {scale} has serial number {expected}"
+)
+DEVICE_WITHOUT_SERIAL = (
+    "The scale at the station does not report its serial number: it cannot be confirmed as {scale}"
+)
+
+# the session and the station
+PASSWORD_CHANGE_REQUIRED = "{user} still has the initial password: it must be changed before anything else"
+STEP_BLOCKED = "The batch is stopped at {step}: {question} was answered {answer}; a supervisor must decide how it goes on"
+CLOCK_BEHIND_RECORD = "The station's clock ({clock}) is behind the newest record ({newest}): nothing can be recorded until it is set right"
+SYNC_STALE = "The oldest record not yet at the central QMS is {age} old (the site allows {limit}): no new batch until it is synced"
+
 # QA review of a batch record
 REVIEW_COMMENT_REQUIRED = "a review needs a comment"
 REVIEW_NOT_QA = "{user} does not hold the qa role a batch review needs"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,10 @@ from gating import (
     check_weighing,
     gate,
 )
+from gating import wording as W
+from gating.rules import check_clock, check_not_blocked, check_password_fresh, check_sync_age
+from gating.weighing import ScaleLimits, check_device, check_reading
+from gating.wording import wording
 from recipes import EquipmentStep, Quantity, WeighStep, load_recipe, scale_recipe
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -252,7 +256,54 @@ CASES = [
         lambda: check_open_deviations(["DEV-0007 impeller speed 171 rpm at OP30.S30"]),
         "1 deviation is open: DEV-0007 impeller speed 171 rpm at OP30.S30",
     ),
+    Case(
+        ReasonCode.PASSWORD_CHANGE_REQUIRED,
+        lambda: check_password_fresh(ACTORS["op.chen"], must_change=True),
+        "Wei Chen still has the initial password: it must be changed before anything else",
+    ),
+    Case(
+        ReasonCode.WEIGHT_BELOW_MINIMUM,
+        lambda: check_reading(Decimal("1.26"), Decimal("1.25"), "kg", FLOOR_SCALE),
+        "Net weight 0.01 kg is below the minimum weight 8.2 kg of Scale SCL-150-01",
+    ),
+    Case(
+        ReasonCode.WEIGHT_ABOVE_CAPACITY,
+        lambda: check_reading(Decimal("152.50"), Decimal("1.25"), "kg", FLOOR_SCALE),
+        "Scale SCL-150-01 carries at most 150 kg: 152.50 kg is more than it can weigh",
+    ),
+    Case(
+        ReasonCode.WEIGHT_INVALID,
+        lambda: check_reading(Decimal("61.273456789"), Decimal("1.25"), "kg", FLOOR_SCALE),
+        "Gross 61.273456789 kg is finer than Scale SCL-150-01 can read (it reads 0.01 kg)",
+    ),
+    Case(
+        ReasonCode.EQUIPMENT_WRONG_DEVICE,
+        lambda: check_device("B150-4471920", "B150-4471957", "Scale SCL-150-01"),
+        "The scale at the station reports serial number B150-4471957, but Scale SCL-150-01 has serial number B150-4471920",
+    ),
+    Case(
+        ReasonCode.STEP_BLOCKED_BY_DEVIATION,
+        lambda: check_not_blocked(
+            "OP10.S20", "Does the granulator carry a CLEAN status label?", wording(W.NO)
+        ),
+        "The batch is stopped at OP10.S20: Does the granulator carry a CLEAN status label? was answered NO; a supervisor must decide how it goes on",
+    ),
+    Case(
+        ReasonCode.SYNC_STALE,
+        lambda: check_sync_age(timedelta(days=3, hours=2), timedelta(hours=24)),
+        "The oldest record not yet at the central QMS is 3 d old (the site allows 24 h): no new batch until it is synced",
+    ),
+    Case(
+        ReasonCode.CLOCK_BEHIND_RECORD,
+        lambda: check_clock(NOW, datetime(2026, 11, 26, 10, 0, tzinfo=UTC), timedelta(minutes=5)),
+        "The station's clock (26 Nov 2026 10:30 CET) is behind the newest record (26 Nov 2026 11:00 CET): nothing can be recorded until it is set right",
+    ),
 ]
+
+#: The floor scale of the reference data (2026-12: with its minimum weight).
+FLOOR_SCALE = ScaleLimits(
+    "Scale SCL-150-01", "kg", capacity=Decimal(150), readability=Decimal("0.01"), min_weight=Decimal("8.2")
+)
 
 #: Reason codes produced outside gating (none today: every code has a rule here).
 HANDLED_ELSEWHERE: frozenset[ReasonCode] = frozenset()
@@ -268,6 +319,8 @@ def test_the_table_names_every_reason_code() -> None:
         "equipment_out_of_service", "equipment_calibration_due", "equipment_not_clean",
         "equipment_daily_check_due", "weight_out_of_tolerance", "weight_unstable", "signature_invalid",
         "login_invalid", "account_locked", "value_out_of_limits", "deviation_open",
+        "password_change_required", "weight_below_minimum", "weight_above_capacity", "weight_invalid",
+        "equipment_wrong_device", "step_blocked_by_deviation", "sync_stale", "clock_behind_record",
     }  # fmt: skip
 
 
