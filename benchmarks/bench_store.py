@@ -85,6 +85,7 @@ class ChainWriter:
         self.start = dt.datetime(2026, 1, 5, 6, 0, tzinfo=dt.UTC)
         self._tick = 0
         self._rows: dict[Table, list[dict[str, Any]]] = {}
+        self.last_row: dict[str, Any] = {}  # the last row given to ``row``
         self._events: list[dict[str, Any]] = []
         self._streams: dict[str, int] = {}
         self.seq = 0
@@ -124,7 +125,10 @@ class ChainWriter:
     def row(self, model: type[Base], values: dict[str, Any]) -> dict[str, Any]:
         values.setdefault("uid", new_uid())
         table: Table = model.__table__  # type: ignore[assignment]
+        for column in table.columns:  # every column, as a read returns the row
+            values.setdefault(column.key, None)
         self._rows.setdefault(table, []).append(values)
+        self.last_row = values
         return values
 
     def event(
@@ -224,9 +228,12 @@ def seed_master_data(
     admin = "adm.bench"
 
     def added(kind: str, entity_id: str, value: dict[str, Any]) -> None:
+        # Each import event carries the seal of the row it added (ebr.master_seal): the row
+        # ``writer.row`` was just given.
+        sealed = dict(value, seal=chain.record_hash(writer.last_row))
         writer.event(
             stream="site", user_id=admin, action=f"master.{kind}.added", entity_type=kind,
-            entity_id=entity_id, new_value=value, reason=reason,
+            entity_id=entity_id, new_value=sealed, reason=reason,
         )  # fmt: skip
 
     for i in range(documents):

@@ -33,7 +33,8 @@ from sqlalchemy import select
 from ebr import events as ev
 from ebr.audit import SITE_STREAM
 from ebr.errors import StoreError
-from ebr.models import Base, Document, Equipment, Lot, Material, TrainingRecord, User
+from ebr.master_seal import KINDS, seal_of
+from ebr.models import Document, Material, User
 from ebr.uow import UnitOfWork
 from ebr.users import hash_password
 from recipes.locate import PathElement, format_path, path_line
@@ -391,14 +392,9 @@ def _values(kind: str, item: Any) -> dict[str, Any]:
     }
 
 
-_KINDS: tuple[tuple[str, str, type[Base], tuple[str, ...]], ...] = (
-    ("document", "documents", Document, ("code",)),
-    ("user", "users", User, ("id",)),
-    ("training", "training", TrainingRecord, ("user_id", "document_code", "revision")),
-    ("material", "materials", Material, ("code",)),
-    ("lot", "lots", Lot, ("material_code", "lot")),
-    ("equipment", "equipment", Equipment, ("id",)),
-)
+#: Each kind of master data (``ebr.master_seal.KINDS``: table and key) with its section of the file.
+_SECTIONS = {"document": "documents", "user": "users", "training": "training", "material": "materials",
+             "lot": "lots", "equipment": "equipment"}  # fmt: skip
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -428,11 +424,11 @@ def import_master_data(uow: UnitOfWork, path: str | Path, user_id: str | None) -
     site = parse_site_file(text, str(path), known)
     reason = f"master data import {path.name} sha256:{digest}"
     added = changed = unchanged = 0
-    for kind, section, model, key in _KINDS:
-        table = model.__table__
-        for item in getattr(site, section):
+    for master in KINDS:
+        kind, model, key, table = master.name, master.model, master.key, master.table
+        for item in getattr(site, _SECTIONS[kind]):
             values = _values(kind, item)
-            entity_id = "/".join(str(values[k]) for k in key)
+            entity_id = master.entity_of(values)
             row = session.scalars(select(model).where(*(table.c[k] == values[k] for k in key))).one_or_none()
             if row is None:
                 row = model(**values)
@@ -443,8 +439,9 @@ def import_master_data(uow: UnitOfWork, path: str | Path, user_id: str | None) -
                     row.failed_attempts, row.locked, row.active = 0, False, True  # type: ignore[attr-defined]
                 session.add(row)
                 session.flush()
+                seal = seal_of(row, uow.connection.dialect)
                 added_event = ev.MasterDataChanged(
-                    kind=kind, entity=entity_id, change="added", after=values, note=reason
+                    kind=kind, entity=entity_id, change="added", after=values, note=reason, seal=seal
                 )
                 uow.write(added_event, stream=SITE_STREAM, user_id=user_id)
                 added += 1
@@ -457,8 +454,9 @@ def import_master_data(uow: UnitOfWork, path: str | Path, user_id: str | None) -
             for k, v in new.items():
                 setattr(row, k, v)
             session.flush()
+            seal = seal_of(row, uow.connection.dialect)
             changed_event = ev.MasterDataChanged(
-                kind=kind, entity=entity_id, change="changed", before=old, after=new, note=reason
+                kind=kind, entity=entity_id, change="changed", before=old, after=new, note=reason, seal=seal
             )
             uow.write(changed_event, stream=SITE_STREAM, user_id=user_id)
             changed += 1

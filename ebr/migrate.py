@@ -42,10 +42,23 @@ def current_revision(db: Database) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+#: Stores at these revisions hold master data written before events sealed it
+#: (``ebr.master_seal``): the upgrade past them seals it as found.
+_BEFORE_SEALS = frozenset({"0001"})
+SEALED_AT_UPGRADE = "master data as found at the upgrade that put it under the chain (written before seals)"
+
+
 def upgrade(db: Database, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (default: head). Running it again changes nothing."""
     with translated_errors(db.url), db.engine.begin() as connection:
         if db.dialect == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_UPGRADE_LOCK})
+        before = MigrationContext.configure(connection).get_current_revision()
         command.upgrade(alembic_config(connection), revision)
     db.mark_schema_current()
+    if before in _BEFORE_SEALS and revision == "head":
+        from ebr.master_seal import seal_as_found
+
+        with db.unit_of_work() as uow:
+            seal_as_found(uow, SEALED_AT_UPGRADE)
+            uow.commit()

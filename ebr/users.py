@@ -24,6 +24,7 @@ from ebr import events as ev
 from ebr.audit import SITE_STREAM
 from ebr.errors import NotAllowed, NotFound, PasswordRejected
 from ebr.facts import Actor
+from ebr.master_seal import seal_of
 from ebr.models import User
 from ebr.uow import UnitOfWork, actor_of
 from gating import wording as W
@@ -92,8 +93,9 @@ def authenticate(
 
     def failed(user_id: str | None, who: str, note: str, before: int | None = None) -> None:
         now = None if before is None else before + 1
+        seal = None if now is None or row is None else _seal(uow, row)  # only a count changed the row
         event = ev.AuthenticationFailed(
-            user=who, note=note, purpose=purpose, failed_before=before, failed_attempts=now
+            user=who, note=note, purpose=purpose, failed_before=before, failed_attempts=now, seal=seal
         )
         uow.write(event, stream=SITE_STREAM, user_id=user_id)
 
@@ -112,7 +114,8 @@ def authenticate(
         failed(row.id, row.id, "login_invalid: wrong password", before)
         if row.failed_attempts >= MAX_FAILED_ATTEMPTS:
             row.locked = True
-            locked = ev.UserLocked(user=row.id, note=f"{MAX_FAILED_ATTEMPTS} consecutive failed attempts")
+            note = f"{MAX_FAILED_ATTEMPTS} consecutive failed attempts"
+            locked = ev.UserLocked(user=row.id, note=note, seal=_seal(uow, row))
             uow.write(locked, stream=SITE_STREAM, user_id=None)
             uow.session.flush()
             return _refused(
@@ -121,15 +124,21 @@ def authenticate(
         uow.session.flush()
         return _refused("login_invalid", wording(W.UNKNOWN_OR_WRONG))
     if row.failed_attempts:
+        before = row.failed_attempts
+        row.failed_attempts = 0
         reset = ev.FailedAttemptsReset(
-            user=row.id, failed_before=row.failed_attempts, note=f"successful {purpose}"
+            user=row.id, failed_before=before, note=f"successful {purpose}", seal=_seal(uow, row)
         )
         uow.write(reset, stream=SITE_STREAM, user_id=row.id)
-        row.failed_attempts = 0
     if purpose == "login":
         uow.write(ev.LoginSucceeded(user=row.id), stream=SITE_STREAM, user_id=row.id)
     uow.session.flush()
     return AuthResult(True, actor_of(row), None, f"{row.name} authenticated.")
+
+
+def _seal(uow: UnitOfWork, row: User) -> str:
+    """The user's row as it stands after a change, sealed into the event that made it."""
+    return seal_of(row, uow.connection.dialect)
 
 
 def _require(uow: UnitOfWork, user_id: str) -> User:
@@ -158,8 +167,9 @@ def unlock_user(uow: UnitOfWork, user_id: str, *, by: str, reason: str) -> None:
         raise NotAllowed("nobody may unlock their own account", "independent_signer_required")
     if not row.locked:
         raise NotAllowed(f"the account of {user_id} is not locked")
-    unlocked = ev.UserUnlocked(user=row.id, failed_before=row.failed_attempts, note=reason)
+    before = row.failed_attempts
     row.locked, row.failed_attempts = False, 0
+    unlocked = ev.UserUnlocked(user=row.id, failed_before=before, note=reason, seal=_seal(uow, row))
     uow.write(unlocked, stream=SITE_STREAM, user_id=actor.id)
     uow.session.flush()
 
@@ -173,7 +183,8 @@ def deactivate_user(uow: UnitOfWork, user_id: str, *, by: str, reason: str) -> N
     if not row.active:
         return
     row.active = False
-    uow.write(ev.UserDeactivated(user=row.id, note=reason), stream=SITE_STREAM, user_id=actor.id)
+    deactivated = ev.UserDeactivated(user=row.id, note=reason, seal=_seal(uow, row))
+    uow.write(deactivated, stream=SITE_STREAM, user_id=actor.id)
     uow.session.flush()
 
 
@@ -199,7 +210,9 @@ def set_password(uow: UnitOfWork, user_id: str, old_password: str, new_password:
     row.password_hash = hash_password(new_password)
     old_flag = row.must_change_password
     row.must_change_password = False
-    changed = ev.PasswordChanged(user=row.id, had_to_change=old_flag, note="set by the user")
+    changed = ev.PasswordChanged(
+        user=row.id, had_to_change=old_flag, note="set by the user", seal=_seal(uow, row)
+    )
     uow.write(changed, stream=SITE_STREAM, user_id=row.id)
     uow.session.flush()
     return AuthResult(True, actor_of(row), None, "Password changed.")
@@ -213,6 +226,6 @@ def reset_password(uow: UnitOfWork, user_id: str, new_password: str, *, by: str,
     row.password_hash = hash_password(new_password)
     old_flag = row.must_change_password
     row.must_change_password = True
-    reset = ev.PasswordReset(user=row.id, had_to_change=old_flag, note=reason)
+    reset = ev.PasswordReset(user=row.id, had_to_change=old_flag, note=reason, seal=_seal(uow, row))
     uow.write(reset, stream=SITE_STREAM, user_id=actor.id)
     uow.session.flush()

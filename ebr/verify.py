@@ -64,6 +64,7 @@ from sqlalchemy.engine import Connection, make_url
 from ebr import chain
 from ebr.database import Database, translated_errors
 from ebr.errors import NotFound
+from ebr.master_seal import unsealed_rows
 from ebr.models import RECORD_MODELS, AuditEvent, Batch, ChainHead, JsonText, Signature
 
 _AUDIT = cast(Table, AuditEvent.__table__)
@@ -971,6 +972,11 @@ def verify(db: Database, batch_id: str | None = None, *, workers: int | None = N
             else:
                 _check_references(connection, merged, problems, batch_id)
             _check_unknown_signatures(connection, merged, problems, batch_id, counted=merged_records)
+            if batch_id is None:
+                problems += (
+                    BadEvent(row.seq, row.event_uid or row.uid, row.problem())
+                    for row in unsealed_rows(connection)
+                )
             problems = _named(connection, problems)
         finally:
             connection.rollback()

@@ -21,6 +21,9 @@ class UserEvent(AuditedEvent):
 
     user: str = at(Place.ENTITY_ID, "")
     note: str | None = at(Place.REASON)
+    #: The hash of the user's row right after the change this event made (``ebr.master_seal``);
+    #: None for an event that changed no row (a login) and for events written before seals.
+    seal: str | None = optional()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +128,7 @@ class MasterDataChanged(AuditedEvent):
     before: Mapping[str, Any] | None = field(default=None, metadata={"place": Place.RECORD})
     after: Mapping[str, Any] = field(default_factory=dict, metadata={"place": Place.RECORD})
     note: str | None = at(Place.REASON)
+    seal: str | None = field(default=None, metadata={"place": Place.RECORD})  # see UserEvent
 
     @property
     def action(self) -> str:
@@ -133,22 +137,39 @@ class MasterDataChanged(AuditedEvent):
     # The values go to the chain as the import read them (dates, decimals, times): the chain's
     # canonical form writes them, as it always has for master data.
     def new_value(self) -> dict[str, Any] | None:
-        return dict(self.after)
+        return {**self.after, "seal": self.seal} if self.seal is not None else dict(self.after)
 
     def old_value(self) -> dict[str, Any] | None:
         return None if self.before is None else dict(self.before)
 
     @classmethod
     def _decode_extra(cls, event: Stored) -> dict[str, Any]:
+        after = dict(event.new_value) if isinstance(event.new_value, Mapping) else {}
+        seal = after.pop("seal", None)
         return {
             "change": "changed" if event.action.endswith(".changed") else "added",
             "before": event.old_value if isinstance(event.old_value, Mapping) else None,
-            "after": event.new_value if isinstance(event.new_value, Mapping) else {},
+            "after": after,
+            "seal": seal if isinstance(seal, str) else None,
         }
 
     @classmethod
     def matches(cls, action: str) -> bool:
         return action.startswith("master.") and action.endswith((".added", ".changed"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class MasterDataSealed(AuditedEvent):
+    """A master-data row sealed as found, by the upgrade that put master data under the chain
+    (the row was written before events carried seals). Attributed to no user: the note says
+    what sealed it."""
+
+    ACTION: ClassVar[str] = "master.sealed"
+
+    kind: str = at(Place.ENTITY_TYPE, "")
+    entity: str | None = at(Place.ENTITY_ID)
+    seal: str
+    note: str | None = at(Place.REASON)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -195,5 +216,6 @@ SITE_EVENTS: tuple[type[AuditedEvent], ...] = (
     PasswordReset,
     LoggedOut,
     MasterDataChanged,
+    MasterDataSealed,
     RecipeImported,
 )
