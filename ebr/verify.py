@@ -66,6 +66,7 @@ from ebr.database import Database, translated_errors
 from ebr.errors import NotFound
 from ebr.master_seal import unsealed_rows
 from ebr.models import RECORD_MODELS, AuditEvent, Batch, ChainHead, JsonText, Signature
+from ebr.timeline import backward_steps
 
 _AUDIT = cast(Table, AuditEvent.__table__)
 _SIGNATURES = cast(Table, Signature.__table__)
@@ -972,6 +973,7 @@ def verify(db: Database, batch_id: str | None = None, *, workers: int | None = N
             else:
                 _check_references(connection, merged, problems, batch_id)
             _check_unknown_signatures(connection, merged, problems, batch_id, counted=merged_records)
+            problems += (BadEvent(step.seq, step.uid, step.problem()) for step in backward_steps(connection))
             if batch_id is None:
                 problems += (
                     BadEvent(row.seq, row.event_uid or row.uid, row.problem())

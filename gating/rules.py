@@ -421,6 +421,10 @@ def check_value(
 
 # ---------------------------------------------------------------- the session and the station
 
+#: How far the clock may stand behind the newest record (another writer's clock, an NTP step)
+#: before the station stops recording, and ``ebr verify`` reports a step back in the record's time.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
 
 def check_password_fresh(
     actor: Actor, must_change: bool, *, policy: GatePolicy = DEFAULT_POLICY
@@ -444,7 +448,11 @@ def check_not_blocked(
 
 
 def check_clock(
-    now: Now, newest_record: datetime | None, tolerance: timedelta, *, policy: GatePolicy = DEFAULT_POLICY
+    now: Now,
+    newest_record: datetime | None,
+    tolerance: timedelta = CLOCK_TOLERANCE,
+    *,
+    policy: GatePolicy = DEFAULT_POLICY,
 ) -> tuple[Refusal, ...]:
     """The system clock may not stand behind the newest record by more than ``tolerance``: a
     clock set back would pass expired training, lots and calibrations, and the record's times
