@@ -17,32 +17,22 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ebr.events.batch import (
-    BATCH_EVENTS,
     ActionRefused,
     BatchCompleted,
     BatchEvent,
     BatchHeld,
     BatchResumed,
     BatchStarted,
-    CheckAnswered,
     DeviationClosed,
     DeviationOpened,
     DeviationRecorded,
-    EquipmentBound,
-    EquipmentSnapshot,
     LabelPrinted,
-    LotIdentified,
-    MeasurementRecorded,
     OverrideSigned,
     RefusalNote,
     ReviewDecided,
     SignatureSigned,
     StatusChanged,
-    StepConfirmed,
-    StepDone,
     StepEvent,
-    StepSigned,
-    WeighingAccepted,
 )
 from ebr.events.codec import AuditedEvent, Outcome, Stored, UnknownAction, to_json
 from ebr.events.site import (
@@ -61,7 +51,40 @@ from ebr.events.site import (
     UserLocked,
     UserUnlocked,
 )
+from ebr.events.steps import (
+    CheckAnswered,
+    EquipmentBound,
+    EquipmentSnapshot,
+    LotIdentified,
+    MeasurementRecorded,
+    StepConfirmed,
+    StepDone,
+    StepSigned,
+    WeighingAccepted,
+)
 
+#: Every class of a batch's stream.
+BATCH_EVENTS: tuple[type[AuditedEvent], ...] = (
+    BatchStarted,
+    StepConfirmed,
+    CheckAnswered,
+    StepSigned,
+    MeasurementRecorded,
+    EquipmentBound,
+    LotIdentified,
+    WeighingAccepted,
+    OverrideSigned,
+    DeviationOpened,
+    DeviationRecorded,
+    DeviationClosed,
+    BatchHeld,
+    BatchResumed,
+    BatchCompleted,
+    ActionRefused,
+    ReviewDecided,
+    LabelPrinted,
+    SignatureSigned,
+)
 #: Every class of the vocabulary.
 ALL_EVENTS: tuple[type[AuditedEvent], ...] = (*BATCH_EVENTS, *SITE_EVENTS)
 
@@ -130,6 +153,7 @@ def _parsed(text: Any) -> Any:
 
 __all__ = [
     "ALL_EVENTS",
+    "BATCH_EVENTS",
     "ActionRefused",
     "AuditedEvent",
     "AuthenticationFailed",
