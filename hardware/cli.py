@@ -4,6 +4,7 @@
 
     devices simulate scale   --protocol mt-sics|sbi --link PATH|tcp://127.0.0.1:PORT [...]
     devices simulate scanner [--protocol serial] --link PATH|tcp://127.0.0.1:PORT [...]
+    devices simulate printer [--link tcp://127.0.0.1:9100] --out DIR   (a ZPL label printer)
     devices ports            serial ports with USB vendor/product id and serial number (JSON)
     scan decode DATA         what the station reads in a scan, as JSON
 
@@ -115,6 +116,15 @@ def register(subparsers: Any) -> None:
     _console_argument(scanner)
     scanner.set_defaults(func=_simulate_scanner)
 
+    printer = _one_line_errors(
+        kinds.add_parser("printer", help="a simulated ZPL label printer on a TCP port (labels to PNG)")
+    )
+    printer.add_argument("--link", default="tcp://127.0.0.1:9100", help="tcp://HOST:PORT (default port 9100)")
+    printer.add_argument(
+        "--out", required=True, help="folder for the printed labels (PNG and the ZPL received)"
+    )
+    printer.set_defaults(func=_simulate_printer)
+
     ports = _one_line_errors(device_commands.add_parser("ports", help="list serial ports (JSON)"))
     ports.set_defaults(func=_list_ports)
 
@@ -196,6 +206,38 @@ def _simulate_scanner(args: argparse.Namespace) -> int:
         sys.stderr.write(f"devices simulate scanner: error: {exc}\n")
         return EXIT_USAGE
     return _run_simulator(device, "simulated scanner", args.no_console)
+
+
+def _simulate_printer(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from hardware.printers.zebra import PrinterError, printer_address
+    from hardware.simulators.printer import LabelPrinterSimulator
+
+    try:
+        host, port = printer_address(args.link)
+    except PrinterError as exc:
+        sys.stderr.write(f"devices simulate printer: error: {exc}\n")
+        return EXIT_USAGE
+    try:
+        printer = LabelPrinterSimulator(Path(args.out), host=host, port=port)
+    except OSError as exc:
+        sys.stderr.write(f"simulated label printer: cannot start on {host}:{port}: {exc.strerror or exc}\n")
+        return EXIT_FAILED
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+    with printer:
+        sys.stdout.write(f"simulated label printer on {printer.address}, labels to {args.out}\n")
+        sys.stdout.flush()
+        shown = 0
+        while not stop.wait(0.2):
+            for png in printer.printed[shown:]:
+                sys.stdout.write(f"printed {png}\n")
+                sys.stdout.flush()
+            shown = len(printer.printed)
+    return EXIT_OK
 
 
 def _run_simulator(device: SimulatedDevice, what: str, no_console: bool) -> int:
