@@ -4,29 +4,18 @@ Every problem is reported at once, each located to its line, and nothing but
 ``RecipeInvalid`` ever escapes for bad content, whatever the bytes: a recipe
 author fixes the whole file in one round, and the CLI never shows a traceback.
 
-The file is read with ruamel's round-trip loader because it keeps the line of
-every key and item; numbers written with a decimal point are read as Decimal
-straight from their text (never through float), so ``0.1`` is exactly 0.1.
-Anchors and aliases are refused: a recipe has no use for them, and refusing
-them rules out alias bombs and shared nodes whose line would be ambiguous.
+The file is read by ``recipes.safe_yaml`` (line numbers kept, decimals exact,
+anchors and aliases refused, size and nesting limited), as every YAML file the
+station reads is.
 """
 
 from __future__ import annotations
 
 import os
-import warnings
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
-from ruamel.yaml import YAML
-from ruamel.yaml.composer import Composer
-from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
-from ruamel.yaml.nodes import ScalarNode
-from ruamel.yaml.reader import ReaderError
 
 from recipes.crosschecks import cross_check
 from recipes.locate import PathElement, format_path, path_line
@@ -44,6 +33,7 @@ from recipes.model import (
     WeighStep,
 )
 from recipes.problems import Problem, RecipeInvalid
+from recipes.safe_yaml import MAX_DEPTH, YamlRefused, decimal_yaml, load_yaml
 from recipes.schema import (
     CheckDoc,
     EquipmentDoc,
@@ -55,12 +45,17 @@ from recipes.schema import (
     WeighDoc,
 )
 
-__all__ = ["Problem", "RecipeInvalid", "load_recipe", "parse_recipe", "parse_recipe_bytes"]
+__all__ = [
+    "MAX_DEPTH",
+    "Problem",
+    "RecipeInvalid",
+    "decimal_yaml",
+    "load_recipe",
+    "parse_recipe",
+    "parse_recipe_bytes",
+]
 
 DOCUMENT = "document"
-
-#: Deep nesting makes the YAML parser slow (worse than quadratic); a recipe is 6 levels deep.
-MAX_DEPTH = 32
 
 
 def load_recipe(path: str | os.PathLike[str]) -> MasterRecipe:
@@ -117,111 +112,17 @@ def parse_recipe(text: str, filename: str) -> MasterRecipe:
 
 # ---------------------------------------------------------------- YAML
 
-
-class _DecimalConstructor(RoundTripConstructor):
-    """Round-trip constructor that reads YAML floats as Decimal from their source text."""
-
-    def construct_decimal(self, node: ScalarNode) -> Any:
-        text = str(node.value).replace("_", "")
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            pass
-        try:
-            return super().construct_yaml_float(node)  # .inf and .nan; the schema refuses them
-        except ValueError:  # an explicit !!float on something that is not a number
-            raise ConstructorError(None, None, f"{node.value!r} is not a number", node.start_mark) from None
-
-
-# add_constructor on the subclass copies the table, so the shared RoundTripConstructor is untouched.
-_DecimalConstructor.add_constructor("tag:yaml.org,2002:float", _DecimalConstructor.construct_decimal)
-
-
-class _TooDeep(Exception):
-    def __init__(self, line: int) -> None:
-        self.line = line
-
-
-class _RecipeComposer(Composer):
-    """Composer that notes every anchor and alias, and stops at MAX_DEPTH levels of nesting
-    (before the parser spends seconds on a pathological file)."""
-
-    def __init__(self, loader: Any = None) -> None:
-        super().__init__(loader)
-        self.nesting = 0
-        self.anchor_lines: list[int] = []
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.parser.peek_event()
-        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
-            self.anchor_lines.append(event.start_mark.line + 1)
-        if not isinstance(event, MappingStartEvent | SequenceStartEvent):
-            return super().compose_node(parent, index)
-        self.nesting += 1
-        if self.nesting > MAX_DEPTH:
-            raise _TooDeep(event.start_mark.line + 1)
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.nesting -= 1
-
-
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt", pure=True)
-    yaml.Composer = _RecipeComposer
-    yaml.Constructor = _DecimalConstructor
-    yaml.allow_duplicate_keys = False
-    return yaml
+#: A recipe of a few hundred steps is tens of kilobytes; instruction images are files of their own.
+MAX_RECIPE_BYTES = 1 << 20
 
 
 def _load_yaml(text: str, filename: str) -> Any:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yaml = _yaml()
-            document = yaml.load(text)
-            anchors = yaml.composer.anchor_lines
-            if anchors:
-                message = "anchors and aliases (& and *) are not allowed in a recipe"
-                raise RecipeInvalid([Problem(filename, line, DOCUMENT, message) for line in anchors])
-            return document
-    except _TooDeep as error:
-        message = f"nested more than {MAX_DEPTH} levels deep: a recipe needs a handful"
-        raise RecipeInvalid([Problem(filename, error.line, DOCUMENT, message)]) from None
-    except RecipeInvalid:
-        raise
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        column = f" (column {mark.column + 1})" if mark is not None else ""
-        reason = error.problem or error.context or "not valid YAML"
+        return load_yaml(text, what="a recipe", max_bytes=MAX_RECIPE_BYTES)
+    except YamlRefused as refused:
         raise RecipeInvalid(
-            [Problem(filename, line, DOCUMENT, f"YAML syntax error: {reason}{column}")]
+            [Problem(filename, line, DOCUMENT, message) for line, message in refused.problems]
         ) from None
-    except ReaderError as error:
-        line = text[: max(error.position, 0)].count("\n") + 1
-        raise RecipeInvalid(
-            [Problem(filename, line, DOCUMENT, f"character {_char(error.character)} is not allowed in YAML")]
-        ) from None
-    except RecursionError:
-        raise RecipeInvalid([Problem(filename, 1, DOCUMENT, "not valid YAML: nested too deeply")]) from None
-    except (YAMLError, ValueError, TypeError, AttributeError, KeyError, IndexError, AssertionError) as error:
-        # ruamel raises a few plain exceptions on very broken input (nesting depth, odd tags, and
-        # an internal assertion on some comment tokens, found by tests/recipes/test_recipe_fuzz.py).
-        line = int(getattr(getattr(error, "problem_mark", None), "line", 0)) + 1
-        raise RecipeInvalid(
-            [Problem(filename, line, DOCUMENT, f"not valid YAML: {_first_line(error)}")]
-        ) from None
-
-
-def _char(character: object) -> str:
-    code = character if isinstance(character, int) else ord(str(character)[:1] or "\0")
-    return f"U+{code:04X}"
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
 
 
 def _kind_of(value: Any) -> str:
@@ -348,9 +249,3 @@ def _build_step(step: StepDoc) -> Step:
             id=step.id, meaning=step.meaning, role=step.role, independent_of=tuple(step.independent_of)
         )
     raise AssertionError(f"unhandled step document {type(step).__name__}")  # pragma: no cover
-
-
-def decimal_yaml() -> YAML:
-    """A round-trip YAML loader that keeps line numbers and reads floats as exact Decimals
-    from their source text (``3.9310`` stays ``3.9310``): for every YAML file the station reads."""
-    return _yaml()

@@ -5,16 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import threading
+import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ebr_testing import SITE_YAML
 from sqlalchemy import select, text
 
+import ebr.masterdata
+from ebr import events as ev
 from ebr.database import Database
-from ebr.masterdata import MasterDataInvalid, gtin_valid, import_master_data
+from ebr.masterdata import MasterDataInvalid, gtin_valid, import_master_data, prepare, read_site_file
 from ebr.models import AuditEvent, User
+from ebr.site_file import MAX_SITE_FILE_BYTES
 from ebr.verify import verify
 
 
@@ -177,7 +183,9 @@ def test_malformed_file_gives_located_messages(
         import_master_data(uow, path, "adm.kim")
     lines = [line.replace(str(tmp_path) + "/", "") for line in str(info.value).splitlines()]
     if expected is None:
-        assert len(lines) == 1 and lines[0].startswith("bad.yaml:2: document: not valid YAML")
+        assert lines == [
+            "bad.yaml:2: document: YAML syntax error: expected the node content, but found '}' (column 19)"
+        ]
     else:
         assert lines == expected
     assert _events(sqlite_db) == []
@@ -185,3 +193,61 @@ def test_malformed_file_gives_located_messages(
 
 def test_gtin_check_digit() -> None:
     assert gtin_valid("04012345000108") and not gtin_valid("04012345000109")
+
+
+def test_an_alias_bomb_is_refused_before_it_expands(sqlite_db: Database, tmp_path: Path) -> None:
+    """A billion-laughs file: nine levels of nine aliases would be 387 million strings."""
+    lines = ['a0: &a0 ["lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    lines.append("users: [*a9]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(MasterDataInvalid) as info:
+        read_site_file(path)
+    assert time.monotonic() - started < 2
+    assert (
+        str(info.value)
+        .splitlines()[0]
+        .endswith("anchors and aliases (& and *) are not allowed in a master-data file")
+    )
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as f:
+        f.truncate(MAX_SITE_FILE_BYTES + 1)  # sparse: nothing is written, nothing read
+    with pytest.raises(MasterDataInvalid, match="a master-data file may have at most"):
+        read_site_file(path)
+
+
+def test_passwords_are_hashed_before_the_write_lock(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``prepare`` does the slow work (argon2 for each new user) holding no lock: another
+    station records meanwhile."""
+    hashing, release = threading.Event(), threading.Event()
+    real = ebr.masterdata.hash_password
+
+    def slow_hash(password: str) -> str:
+        hashing.set()
+        assert release.wait(10)
+        return real(password)
+
+    monkeypatch.setattr(ebr.masterdata, "hash_password", slow_hash)
+    prepared: list[Any] = []
+    worker = threading.Thread(target=lambda: prepared.extend(prepare(sqlite_db, [SITE_YAML])))
+    worker.start()
+    assert hashing.wait(10)
+    with sqlite_db.unit_of_work() as uow:  # would wait for the lock if prepare held it
+        uow.write(ev.LoginSucceeded(user="someone"), stream="site", user_id=None)
+        uow.commit()
+    release.set()
+    worker.join(30)
+    [read] = prepared
+    assert set(read.password_hashes) == {u.id for u in read.site.users}
+    monkeypatch.setattr(ebr.masterdata, "hash_password", lambda p: pytest.fail("hashed inside the lock"))
+    with sqlite_db.unit_of_work() as uow:
+        report = import_master_data(uow, read, "adm.kim")
+        uow.commit()
+    assert report.added > 40
