@@ -18,6 +18,7 @@ import os
 import sqlite3
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +30,15 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from ebr.errors import BadDatabaseUrl, DatabaseLocked, DatabaseUnreachable, SchemaMissing, StoreError
+from ebr.errors import (
+    BadDatabaseUrl,
+    DatabaseLocked,
+    DatabaseMissing,
+    DatabaseReadOnly,
+    DatabaseUnreachable,
+    SchemaMissing,
+    StoreError,
+)
 
 if TYPE_CHECKING:
     from ebr.uow import UnitOfWork
@@ -91,6 +100,8 @@ def translate(exc: DBAPIError, url: URL) -> StoreError | None:
         return DatabaseLocked(f"database {where} is locked by another writer (waited {BUSY_TIMEOUT_MS} ms)")
     if "no such table" in lower or ("relation" in lower and "does not exist" in lower):
         return SchemaMissing(f"database {where} has no schema ({message}): run `mes-station db upgrade`")
+    if "readonly database" in lower or "read-only transaction" in lower or "query_only" in lower:
+        return DatabaseReadOnly(f"database {where} is open read-only: nothing can be written to it")
     if "unable to open database file" in lower or "file is not a database" in lower:
         return DatabaseUnreachable(f"cannot open database {where}: {message}")
     if url.get_backend_name() == "postgresql" and exc.connection_invalidated:
@@ -142,6 +153,27 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
         cursor.execute("PRAGMA foreign_keys = ON")
     finally:
         cursor.close()
+
+
+def _sqlite_on_connect_read_only(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # A reader sets nothing that writes: no page size, no journal mode.
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    dbapi_connection.execute("PRAGMA query_only = ON")
+
+
+def _read_only_sqlite(url: URL, path: Path) -> URL:
+    """A SQLite URL that opens ``path`` read-only, leaving no file behind.
+
+    A file with no write-ahead log beside it is open in no station (a writer keeps its log
+    while it runs): it is opened as immutable, so SQLite makes no shared-memory or log file
+    next to it (on read-only media it could not; beside a station's store, files a reader
+    made as another user would lock the station out). A file with a log is being written:
+    it is read through the log, which the writer made."""
+    log = path.with_name(path.name + "-wal")
+    immutable = "" if log.exists() else "&immutable=1"
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro{immutable}"
+    return url.set(database=uri, query={**url.query, "uri": "true"})
 
 
 WRITER_CHECKPOINT_PAGES = 4000
@@ -384,12 +416,18 @@ def _close_quietly(connection: Connection) -> None:
         pass
 
 
-def open_database(url: str | None = None, *, echo: bool = False) -> Database:
-    """Open (and for SQLite create the file of) the database at ``url``.
+def open_database(
+    url: str | None = None, *, echo: bool = False, create: bool = True, read_only: bool = False
+) -> Database:
+    """Open the database at ``url`` (``create``: a SQLite file that does not exist yet is made).
 
     ``url`` None: ``MES_STATION_DB`` or ``mes-station.db`` in the user's data directory.
-    Raises BadDatabaseUrl or DatabaseUnreachable with a one-line message. The schema is
-    not checked here (``ebr.migrate.upgrade`` makes it); units of work check it."""
+    ``create=False``: a SQLite file that is not there raises DatabaseMissing (a mistyped
+    ``--db`` must not become a new, empty store that verifies as intact). ``read_only``:
+    nothing can be written through this database, not even SQLite's log settings (an archive
+    on read-only media opens; an auditor's run leaves no file behind). Raises BadDatabaseUrl,
+    DatabaseMissing or DatabaseUnreachable with a one-line message. The schema is not checked
+    here (``ebr.migrate.upgrade`` makes it); units of work check it."""
     parsed = parse_url(url)
     engine: Engine
     try:
@@ -397,17 +435,29 @@ def open_database(url: str | None = None, *, echo: bool = False) -> Database:
             database = parsed.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):
                 path = Path(database).expanduser()
-                if url is None:
+                if not path.exists() and (read_only or not create):
+                    raise DatabaseMissing(
+                        f"no such database: {path} (a new store is made by `mes-station db upgrade`)"
+                    )
+                if path.exists() and not path.is_file():
+                    raise DatabaseUnreachable(f"cannot open database {shown(parsed)}: {path} is not a file")
+                if url is None and create:
                     path.parent.mkdir(parents=True, exist_ok=True)
                 elif not path.parent.is_dir():
                     raise DatabaseUnreachable(
                         f"cannot open database {shown(parsed)}: no directory {path.parent}"
                     )
+                if read_only:
+                    parsed = _read_only_sqlite(parsed, path)
             engine = create_engine(parsed, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-            event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "connect", _sqlite_on_connect_read_only if read_only else _sqlite_on_connect)
             event.listen(engine, "begin", _sqlite_on_begin)
         else:
-            engine = create_engine(parsed, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+            options = "-c default_transaction_read_only=on" if read_only else None
+            connect_args: dict[str, Any] = {"connect_timeout": 5}
+            if options:
+                connect_args["options"] = options
+            engine = create_engine(parsed, echo=echo, pool_pre_ping=True, connect_args=connect_args)
     except (ArgumentError, NoSuchModuleError) as exc:
         raise BadDatabaseUrl(f"cannot use database URL {shown(parsed)}: {_one_line(exc)}") from None
     try:

@@ -19,6 +19,14 @@ class DatabaseLocked(StoreError):
     """Another writer holds the database for longer than the busy timeout."""
 
 
+class DatabaseMissing(StoreError):
+    """There is no database at the URL, and the command may not create one."""
+
+
+class DatabaseReadOnly(StoreError):
+    """A write was attempted through a database opened read-only (or on read-only media)."""
+
+
 class SchemaMissing(StoreError):
     """The database has no schema, or an outdated one: run `mes-station db upgrade`."""
 

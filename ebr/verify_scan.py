@@ -412,7 +412,9 @@ def _open_raw(url: str, dialect: str) -> Any:
     parsed = make_url(url)
     if dialect == "sqlite":
         path = parsed.database or ""
-        lite = sqlite3.connect(f"file:{urllib.parse.quote(path)}?mode=ro", uri=True)
+        # A store opened read-only already names its file as a read-only URI (ebr.database).
+        uri = path if path.startswith("file:") else f"file:{urllib.parse.quote(path)}?mode=ro"
+        lite = sqlite3.connect(uri, uri=True)
         lite.execute("PRAGMA query_only = ON")
         lite.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         return lite

@@ -15,9 +15,17 @@ from sqlalchemy.exc import DBAPIError
 
 from ebr import events as ev
 from ebr.database import Database, default_url, open_database, parse_url
-from ebr.errors import BadDatabaseUrl, DatabaseLocked, DatabaseUnreachable, SchemaMissing
+from ebr.errors import (
+    BadDatabaseUrl,
+    DatabaseLocked,
+    DatabaseMissing,
+    DatabaseReadOnly,
+    DatabaseUnreachable,
+    SchemaMissing,
+)
 from ebr.migrate import current_revision, head_revision, upgrade
 from ebr.models import APPEND_ONLY_TABLES, RECORD_TABLES, Base
+from ebr.verify import verify
 
 
 def test_models_and_migrations_agree(db_url: str) -> None:
@@ -203,3 +211,44 @@ def test_default_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     db = open_database(None)
     assert (tmp_path / "data" / "mes-station").is_dir()
     db.dispose()
+
+
+# ---------------------------------------------------------------- a store that must not be made or written
+
+
+def test_a_missing_file_is_no_new_store_unless_asked(tmp_path: Path) -> None:
+    typo = tmp_path / "statoin.db"
+    with pytest.raises(DatabaseMissing, match=f"no such database: {typo}"):
+        open_database(f"sqlite:///{typo}", create=False)
+    with pytest.raises(DatabaseMissing):
+        open_database(f"sqlite:///{typo}", read_only=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_store_opened_read_only_verifies_and_leaves_nothing_behind(site_sqlite: Database) -> None:
+    path = Path(site_sqlite.url.database or "")
+    site_sqlite.dispose()  # the station is not running: its log is folded back into the file
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    reader = open_database(f"sqlite:///{path}", read_only=True)
+    try:
+        assert verify(reader).ok
+        with pytest.raises(DatabaseReadOnly, match="is open read-only"), reader.unit_of_work() as uow:
+            uow.write(ev.LoginSucceeded(user="auditor"), stream="site", user_id=None)
+            uow.commit()
+    finally:
+        reader.dispose()
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_a_server_store_opened_read_only_refuses_writes(pg_database_url: str) -> None:
+    db = open_database(pg_database_url)
+    upgrade(db)
+    db.dispose()
+    reader = open_database(pg_database_url, read_only=True)
+    try:
+        assert verify(reader).ok
+        with pytest.raises(DatabaseReadOnly), reader.unit_of_work() as uow:
+            uow.write(ev.LoginSucceeded(user="auditor"), stream="site", user_id=None)
+            uow.commit()
+    finally:
+        reader.dispose()
