@@ -18,14 +18,19 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 def _field_names(cls: type) -> tuple[str, ...]:
     names = _FIELD_NAMES.get(cls)
     if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls) if not f.name.startswith("_"))
+        names = tuple(
+            f.name
+            for f in dataclasses.fields(cls)
+            if not f.name.startswith("_") and f.metadata.get("exported", True)
+        )
         _FIELD_NAMES[cls] = names
     return names
 
 
 def to_plain(value: Any) -> Any:
-    """A JSON value of a read-model object: dataclasses become objects in field order,
-    Decimals strings (exactly as recorded), datetimes ISO 8601 UTC with "Z", dates ISO."""
+    """A JSON value of a read-model object: dataclasses become objects in field order (a field
+    marked ``exported: False`` left out), Decimals strings (exactly as recorded), datetimes
+    ISO 8601 UTC with "Z", dates ISO."""
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, tuple):

@@ -7,7 +7,7 @@ operators directly; a line with a character outside cp1252 falls back to reportl
 ``drawString`` with a Unicode TrueType font, so nothing is ever dropped or replaced.
 
 :class:`Grid` is a table flowable: fixed relative column widths, wrapped cells, a header row
-repeated on every page, rows split across pages when they must.
+repeated on every page; a row is cut at a page break only when it is taller than a page.
 """
 
 from __future__ import annotations
@@ -439,6 +439,11 @@ class Grid(Flowable):  # type: ignore[misc]
             used += laid.height
             count += 1
         if count == 0:
+            # A row is split only where it must be: at the top of a page, too tall for it.
+            # Anywhere else it goes whole to the next page (a hash is never cut in two there).
+            frame = getattr(self, "_frame", None)
+            if frame is not None and not getattr(frame, "_atTop", True):
+                return []
             first = self._laid[0]
             fit = int((room - 2 * self.pad) // self.leading)
             if fit < 2:

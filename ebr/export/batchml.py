@@ -36,6 +36,7 @@ from typing import Any
 
 from lxml import etree
 
+from ebr import events as ev
 from ebr.chain import utc_iso
 from ebr.export.json_export import FORMAT_VERSION
 from ebr.export.record import BatchRecord, EquipmentUse, LotConsumption, Measurement, Step, StepExecution
@@ -48,17 +49,18 @@ SCHEMA_FILE = SCHEMA_DIR / "BatchML-BatchProductionRecord.xsd"
 _STATUS = {"in_progress": "Running", "on_hold": "Held", "completed": "Complete"}
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 
-# action -> (EventType, EventSubType) of ISA-88.04
-_EVENT_KIND: dict[str, tuple[str, str]] = {
-    "step.confirmed": ("Procedural Execution", "Prompt Response"),
-    "step.answered": ("Procedural Execution", "Prompt Response"),
-    "measurement.recorded": ("Procedural Execution", "Process Data"),
-    "equipment.bound": ("Equipment", "Allocation"),
-    "lot.identified": ("Material", "Allocation"),
-    "weighing.accepted": ("Material", "Consume"),
-    "step.signed": ("Operator", "Security"),
-    "signature.signed": ("Operator", "Security"),
-    "override.signed": ("Operator", "Security"),
+# The (EventType, EventSubType) of ISA-88.04 of an action at a step, by its event's class; a
+# refused action is a message.
+_EVENT_KIND: dict[type[ev.AuditedEvent], tuple[str, str]] = {
+    ev.StepConfirmed: ("Procedural Execution", "Prompt Response"),
+    ev.CheckAnswered: ("Procedural Execution", "Prompt Response"),
+    ev.MeasurementRecorded: ("Procedural Execution", "Process Data"),
+    ev.EquipmentBound: ("Equipment", "Allocation"),
+    ev.LotIdentified: ("Material", "Allocation"),
+    ev.WeighingAccepted: ("Material", "Consume"),
+    ev.StepSigned: ("Operator", "Security"),
+    ev.OverrideSigned: ("Operator", "Security"),
+    ev.ActionRefused: ("Message", "Message"),
 }
 
 
@@ -626,11 +628,7 @@ def _execution_event(
     equipment: EquipmentUse | None,
     measurement: Measurement | None,
 ) -> None:
-    kind = (
-        ("Message", "Message")
-        if e.outcome == "refused"
-        else _EVENT_KIND.get(e.action, ("Procedural Execution", "Other"))
-    )
+    kind = _EVENT_KIND.get(e.event, ("Procedural Execution", "Other"))
     with w.node("Event"):
         _entry(
             w,

@@ -38,6 +38,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
+from ebr.events import StepSigned
 from ebr.export._barcode import BarcodeFlowable, code128_modules
 from ebr.export._common import date_text, local_text, num, site_zone, utc_text
 from ebr.export._pdfgrid import (
@@ -648,7 +649,7 @@ def _step_rows(record: BatchRecord, step: Step, signatures: Sequence[Any]) -> li
         result: CellLike = Cell(
             e.result, color=RED if refused else AMBER if e.outcome == "deviation" else None, bold=refused
         )
-        if e.action in ("step.signed", "signature.signed") and not refused:
+        if issubclass(e.event, StepSigned):
             sig = next((s for s in signatures if s.user_id == e.user_id), None)
             if sig is not None:
                 result = Cell(

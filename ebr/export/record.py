@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from ebr.chain import GENESIS
+from ebr.events import AuditedEvent
 
 #: The batch statuses of the engine's lifecycle.
 BATCH_STATUSES = ("in_progress", "on_hold", "completed")
@@ -82,12 +83,15 @@ class StepExecution:
     """One thing a person did at a step (accepted or refused)."""
 
     uid: str
-    action: str  # the audit action, e.g. "step.confirmed", "weighing.accepted"
+    action: str  # the event's stored action, e.g. "step.confirmed", "weighing.accepted"
     user_id: str | None
     at: dt.datetime
     outcome: str  # accepted | refused | deviation
     result: str  # what was recorded, in words: "Yes", "150 rpm", "SCL-150-01"
     ref: RecordRef | None = None
+    #: The class of the event that recorded it, for the exports to tell the kinds of action
+    #: apart; not written into an export (``action`` is the event's stored name).
+    event: type[AuditedEvent] = field(metadata={"exported": False})
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -257,7 +257,8 @@ def site_sqlite(templates: Templates, tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def batch_db(backend: str, templates: Templates, tmp_path: Path) -> Iterator[tuple[Database, dict[str, str]]]:
-    """site.yaml and a batch with a record of every kind (``ebr_testing.write_full_batch``)."""
+    """site.yaml and a batch with a record of every kind, recorded by the real engine
+    (``ebr_testing.write_full_batch``)."""
     for url in templates.clone(backend, "batch", tmp_path):
         database = _open(url)
         yield database, templates.batch_uids(backend)

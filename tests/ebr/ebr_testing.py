@@ -1,4 +1,7 @@
-"""Shared helpers of the record-store tests (a module of its own: conftest is not importable)."""
+"""Shared helpers of the record-store tests (a module of its own: conftest is not importable).
+
+The batch the store tests read, verify and tamper with is recorded by the real engine, as a
+station records it (``write_full_batch``): the store holds only what the station writes."""
 
 from __future__ import annotations
 
@@ -44,57 +47,54 @@ def approved_recipe(database: Database) -> tuple[str, int]:
 
 
 def write_full_batch(database: Database, batch_id: str = "B26-0001") -> dict[str, str]:
-    """A batch with at least one record of every kind; returns the uids of interest."""
+    """A batch with a record of every kind, recorded by the real engine (the station's own
+    write path): the happy-path script with the impeller speed entered outside its limits (a
+    deviation sv.nowak acknowledges with an e-signed override), a hold and a resume before it
+    is completed, then approved by QA (qa.berg). Returns the uids the tests look at: the batch
+    row, the execution signed at OP10.S30 (``step1``) and its signature, the execution of
+    OP10.S20 (``step2``), the deviation and the override."""
     from decimal import Decimal
 
-    from ebr import records
-    from ebr.signatures import sign
+    from sqlalchemy import select
 
-    code, version = approved_recipe(database)
-    uids: dict[str, str] = {"batch_id": batch_id}
-    with database.unit_of_work() as uow:
-        event = records.start_batch(
-            uow, batch_id=batch_id, recipe_code=code, recipe_version=version, size=Decimal("120"), unit="kg",
-            control_recipe={"size": "120", "unit": "kg"}, user_id="op.alvarez", station="LINE-1",
-        )  # fmt: skip
-        assert event.record is not None
-        uids["batch"] = event.record.uid
-        first = records.record_step(uow, batch_id=batch_id, step_id="OP10.S10", kind="instruction",
-                                    user_id="op.alvarez", result={"confirmed": True})  # fmt: skip
-        second = records.record_step(uow, batch_id=batch_id, step_id="OP10.S20", kind="check",
-                                     user_id="op.alvarez", result={"answer": True})  # fmt: skip
-        assert first.record and second.record
-        uids["step1"], uids["step2"] = first.record.uid, second.record.uid
-        signed = sign(uow, user_id="sv.nowak", password=PASSWORDS["sv.nowak"], meaning="Line clearance verified",
-                      record_table="step_executions", record_uid=first.record.uid, batch_id=batch_id,
-                      step_id="OP10.S30", required_role="supervisor", not_by=("op.alvarez",))  # fmt: skip
-        uids["signature"] = signed.uid
-        records.bind_equipment(uow, batch_id=batch_id, step_id="OP20.S10", bind_name="floor_scale",
-                               equipment_id="SCL-150-01", user_id="op.alvarez")  # fmt: skip
-        records.consume_lot(uow, batch_id=batch_id, step_id="OP20.S20", material_code="RM-0101", lot="P24-0817",
-                            gross=Decimal("62.150"), tare=Decimal("2.150"), net=Decimal("60.000"), unit="kg",
-                            user_id="op.alvarez", source="scale", device_serial="B123456789")  # fmt: skip
-        measured = records.record_measurement(uow, batch_id=batch_id, step_id="OP30.S30", name="Impeller speed",
-                                              value=Decimal("171"), unit="rpm", low=Decimal(140), high=Decimal(160),
-                                              user_id="op.alvarez")  # fmt: skip
-        assert measured.record is not None
-        deviation = records.open_deviation(uow, batch_id=batch_id, step_id="OP30.S30", category="process",
-                                           text="Impeller speed 171 rpm above 160", origin="value_out_of_limits",
-                                           user_id="op.alvarez")  # fmt: skip
-        assert deviation.record is not None
-        uids["deviation"] = deviation.record.uid
-        override = records.record_override(uow, batch_id=batch_id, step_id="OP30.S30",
-                                           reason_code="value_out_of_limits", supervisor="sv.nowak",
-                                           reason_text="Within validated range", deviation_uid=deviation.record.uid)  # fmt: skip
-        assert override.record is not None
-        uids["override"] = override.record.uid
-        records.close_deviation(uow, batch_id=batch_id, deviation_uid=deviation.record.uid,
-                                resolution="Acknowledged by supervisor", user_id="sv.nowak")  # fmt: skip
-        records.change_batch_status(
-            uow, batch_id=batch_id, status="on_hold", user_id="op.alvarez", reason="Break"
-        )
-        records.change_batch_status(uow, batch_id=batch_id, status="in_progress", user_id="op.alvarez")
-        records.change_batch_status(uow, batch_id=batch_id, status="completed", user_id="op.alvarez")
-        records.record_review(uow, batch_id=batch_id, reviewer="qa.berg", outcome="approved", comment="ok")
-        uow.commit()
-    return uids
+    from ebr import models
+    from station import exports
+    from station.engine import api
+    from station.engine.engine import Engine
+    from tests.engine_batches import happy_path
+
+    approved_recipe(database)
+    acknowledged = api.Override(
+        "OP30.S30", "sv.nowak", PASSWORDS["sv.nowak"], "Tachometer re-read; no impact"
+    )
+    actions: list[api.Action] = []
+    for action in happy_path(batch_id=batch_id)[:-1]:
+        if isinstance(action, api.Enter) and action.step == "OP30.S30":
+            actions += [api.Enter("OP30.S30", Decimal(171)), acknowledged]
+            continue
+        if isinstance(action, api.Complete):
+            actions += [api.Hold("Break"), api.Resume("Back from break")]
+        actions.append(action)
+    engine = Engine(database, require_password_change=False)
+    for action in actions:
+        outcome = engine.dispatch(action)
+        assert outcome.status in ("done", "deviation"), (action, outcome.message)
+    engine.dispatch(api.Logout())
+    exports.review_batch(
+        database, batch_id, approve=True, user="qa.berg", password=PASSWORDS["qa.berg"], comment="ok"
+    )
+    with database.unit_of_work(read_only=True) as uow:
+
+        def uid(model: type[models.Base], *where: object) -> str:
+            return str(uow.session.scalars(select(model.uid).where(*where)).one())  # type: ignore[attr-defined]
+
+        step1 = uid(models.StepExecution, models.StepExecution.step_id == "OP10.S30")
+        return {
+            "batch_id": batch_id,
+            "batch": uid(models.Batch, models.Batch.batch_id == batch_id),
+            "step1": step1,
+            "step2": uid(models.StepExecution, models.StepExecution.step_id == "OP10.S20"),
+            "signature": uid(models.Signature, models.Signature.record_uid == step1),
+            "deviation": uid(models.Deviation, models.Deviation.batch_id == batch_id),
+            "override": uid(models.Override, models.Override.batch_id == batch_id),
+        }

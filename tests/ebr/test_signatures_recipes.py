@@ -10,7 +10,7 @@ import pytest
 from ebr_testing import PASSWORDS, RECIPE_YAML
 from sqlalchemy import select
 
-from ebr import outbox, records
+from ebr import outbox
 from ebr.database import Database
 from ebr.errors import NotAllowed, RecipeConflict
 from ebr.models import APPEND_ONLY_TABLES, AuditEvent
@@ -18,6 +18,8 @@ from ebr.recipe_store import approve_recipe, import_recipe
 from ebr.signatures import SignatureRefused, sign, signature_valid
 from ebr.verify import verify
 from recipes.loader import parse_recipe
+from station.engine import api
+from station.engine.engine import Engine
 
 
 def _recipe() -> tuple[Any, str]:
@@ -120,24 +122,39 @@ def test_batch_records_read_back_in_order(batch_db: tuple[Database, dict[str, st
         measurement = found.of("measurements")[0]
         assert measurement.data["in_limits"] is False and measurement.data["value"] == Decimal("171")
         consumption = found.of("lot_consumptions")[0]
-        assert consumption.data["lot_status"] == "released" and consumption.data["net"] == Decimal("60.000")
+        assert consumption.data["lot_status"] == "released" and consumption.data["net"] == Decimal("60.02")
         binding = found.of("equipment_bindings")[0]
         assert binding.data["status_snapshot"]["calibrated_until"] == "2030-03-31"
         assert found.open_deviations() == ()
         assert uow.batch("NOPE") is None and uow.batch_records("NOPE") is None
-        with pytest.raises(NotAllowed):  # a completed batch's record is closed
-            records.record_step(uow, batch_id=uids["batch_id"], step_id="OP30.S60", kind="signature",
-                                user_id="op.alvarez", result={})  # fmt: skip
+
+
+def test_a_completed_batch_takes_no_more_records(batch_sqlite: tuple[Database, dict[str, str]]) -> None:
+    db, uids = batch_sqlite
+    with db.unit_of_work(read_only=True) as uow:
+        head = uow.stream_heads(uids["batch_id"])
+    engine = Engine(db, require_password_change=False)
+    assert engine.dispatch(api.Login(user="op.alvarez", password=PASSWORDS["op.alvarez"])).status == "done"
+    assert engine.dispatch(api.OpenBatch(uids["batch_id"])).status == "done"
+    closed = engine.dispatch(api.Sign("OP30.S60", "op.alvarez", PASSWORDS["op.alvarez"]))
+    assert closed.status == "error" and "completed" in closed.message
+    with db.unit_of_work(read_only=True) as uow:
+        assert uow.stream_heads(uids["batch_id"]) == head
 
 
 def test_batch_needs_an_approved_recipe(site_sqlite: Database) -> None:
+    """The engine starts no batch on a recipe that is imported but not approved: the store
+    holds no batch afterwards."""
     recipe, source = _recipe()
     with site_sqlite.unit_of_work() as uow:
         import_recipe(uow, recipe, source, "adm.kim")
-        with pytest.raises(NotAllowed):
-            records.start_batch(uow, batch_id="B1", recipe_code=recipe.code, recipe_version=recipe.version,
-                                size=Decimal(120), unit="kg", control_recipe={}, user_id="op.alvarez",
-                                station="LINE-1")  # fmt: skip
+        uow.commit()
+    engine = Engine(site_sqlite, require_password_change=False)
+    assert engine.dispatch(api.Login(user="op.alvarez", password=PASSWORDS["op.alvarez"])).status == "done"
+    outcome = engine.dispatch(api.StartBatch("B1", recipe.code, recipe.version, Decimal(120), "kg"))
+    assert outcome.status == "error" and "not approved" in outcome.message
+    with site_sqlite.unit_of_work(read_only=True) as uow:
+        assert uow.batch("B1") is None
 
 
 def test_outbox(batch_db: tuple[Database, dict[str, str]]) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ebr import events as ev
 from ebr.audit import SITE_STREAM, EventInfo
 from ebr.database import Database
+from ebr.master_seal import seal_of
 from ebr.models import AuditEvent, User
 from ebr.uow import UnitOfWork
 from ebr.verify import verify
@@ -30,9 +31,14 @@ def _logins(db: Database) -> list[str | None]:
 
 
 def _user_added(uow: UnitOfWork, user_id: str) -> None:
-    """A user row and its master-data event, as an import writes them."""
-    uow.session.add(User(id=user_id, name=user_id.title(), roles=["operator"]))
-    added = ev.MasterDataChanged(kind="user", entity=user_id, after={"id": user_id, "roles": ["operator"]})
+    """A user row and its master-data event (with the row's seal), as an import writes them."""
+    row = User(id=user_id, name=user_id.title(), roles=["operator"], failed_attempts=0, locked=False, active=True,
+               must_change_password=True)  # fmt: skip
+    uow.session.add(row)
+    uow.session.flush()
+    after = {"id": user_id, "roles": ["operator"]}
+    seal = seal_of(row, uow.connection.dialect)
+    added = ev.MasterDataChanged(kind="user", entity=user_id, after=after, seal=seal)
     uow.write(added, stream=SITE_STREAM, user_id=None)
 
 

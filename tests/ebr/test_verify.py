@@ -14,7 +14,6 @@ import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ebr import chain
+from ebr import events as ev
 from ebr.database import Database
 from ebr.errors import NotFound
 from ebr.models import APPEND_ONLY_TABLES
@@ -96,7 +96,9 @@ def test_good_chain_is_intact(batch: tuple[Database, dict[str, str]]) -> None:
     report = verify(db)
     assert report.ok, report
     assert report.first_bad is None
-    assert report.events_checked > 60 and report.records_checked >= 15 and report.signatures_checked == 2
+    assert report.events_checked > 60 and report.records_checked >= 15
+    # The recipe's approval, three signature steps, the override and the QA review.
+    assert report.signatures_checked == 6
     assert verify(db, uids["batch_id"]).ok
     parallel = verify(db, workers=2)  # the parallel path gives the same answer
     assert parallel == report
@@ -165,7 +167,7 @@ def test_any_field_of_an_event_edited(
     """Every column of an event (all of EVENT_FIELDS but seq, and its hash) is covered."""
     db, _ = batch
     assert set(_EDITS) == set(chain.EVENT_FIELDS) - {"seq"} | {"hash"}
-    seq = _seq_of(attacker, "action = 'step.measured'")
+    seq = _seq_of(attacker, "action = 'measurement.recorded'")
     attacker.execute(f"UPDATE audit_events SET {column} = {_EDITS[column]} WHERE seq = ?", (seq,))
     report = _bad(db)
     assert report.first_bad is not None and report.first_bad.seq == seq, report.problems
@@ -189,9 +191,11 @@ def test_last_event_deleted(batch: tuple[Database, dict[str, str]], attacker: At
 
 
 def _forged(connection: Attacker, seq: int, prev_hash: str, stream_seq: int) -> dict[str, Any]:
+    # Stamped as the event before it: a forger keeps the record's times plausible.
+    when = connection.one("SELECT occurred_at FROM audit_events WHERE hash = ?", (prev_hash,))
     event: dict[str, Any] = {
         "seq": seq, "uid": str(uuid.uuid4()), "stream": "site", "stream_seq": stream_seq,
-        "occurred_at": "2026-01-01T00:00:00.000000Z", "user_id": "qa.dubois", "action": "master.lot.changed",
+        "occurred_at": when, "user_id": "qa.dubois", "action": "master.lot.changed",
         "outcome": "accepted", "entity_type": "lot", "entity_id": "RM-0101/P24-0502",
         "old_value": {"status": "quarantined"}, "new_value": {"status": "released"}, "reason": "forged",
         "record_table": None, "record_uid": None, "record_hash": None, "prev_hash": prev_hash,
@@ -229,7 +233,7 @@ def test_event_edited_and_rehashed(
     """An edit whose hash the attacker recomputed: that event is self-consistent, the next
     one no longer links to it."""
     db, _ = batch
-    seq = _seq_of(attacker, "action = 'step.measured'")
+    seq = _seq_of(attacker, "action = 'measurement.recorded'")
     names = ", ".join(chain.EVENT_FIELDS)
     row = attacker.execute(f"SELECT {names} FROM audit_events WHERE seq = ?", (seq,)).fetchone()
     event = dict(zip(chain.EVENT_FIELDS, row, strict=True))
@@ -257,7 +261,7 @@ def test_event_appended_without_the_head(batch: tuple[Database, dict[str, str]],
 
 def test_two_events_swapped(batch: tuple[Database, dict[str, str]], attacker: Attacker, workers: int) -> None:
     db, _ = batch
-    seq = _seq_of(attacker, "action = 'step.measured'")
+    seq = _seq_of(attacker, "action = 'measurement.recorded'")
     attacker.execute("UPDATE audit_events SET seq = -1 WHERE seq = ?", (seq,))
     attacker.execute("UPDATE audit_events SET seq = ? WHERE seq = ?", (seq, seq + 1))
     attacker.execute("UPDATE audit_events SET seq = ? WHERE seq = -1", (seq + 1,))
@@ -294,7 +298,7 @@ def test_signature_moved_to_another_record(
 
 def test_record_row_edited(batch: tuple[Database, dict[str, str]], attacker: Attacker, workers: int) -> None:
     db, _ = batch
-    uid = attacker.one("SELECT uid FROM measurements")
+    uid = attacker.one("SELECT uid FROM measurements WHERE in_limits = ?", (False,))  # the 171 rpm
     attacker.execute("UPDATE measurements SET value = '150', in_limits = ? WHERE uid = ?", (True, uid))
     seq = _seq_of(attacker, f"record_uid = '{uid}'")
     report = _bad(db, workers)
@@ -368,7 +372,7 @@ def test_json_value_that_is_not_json(
     batch: tuple[Database, dict[str, str]], attacker: Attacker, workers: int
 ) -> None:
     db, _ = batch
-    seq = _seq_of(attacker, "old_value IS NULL AND action = 'step.measured'")
+    seq = _seq_of(attacker, "old_value IS NULL AND action = 'measurement.recorded'")
     attacker.execute("UPDATE audit_events SET old_value = 'nul' WHERE seq = ?", (seq,))
     report = _bad(db, workers)
     assert report.first_bad is not None and report.first_bad.seq == seq
@@ -394,9 +398,9 @@ def test_same_json_written_differently_is_no_alarm(
     value = json.loads(attacker.one("SELECT new_value FROM audit_events WHERE seq = ?", (seq,)))
     respelled = json.dumps(dict(reversed(list(value.items()))), indent=1, ensure_ascii=True)
     attacker.execute("UPDATE audit_events SET new_value = ? WHERE seq = ?", (respelled, seq))
-    attacker.execute(
-        "UPDATE step_executions SET result = ? WHERE uid = ?", ('{ "answer" : true }', uids["step2"])
-    )
+    result = json.loads(attacker.one("SELECT result FROM step_executions WHERE uid = ?", (uids["step2"],)))
+    respelled = json.dumps(dict(reversed(list(result.items()))), indent=2)
+    attacker.execute("UPDATE step_executions SET result = ? WHERE uid = ?", (respelled, uids["step2"]))
     assert verify(db, workers=workers).ok
 
 
@@ -404,7 +408,7 @@ def test_boolean_that_is_not_a_boolean(batch: tuple[Database, dict[str, str]], a
     db, _ = batch
     if not attacker.sqlite:
         pytest.skip("PostgreSQL stores a boolean as a boolean")
-    uid = attacker.one("SELECT uid FROM measurements")
+    uid = attacker.one("SELECT uid FROM measurements WHERE in_limits = ?", (False,))
     attacker.execute("UPDATE measurements SET in_limits = 'yes' WHERE uid = ?", (uid,))
     report = _bad(db)
     assert report.first_bad is not None and report.first_bad.seq == _seq_of(attacker, f"record_uid = '{uid}'")
@@ -420,7 +424,7 @@ def test_text_stored_as_a_blob(
     if not attacker.sqlite:
         pytest.skip("a SQLite column can hold any type")
     if table == "audit_events":
-        seq = _seq_of(attacker, "action = 'step.measured'")
+        seq = _seq_of(attacker, "action = 'measurement.recorded'")
         attacker.execute("UPDATE audit_events SET action = CAST(action AS BLOB) WHERE seq = ?", (seq,))
     else:
         uid = attacker.one("SELECT uid FROM measurements")
@@ -506,44 +510,30 @@ _json = st.recursive(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(entity_id=_text, reason=st.none() | _text, new_value=_json)
 def test_fast_path_matches_reference(
-    sqlite_db: Database, entity_id: str, reason: str | None, new_value: Any
+    batch_sqlite: tuple[Database, dict[str, str]], entity_id: str, reason: str | None, new_value: Any
 ) -> None:
-    _roundtrip(sqlite_db, entity_id, reason, new_value)
+    db, uids = batch_sqlite
+    _roundtrip(db, uids["batch_id"], entity_id, reason, new_value)
 
 
 @pytest.mark.postgres
-def test_fast_path_matches_reference_on_postgres(db: Database) -> None:
+def test_fast_path_matches_reference_on_postgres(batch_db: tuple[Database, dict[str, str]]) -> None:
+    db, uids = batch_db
     for text in ('q"uote\\back', "tab\tnl\ncr\r\x01\x1f\x7f", "é中文𝄞", "", "%s %% {}", "null"):
-        _roundtrip(db, text, text, {"k": text, text: [text, 1, None, True]})
+        _roundtrip(db, uids["batch_id"], text, text, {"k": text, text: [text, 1, None, True]})
 
 
-def _roundtrip(db: Database, entity_id: str, reason: str | None, new_value: Any) -> None:
-    from ebr import records  # noqa: F401  (the record types below)
-    from ebr.models import Deviation, User
-
+def _roundtrip(db: Database, batch_id: str, entity_id: str, reason: str | None, new_value: Any) -> None:
+    """An event of the site stream and a deviation of the batch with the given texts and
+    values, written as the station writes them; then the fast path and the reference agree."""
+    attempt = new_value if isinstance(new_value, dict) else {"value": new_value}
+    refused = ev.ActionRefused(attempted="step.confirm", attempt=attempt, subject=entity_id, note=reason)
+    opened = ev.DeviationOpened(
+        step=entity_id, uid=str(uuid.uuid4()), category="process", text=reason or "-", origin="manual"
+    )
     with db.unit_of_work() as uow:
-        if uow.user("u1") is None:
-            uow.session.add(User(id="u1", name="U", roles=["operator"]))
-            uow.session.flush()
-            from ebr.clock import utc_now
-            from ebr.models import Batch
-
-            uow.add_record(
-                Batch(batch_id="B1", recipe_code="R", recipe_version=1, recipe_content_hash="0" * 64,
-                      size=Decimal(1), unit="kg", control_recipe={}, started_by="u1", started_at=utc_now(),
-                      station="S"),
-                stream="B1", user_id="u1", action="batch.started", entity_type="batch", entity_id="B1",
-            )  # fmt: skip
-        event = uow.append_event(stream="site", user_id="u1", action="test", outcome="accepted", entity_type="t",
-                                 entity_id=entity_id, old_value=None, new_value=new_value, reason=reason)  # fmt: skip
-        from ebr.clock import utc_now
-
-        uow.add_record(
-            Deviation(batch_id="B1", step_id=entity_id, category="c", text=reason or "", origin="manual",
-                      opened_by="u1", opened_at=utc_now()),
-            stream="B1", user_id="u1", action="deviation.opened", entity_type="deviation", entity_id=entity_id,
-            new_value=new_value,
-        )  # fmt: skip
+        event, _ = uow.write(refused, stream="site", user_id="op.alvarez")
+        uow.write(opened, stream=batch_id, user_id="op.alvarez")
         uow.commit()
     with db.reader().connect() as connection:
         raw = connection.connection.driver_connection

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from lxml import etree
 
-from ebr.export.batchml import NS, SCHEMA_DIR, export_batchml, validate_batchml
+from ebr.export.batchml import NS, SCHEMA_DIR, XSI, export_batchml, validate_batchml
 from ebr.export.record import BatchRecord
-from tests.export import export_samples
+from tests.export.conftest import HAPPY_COMMENT
 
 N = {"b": NS}
 
@@ -20,8 +19,9 @@ def test_every_export_validates(any_record: BatchRecord) -> None:
     assert validate_batchml(export_batchml(any_record)) == []
 
 
-def test_a_large_batch_validates() -> None:
-    assert validate_batchml(export_batchml(export_samples.synthetic(n_steps=70, n_events=900))) == []
+def test_a_large_batch_validates(large: BatchRecord) -> None:
+    assert len(large.events) > 850 and sum(len(o.steps) for o in large.operations) == 70
+    assert validate_batchml(export_batchml(large)) == []
 
 
 def test_the_schemas_are_vendored_with_their_licence() -> None:
@@ -55,12 +55,34 @@ def test_change_history_is_the_audit_trail(exceptional: BatchRecord) -> None:
     assert [c.findtext("b:ExternalReference", namespaces=N) for c in changes] == [
         e["hash"] for e in exceptional.events
     ]
-    closed = [c for c in changes if c.findtext("b:Reason", namespaces=N)]
-    assert any("DR-2611-017" in (c.findtext("b:Reason", namespaces=N) or "") for c in closed)
-    with_old = [c for c in changes if c.find("b:PrechangeData/b:ValueString", N) is not None]
-    assert with_old and '"status": "open"' in with_old[0].findtext(
-        "b:PrechangeData/b:ValueString", namespaces=N
-    )
+    reasons = [c.findtext("b:Reason", namespaces=N) or "" for c in changes]
+    assert "granulator alarm" in reasons and "Spill cleaned, no impact" in reasons
+    assert all(c.find("b:PrechangeData", N).get(f"{{{XSI}}}nil") == "true" for c in changes)  # type: ignore[union-attr]
+    described = [c.findtext("b:Description", namespaces=N) or "" for c in changes]
+    assert any("weighing.refused by op.alvarez, refused" in d for d in described)
+
+
+def test_actions_at_steps_are_events_of_their_kind(exceptional: BatchRecord) -> None:
+    events = _tree(exceptional).findall("b:Events/b:Event", N)
+
+    def kinds(step: str) -> list[tuple[str | None, str | None]]:
+        return [
+            (e.findtext("b:EventType", namespaces=N), e.findtext("b:EventSubType", namespaces=N))
+            for e in events
+            if e.findtext("b:ProceduralElementReference", namespaces=N) == step
+            and e.findtext("b:Category", namespaces=N) != "e-signature"
+            and e.findtext("b:EventSubType", namespaces=N) != "Other"
+        ]
+
+    assert kinds("OP20.S20") == [
+        ("Message", "Message"),  # the quarantined lot
+        ("Material", "Allocation"),
+        ("Message", "Message"),  # the weighing out of tolerance
+        ("Message", "Message"),  # the override with a wrong password
+        ("Operator", "Security"),  # the override
+        ("Material", "Consume"),
+    ]
+    assert kinds("OP30.S30") == [("Procedural Execution", "Process Data"), ("Operator", "Security")]
 
 
 def test_control_recipe_elements(happy: BatchRecord) -> None:
@@ -89,7 +111,7 @@ def test_control_recipe_elements(happy: BatchRecord) -> None:
 def test_data_sets_events_people_and_qualifications(happy: BatchRecord) -> None:
     tree = _tree(happy)
     sets = tree.findall("b:DataSets/b:DataSet", N)
-    assert len(sets) == 3 + 4
+    assert len(sets) == 3 + 4  # measurements and weighings
     values = {s.findtext("b:OrderedData/b:DataValue[b:TagIndex='3']/b:Value", namespaces=N) for s in sets}
     assert {"60.02", "47.85", "3.6190", "2.4175"} <= values
     events = tree.findall("b:Events/b:Event", N)
@@ -104,20 +126,17 @@ def test_data_sets_events_people_and_qualifications(happy: BatchRecord) -> None:
     signatures = [e for e in events if e.findtext("b:Category", namespaces=N) == "e-signature"]
     assert len(signatures) == len(happy.signatures)
     names = [m.findtext("b:Name", namespaces=N) for m in tree.findall("b:PersonnelIdentification/*", N)]
-    assert "Maria Alvarez" in names and "Claire Dubois" in names
+    assert set(names) == {"Maria Alvarez", "Piotr Nowak", "Leila Haddad", "Claire Dubois"}
     kinds_q = {
         m.findtext("b:ResourceType", namespaces=N) for m in tree.findall("b:ResourceQualifications/*", N)
     }
     assert kinds_q == {"Personnel", "Equipment", "Material Lot"}
     comments = tree.findall("b:Comments/b:Comment", N)
-    assert any(
-        "Released for compression" in (c.findtext("b:CommentText", namespaces=N) or "") for c in comments
-    )
+    assert any(HAPPY_COMMENT == (c.findtext("b:CommentText", namespaces=N) or "") for c in comments)
 
 
-@pytest.mark.parametrize("status", ["in_progress", "on_hold"])
-def test_running_batches_validate(refusals: BatchRecord, status: str) -> None:
-    import dataclasses
-
-    record = dataclasses.replace(refusals, header=dataclasses.replace(refusals.header, status=status))
-    assert validate_batchml(export_batchml(record)) == []
+def test_running_and_held_batches_validate(refusals: BatchRecord, held: BatchRecord) -> None:
+    for record, status in ((refusals, "Running"), (held, "Held")):
+        tree = _tree(record)
+        assert tree.findtext("b:ControlRecipes//b:Header/b:Status", namespaces=N) == status
+        assert validate_batchml(export_batchml(record)) == []

@@ -81,11 +81,23 @@ def test_export_is_complete_and_self_describing(exceptional: BatchRecord) -> Non
     for section in ("operations", "equipment", "consumptions", "measurements", "refusals", "deviations"):
         assert body[section], section
     assert [r["decision"] for r in body["reviews"]] == ["rejected"]
-    assert body["overrides"][0]["reason"].startswith("QC retest passed")
-    assert body["exceptions"]["count"] == 6 and not body["exceptions"]["open_deviations"]
+    assert [o["reason"] for o in body["overrides"]][3] == "QC retest passed (LIMS sample 26-11873)"
+    found = body["exceptions"]
+    sizes = {k: len(v) for k, v in found.items() if k != "count"}
+    assert sizes == {
+        "overridden_refusals": 2,  # the weighing out of tolerance, the lot due for retest
+        "other_refusals": 7,
+        "deviations": 5,
+        "open_deviations": 0,
+        "out_of_limits": 1,
+        "refused_weighings": 1,
+        "overrides": 5,
+    }
+    assert found["count"] == sum(n for k, n in sizes.items() if k != "open_deviations") == 21
     assert {e["hash"] for e in document["audit_events"]} == {e["hash"] for e in exceptional.events}
     assert len(document["records"]) == len(exceptional.records)
-    assert body["consumptions"][0]["net"] == "60.02"  # decimals exactly as recorded, as text
+    assert body["consumptions"][0]["net"] == "60.60"  # decimals exactly as recorded, as text
+    assert body["measurements"][0]["value"] == "171"
 
 
 def test_export_is_deterministic(happy: BatchRecord) -> None:
@@ -136,7 +148,7 @@ def test_renamed_or_added_key_is_detected(happy: BatchRecord, key: str) -> None:
 
 def test_changed_event_names_it(happy: BatchRecord) -> None:
     document = export_document(happy)
-    event = document["audit_events"][7]
+    event = next(e for e in document["audit_events"] if e["action"] == "weighing.accepted")
     event["new_value"]["gross"] = "61.37"
     result = verify_export(_dump(_reseal(document)))
     assert not result.ok

@@ -6,12 +6,14 @@ import dataclasses
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from code128_reader import read
 from pypdf import PdfReader
 
 from ebr.export._barcode import code128_modules, gs1_128_modules
+from ebr.export._common import local_text
 from ebr.export.labels import (
     dispense_label_pdf,
     human_readable,
@@ -94,7 +96,7 @@ def test_label_shows_what_the_symbol_carries(happy: BatchRecord) -> None:
         "Gross 3.9310 kg Tare 0.3120 kg",
         "SCL-006-01",
         "Maria Alvarez (op.alvarez)",
-        "07:37:08 CET",
+        local_text(consumption.weighed_at, "Europe/Berlin"),
         human_readable(label_fields(consumption, happy.batch_id)),
         "(3104)036190",
     ):
@@ -139,3 +141,20 @@ def test_material_without_gtin_gets_no_gs1_label(happy: BatchRecord) -> None:
 
 def test_batch_id_symbol_on_the_record(happy: BatchRecord) -> None:
     assert read(code128_modules(happy.batch_id)) == (False, happy.batch_id)
+
+
+def test_the_station_prints_a_label_and_reprints_it(happy: BatchRecord, labels: Path) -> None:
+    """``station.exports.print_dispense_label``: the first copy a print, the next a reprint
+    marked so, both in the audit trail and both carrying the weighing as recorded."""
+    printed = [e for e in happy.events if e["action"] in ("label.printed", "label.reprinted")]
+    assert [(e["action"], e["entity_id"], e["user_id"], e["new_value"]["file"]) for e in printed] == [
+        ("label.printed", "OP20.S20", "op.alvarez", "B-2611-001-OP20.S20-1.pdf"),
+        ("label.reprinted", "OP20.S20", "op.alvarez", "B-2611-001-OP20.S20-2.pdf"),
+    ]
+    first, second = (
+        " ".join(PdfReader(labels / e["new_value"]["file"]).pages[0].extract_text().split()) for e in printed
+    )
+    symbol = human_readable(label_fields(happy.consumptions[0], happy.batch_id))
+    assert symbol in first and symbol in second and "(3102)006002" in symbol
+    assert "REPRINT" not in first
+    assert "REPRINT printed by Maria Alvarez" in second

@@ -10,10 +10,10 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from ebr.export._common import local_text, utc_text
 from ebr.export.pdf_export import export_pdf
 from ebr.export.record import BatchRecord
-from tests.export import export_samples
-from tests.export.conftest import PRINTED_AT
+from tests.export.conftest import HAPPY_COMMENT, PRINTED_AT
 
 
 def _pages(record: BatchRecord, printed_by: str = "qa.dubois") -> list[str]:
@@ -50,12 +50,15 @@ def test_first_page_names_the_batch(happy: BatchRecord, happy_pages: list[str]) 
         "PARA500-GRANULE",
         "PARA500-GRAN version 3",
         h.recipe_content_hash,
+        "Recipe approved for use by Claire Dubois (qa.dubois)",
         "Batch size 120 kg",
-        "Started 2026-11-03 06:30:59 UTC",
-        "07:30:59 CET (UTC+01:00)",
-        "Completed 2026-11-03 06:43:43 UTC",
+        f"Started {utc_text(h.started_at)}",
+        local_text(h.started_at, "Europe/Berlin"),
+        "by Maria Alvarez (op.alvarez)",
+        f"Completed {utc_text(h.completed_at)}",
         "Status COMPLETED",
         "AUDIT TRAIL VERIFIED",
+        f"verified intact — {len(happy.events)} events of this batch",
         "QA REVIEW: APPROVED",
         "NO EXCEPTIONS",
     ):
@@ -72,21 +75,28 @@ def test_exceptions_come_first(happy_pages: list[str], exceptional_pages: list[s
         first < text.index("2 Execution") < text.index("3 Materials") < text.index("Appendix A Audit trail")
     )
     exceptions = text[first : text.index("2 Execution")]
+    cover = _flat(exceptional_pages[0])
+    assert "21 EXCEPTIONS — SEE SECTION 1" in cover and "QA REVIEW: REJECTED" in cover
     for expected in (
-        "Overridden refusals (1)",
+        "Overridden refusals (2)",
+        "weight_out_of_tolerance",
+        "Within assay correction",
         "lot_retest_due",
-        "QC retest passed 2026-11-04 (LIMS sample 26-11873); WMS status update pending.",
-        "Deviations and how they were closed (3)",
-        "DEV-01",
-        "Closed by Piotr Nowak (sv.nowak)",
-        "re-test LOD 1.95 %",
+        "QC retest passed (LIMS sample 26-11873)",
+        "Deviations and how they were closed (5)",
+        "DEV-05",
+        "Closed by Leila Haddad (sv.haddad)",
+        "Tachometer re-read; no impact",
         "Values outside their limits (1)",
-        "2.71 %",
-        "1.0 – 2.5 %",
-        "Supervisor overrides (1)",
-        "Leila Haddad",
+        "171 rpm",
+        "140 – 160 rpm",
+        "Refused weighings and re-weighs (1 refused)",
+        "Supervisor overrides (5)",
+        "Actions the station refused (7)",
+        "lot_wrong_material",
+        "role_required",
     ):
-        assert expected in exceptions, expected
+        assert expected in exceptions.replace("_ ", "_"), expected
     assert "No exceptions" not in text
 
 
@@ -95,6 +105,7 @@ def test_refused_weighings_and_refusals_are_exceptions(refusals_pages: list[str]
     exceptions = text[text.index("1 Exceptions") : text.index("2 Execution")]
     assert "Refused weighings and re-weighs (1 refused)" in exceptions
     assert "60.60 kg" in exceptions and "re-weigh ACCEPTED" in exceptions and "59.96 kg" in exceptions
+    assert "59.7000 – 60.3000 kg" in exceptions
     assert "Actions the station refused (4)" in exceptions
     for code in (
         "independent_signer_required",
@@ -119,14 +130,18 @@ def test_every_footer_has_page_x_of_y_record_hash_and_printer(
     assert "Page 1 of" in happy_pages[0]
 
 
-def test_steps_show_who_when_and_what(happy_pages: list[str]) -> None:
+def test_steps_show_who_when_and_what(happy: BatchRecord, happy_pages: list[str]) -> None:
     text = _flat(" ".join(happy_pages))
     execution = text[text.index("2 Execution") : text.index("3 Materials")]
     for step in ("OP10.S10", "OP10.S20", "OP10.S30", "OP20.S10", "OP20.S70", "OP30.S50", "OP30.S60"):
         assert step in execution, step
-    assert "Maria Alvarez (op.alvarez) 2026-11-03 06:31:36 UTC 07:31:36 CET (local)" in execution
+    confirmed = next(s for _, s in happy.steps() if s.step_id == "OP10.S10").executions[0]
+    when = confirmed.at.astimezone(dt.timezone(dt.timedelta(hours=1)))
+    assert f"Maria Alvarez (op.alvarez) {utc_text(confirmed.at)} {when:%H:%M:%S} CET (local)" in execution
+    assert "Confirmed: The room is clear of the previous batch" in execution
     assert "Limits: 1.0 – 2.5 %" in execution and "1.84 %" in execution
     assert "Electronically signed by Piotr Nowak (sv.nowak) Meaning: Line clearance verified" in execution
+    assert "Net 60.02 kg (gross 61.27, tare 1.25) of lot P24-0817 on SCL-150-01" in execution
 
 
 def test_materials_equipment_and_values(happy_pages: list[str]) -> None:
@@ -137,7 +152,7 @@ def test_materials_equipment_and_values(happy_pages: list[str]) -> None:
         "P24-0817 released expiry 2030-08-31",
         "Gross 61.27 kg Tare 1.25 kg",
         "60.02 kg",
-        "S/N MT-B934211087",
+        "SCL-150-01 (manual entry)",
         "3.6190 kg",
         "retest 2030-02-28",
         "2400 g",
@@ -161,7 +176,7 @@ def test_signatures_are_manifested(happy: BatchRecord, happy_pages: list[str]) -
         assert signature.signed_hash[:20] in section.replace(" ", "")
     review = text[text.index("7 QA review") : text.index("8 People")]
     assert "APPROVED" in review and "Claire Dubois (qa.dubois)" in review
-    assert "Batch record reviewed and approved" in review
+    assert "Batch record reviewed and approved" in review and HAPPY_COMMENT in review
 
 
 def test_the_audit_trail_is_complete(exceptional: BatchRecord, exceptional_pages: list[str]) -> None:
@@ -200,9 +215,8 @@ def test_names_outside_latin1_are_printed(happy: BatchRecord) -> None:
     assert "Łukasz Wróbel-Øster" in text
 
 
-def test_large_batch_paginates() -> None:
-    record = export_samples.synthetic(n_steps=40, n_events=500)
-    reader = PdfReader(io.BytesIO(export_pdf(record, "qa.dubois", PRINTED_AT)))
+def test_large_batch_paginates(large: BatchRecord) -> None:
+    reader = PdfReader(io.BytesIO(export_pdf(large, "qa.dubois", PRINTED_AT)))
     total = len(reader.pages)
     assert total > 10
     assert f"Page {total} of {total}" in reader.pages[-1].extract_text()
@@ -213,3 +227,32 @@ def test_large_batch_paginates() -> None:
 def test_printed_at_must_be_aware(happy: BatchRecord) -> None:
     with pytest.raises(ValueError, match="aware"):
         export_pdf(happy, "qa.dubois", dt.datetime(2026, 11, 6, 9, 15))
+
+
+def _grid_pages(*flowables: object) -> list[str]:
+    from reportlab.platypus import SimpleDocTemplate
+
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer).build(list(flowables))
+    return [page.extract_text() for page in PdfReader(io.BytesIO(buffer.getvalue())).pages]
+
+
+def test_a_row_goes_whole_to_the_next_page_when_it_fits_there() -> None:
+    """A table row is cut at a page break only when it is taller than a page: one that does
+    not fit the rest of a page (a hash, a sentence) is printed whole on the next."""
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    from ebr.export._pdfgrid import Grid
+
+    rows = [[f"row {n}", "\n".join(f"line {n}.{k}" for k in range(6))] for n in range(2)]
+    frame = SimpleDocTemplate(io.BytesIO())
+    one_row = Grid([1, 3], rows[:1], header=["Row", "Lines"], size=8).wrap(frame.width, frame.height)[1]
+    room = one_row + 5 * 8 * 1.22  # the first row, the header again and two lines of the second
+    first, second = _grid_pages(
+        Spacer(1, frame.height - 12 - room), Grid([1, 3], rows, header=["Row", "Lines"], size=8)
+    )
+    assert "line 0.5" in first and "line 1.0" not in first
+    assert all(f"line 1.{k}" in second for k in range(6))
+    tall = [["tall", "\n".join(f"line {k}" for k in range(150))]]  # taller than a page: cut it must be
+    pages = _grid_pages(Grid([1, 3], tall, header=["Row", "Lines"], size=8))
+    assert len(pages) == 3 and re.findall(r"line (\d+)", " ".join(pages)) == [str(k) for k in range(150)]
