@@ -32,6 +32,25 @@
     </message>
 </context>
 <context>
+    <name>DeviationController</name>
+    <message>
+        <source>What happened</source>
+        <translation>Was ist passiert</translation>
+    </message>
+    <message>
+        <source>Raise a deviation</source>
+        <translation>Abweichung melden</translation>
+    </message>
+    <message>
+        <source>RAISE THE DEVIATION</source>
+        <translation>ABWEICHUNG MELDEN</translation>
+    </message>
+    <message>
+        <source>CANCEL</source>
+        <translation>ABBRECHEN</translation>
+    </message>
+</context>
+<context>
     <name>Devices</name>
     <message>
         <source>Scale: none</source>
@@ -148,6 +167,41 @@
     </message>
 </context>
 <context>
+    <name>HoldController</name>
+    <message>
+        <source>Reason</source>
+        <translation>Begründung</translation>
+    </message>
+    <message>
+        <source>CANCEL</source>
+        <translation>ABBRECHEN</translation>
+    </message>
+    <message>
+        <source>Resume the batch</source>
+        <translation>Charge fortsetzen</translation>
+    </message>
+    <message>
+        <source>Put the batch on hold</source>
+        <translation>Charge anhalten</translation>
+    </message>
+    <message>
+        <source>A reason for resuming (optional).</source>
+        <translation>Begründung für das Fortsetzen (optional).</translation>
+    </message>
+    <message>
+        <source>Why is the batch put on hold?</source>
+        <translation>Warum wird die Charge angehalten?</translation>
+    </message>
+    <message>
+        <source>RESUME</source>
+        <translation>FORTSETZEN</translation>
+    </message>
+    <message>
+        <source>HOLD THE BATCH</source>
+        <translation>CHARGE ANHALTEN</translation>
+    </message>
+</context>
+<context>
     <name>Home</name>
     <message>
         <source>In progress</source>
@@ -237,11 +291,7 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
-    <message>
-        <source>MES station</source>
-        <translation>MES-Station</translation>
-    </message>
+    <name>LoginController</name>
     <message>
         <source>User id or badge</source>
         <translation>Benutzer-ID oder Ausweis</translation>
@@ -249,46 +299,6 @@
     <message>
         <source>Password</source>
         <translation>Passwort</translation>
-    </message>
-    <message>
-        <source>Current password</source>
-        <translation>Aktuelles Passwort</translation>
-    </message>
-    <message>
-        <source>New password</source>
-        <translation>Neues Passwort</translation>
-    </message>
-    <message>
-        <source>New password again</source>
-        <translation>Neues Passwort wiederholen</translation>
-    </message>
-    <message>
-        <source>Batch id</source>
-        <translation>Chargennummer</translation>
-    </message>
-    <message>
-        <source>Supervisor: user id or badge</source>
-        <translation>Vorgesetzte(r): ID oder Ausweis</translation>
-    </message>
-    <message>
-        <source>Reason (mandatory)</source>
-        <translation>Begründung (Pflicht)</translation>
-    </message>
-    <message>
-        <source>What happened</source>
-        <translation>Was ist passiert</translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation>Begründung</translation>
-    </message>
-    <message>
-        <source>Comment (mandatory)</source>
-        <translation>Kommentar (Pflicht)</translation>
-    </message>
-    <message>
-        <source>Log in</source>
-        <translation>Anmelden</translation>
     </message>
     <message>
         <source>Scan your badge, or type your user id; then your password.</source>
@@ -299,44 +309,64 @@
         <translation>ANMELDEN</translation>
     </message>
     <message>
+        <source>BACK</source>
+        <translation>ZURÜCK</translation>
+    </message>
+    <message>
         <source>EXIT STATION</source>
         <translation>STATION BEENDEN</translation>
     </message>
     <message>
-        <source>Set your own password</source>
-        <translation>Eigenes Passwort festlegen</translation>
+        <source>Administrator login to close the station</source>
+        <translation>Anmeldung der Administration zum Beenden der Station</translation>
     </message>
     <message>
-        <source>Your password is still the initial one. Choose a new password of at least 8 characters.</source>
-        <translation>Ihr Passwort ist noch das Initialpasswort. Wählen Sie ein neues mit mindestens 8 Zeichen.</translation>
+        <source>Log in</source>
+        <translation>Anmelden</translation>
     </message>
     <message>
-        <source>SAVE PASSWORD</source>
-        <translation>PASSWORT SPEICHERN</translation>
+        <source>Only an administrator can close the station.</source>
+        <translation>Nur die Administration kann die Station beenden.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>MES station</source>
+        <translation>MES-Station</translation>
+    </message>
+    <message numerus="yes">
+        <source>Logged out after %n minute(s) without activity.</source>
+        <translation>
+            <numerusform>Nach %n Minute ohne Aktivität abgemeldet.</numerusform>
+            <numerusform>Nach %n Minuten ohne Aktivität abgemeldet.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MeasureView</name>
+    <message>
+        <source>RECORD VALUE</source>
+        <translation>WERT ERFASSEN</translation>
+    </message>
+</context>
+<context>
+    <name>OverrideController</name>
+    <message>
+        <source>Supervisor: user id or badge</source>
+        <translation>Vorgesetzte(r): ID oder Ausweis</translation>
     </message>
     <message>
-        <source>LOG OUT</source>
-        <translation>ABMELDEN</translation>
+        <source>Password</source>
+        <translation>Passwort</translation>
     </message>
     <message>
-        <source>Start a new batch</source>
-        <translation>Neue Charge starten</translation>
-    </message>
-    <message>
-        <source>START THE BATCH</source>
-        <translation>CHARGE STARTEN</translation>
+        <source>Reason (mandatory)</source>
+        <translation>Begründung (Pflicht)</translation>
     </message>
     <message>
         <source>CANCEL</source>
         <translation>ABBRECHEN</translation>
-    </message>
-    <message>
-        <source>QA review: batch %1</source>
-        <translation>QS-Prüfung: Charge %1</translation>
-    </message>
-    <message>
-        <source>QA review</source>
-        <translation>QS-Prüfung</translation>
     </message>
     <message>
         <source>Supervisor acknowledgement (e-signature)</source>
@@ -353,72 +383,6 @@
     <message>
         <source>SIGN AND OVERRIDE</source>
         <translation>SIGNIEREN UND FREIGEBEN</translation>
-    </message>
-    <message>
-        <source>Raise a deviation</source>
-        <translation>Abweichung melden</translation>
-    </message>
-    <message>
-        <source>Batch size (%1)</source>
-        <translation>Chargengröße (%1)</translation>
-    </message>
-    <message>
-        <source>RAISE THE DEVIATION</source>
-        <translation>ABWEICHUNG MELDEN</translation>
-    </message>
-    <message>
-        <source>BACK</source>
-        <translation>ZURÜCK</translation>
-    </message>
-    <message>
-        <source>Administrator login to close the station</source>
-        <translation>Anmeldung der Administration zum Beenden der Station</translation>
-    </message>
-    <message>
-        <source>No answer from the engine.</source>
-        <translation>Keine Antwort vom Ausführungssystem.</translation>
-    </message>
-    <message>
-        <source>Only an administrator can close the station.</source>
-        <translation>Nur die Administration kann die Station beenden.</translation>
-    </message>
-    <message>
-        <source>Resume the batch</source>
-        <translation>Charge fortsetzen</translation>
-    </message>
-    <message>
-        <source>Put the batch on hold</source>
-        <translation>Charge anhalten</translation>
-    </message>
-    <message>
-        <source>A reason for resuming (optional).</source>
-        <translation>Begründung für das Fortsetzen (optional).</translation>
-    </message>
-    <message>
-        <source>Why is the batch put on hold?</source>
-        <translation>Warum wird die Charge angehalten?</translation>
-    </message>
-    <message>
-        <source>RESUME</source>
-        <translation>FORTSETZEN</translation>
-    </message>
-    <message>
-        <source>HOLD THE BATCH</source>
-        <translation>CHARGE ANHALTEN</translation>
-    </message>
-    <message numerus="yes">
-        <source>Logged out after %n minute(s) without activity.</source>
-        <translation>
-            <numerusform>Nach %n Minute ohne Aktivität abgemeldet.</numerusform>
-            <numerusform>Nach %n Minuten ohne Aktivität abgemeldet.</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>MeasureView</name>
-    <message>
-        <source>RECORD VALUE</source>
-        <translation>WERT ERFASSEN</translation>
     </message>
 </context>
 <context>
@@ -442,6 +406,37 @@
     <message>
         <source>A supervisor must acknowledge this deviation with an e-signature and a reason.</source>
         <translation>Eine Vorgesetzte / ein Vorgesetzter muss diese Abweichung mit E-Signatur und Begründung bestätigen.</translation>
+    </message>
+</context>
+<context>
+    <name>PasswordController</name>
+    <message>
+        <source>Current password</source>
+        <translation>Aktuelles Passwort</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>Neues Passwort</translation>
+    </message>
+    <message>
+        <source>New password again</source>
+        <translation>Neues Passwort wiederholen</translation>
+    </message>
+    <message>
+        <source>Set your own password</source>
+        <translation>Eigenes Passwort festlegen</translation>
+    </message>
+    <message>
+        <source>Your password is still the initial one. Choose a new password of at least 8 characters.</source>
+        <translation>Ihr Passwort ist noch das Initialpasswort. Wählen Sie ein neues mit mindestens 8 Zeichen.</translation>
+    </message>
+    <message>
+        <source>SAVE PASSWORD</source>
+        <translation>PASSWORT SPEICHERN</translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation>ABMELDEN</translation>
     </message>
 </context>
 <context>
@@ -803,6 +798,14 @@
         <translation>Chargenprotokoll geprüft und zurückgewiesen</translation>
     </message>
     <message>
+        <source>QA review: batch %1</source>
+        <translation>QS-Prüfung: Charge %1</translation>
+    </message>
+    <message>
+        <source>QA review</source>
+        <translation>QS-Prüfung</translation>
+    </message>
+    <message>
         <source>Awaiting review</source>
         <translation>Prüfung ausstehend</translation>
     </message>
@@ -1110,6 +1113,25 @@
     </message>
 </context>
 <context>
+    <name>ReviewSignController</name>
+    <message>
+        <source>User id or badge</source>
+        <translation>Benutzer-ID oder Ausweis</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>Comment (mandatory)</source>
+        <translation>Kommentar (Pflicht)</translation>
+    </message>
+    <message>
+        <source>CANCEL</source>
+        <translation>ABBRECHEN</translation>
+    </message>
+</context>
+<context>
     <name>Roles</name>
     <message>
         <source>operator</source>
@@ -1274,6 +1296,29 @@
     <message>
         <source>Scanned %1</source>
         <translation>Gescannt: %1</translation>
+    </message>
+</context>
+<context>
+    <name>StartController</name>
+    <message>
+        <source>Batch id</source>
+        <translation>Chargennummer</translation>
+    </message>
+    <message>
+        <source>Batch size (%1)</source>
+        <translation>Chargengröße (%1)</translation>
+    </message>
+    <message>
+        <source>Start a new batch</source>
+        <translation>Neue Charge starten</translation>
+    </message>
+    <message>
+        <source>START THE BATCH</source>
+        <translation>CHARGE STARTEN</translation>
+    </message>
+    <message>
+        <source>CANCEL</source>
+        <translation>ABBRECHEN</translation>
     </message>
 </context>
 <context>

@@ -32,6 +32,25 @@
     </message>
 </context>
 <context>
+    <name>DeviationController</name>
+    <message>
+        <source>What happened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Raise a deviation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RAISE THE DEVIATION</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CANCEL</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Devices</name>
     <message>
         <source>Scale: none</source>
@@ -148,6 +167,41 @@
     </message>
 </context>
 <context>
+    <name>HoldController</name>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CANCEL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume the batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Put the batch on hold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A reason for resuming (optional).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why is the batch put on hold?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RESUME</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HOLD THE BATCH</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Home</name>
     <message>
         <source>In progress</source>
@@ -237,57 +291,13 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
-    <message>
-        <source>MES station</source>
-        <translation type="unfinished"></translation>
-    </message>
+    <name>LoginController</name>
     <message>
         <source>User id or badge</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Password</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Current password</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>New password</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>New password again</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Batch id</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Supervisor: user id or badge</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reason (mandatory)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>What happened</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Comment (mandatory)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Log in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -299,43 +309,63 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>BACK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>EXIT STATION</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Set your own password</source>
+        <source>Administrator login to close the station</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Your password is still the initial one. Choose a new password of at least 8 characters.</source>
+        <source>Log in</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>SAVE PASSWORD</source>
+        <source>Only an administrator can close the station.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>MES station</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Logged out after %n minute(s) without activity.</source>
+        <translation>
+            <numerusform>Logged out after %n minute without activity.</numerusform>
+            <numerusform>Logged out after %n minutes without activity.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MeasureView</name>
+    <message>
+        <source>RECORD VALUE</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OverrideController</name>
+    <message>
+        <source>Supervisor: user id or badge</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>LOG OUT</source>
+        <source>Password</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Start a new batch</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>START THE BATCH</source>
+        <source>Reason (mandatory)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>CANCEL</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>QA review: batch %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>QA review</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -352,72 +382,6 @@
     </message>
     <message>
         <source>SIGN AND OVERRIDE</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Raise a deviation</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Batch size (%1)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>RAISE THE DEVIATION</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>BACK</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Administrator login to close the station</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>No answer from the engine.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Only an administrator can close the station.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Resume the batch</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Put the batch on hold</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A reason for resuming (optional).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Why is the batch put on hold?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>RESUME</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>HOLD THE BATCH</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>Logged out after %n minute(s) without activity.</source>
-        <translation>
-            <numerusform>Logged out after %n minute without activity.</numerusform>
-            <numerusform>Logged out after %n minutes without activity.</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>MeasureView</name>
-    <message>
-        <source>RECORD VALUE</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -441,6 +405,37 @@
     </message>
     <message>
         <source>A supervisor must acknowledge this deviation with an e-signature and a reason.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PasswordController</name>
+    <message>
+        <source>Current password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New password again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set your own password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your password is still the initial one. Choose a new password of at least 8 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SAVE PASSWORD</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -803,6 +798,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>QA review: batch %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>QA review</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Awaiting review</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1110,6 +1113,25 @@
     </message>
 </context>
 <context>
+    <name>ReviewSignController</name>
+    <message>
+        <source>User id or badge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comment (mandatory)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CANCEL</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Roles</name>
     <message>
         <source>operator</source>
@@ -1273,6 +1295,29 @@
     </message>
     <message>
         <source>Scanned %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StartController</name>
+    <message>
+        <source>Batch id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch size (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start a new batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>START THE BATCH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CANCEL</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

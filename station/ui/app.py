@@ -60,10 +60,10 @@ def build_station(
     language: str = "en",
     devices: Any = None,
 ) -> Station:
-    """Build the station's window, engine thread and device bridges (a QApplication must exist)."""
-    from .viewmodels.scan import preload
+    """Build the station's window, engine thread and device bridges (a QApplication must exist).
 
-    preload()
+    The engine is built on its thread once the window has first been shown (the login screen
+    does not wait for the record store), or at the first request, whichever comes first."""
     translations = Translations()
     translations.switch(language)
     simulated: list[Any] = []
@@ -83,11 +83,6 @@ def build_station(
             scanner_link = scanner_sim.start()
             simulated.append(scanner_sim)
     client = EngineClient(engine_factory)
-    client.request("state")  # build the engine (and open the record store) now, on its thread
-    # ... and let it read the recipes and batches while the login screen is up: parsing a recipe
-    # is tens of milliseconds of Python that would otherwise compete with the GUI thread for the
-    # interpreter when the home screen first asks for its lists.
-    client.request("lists")
     sim = None
     if devices is None and (scale_link or scanner_link or simulator):
         from .devices import DeviceHub

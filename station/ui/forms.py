@@ -1,8 +1,8 @@
 """Touch forms: text fields typed on the on-screen keyboard, a message line and big buttons.
 
 Used for login, password change, starting a batch, supervisor override, deviation, hold
-and resume. Each form reads a view-model (``problem``, ``can_submit``); the main window
-turns SUBMIT into the view-model's action.
+and resume, the QA verdict. Each form reads a view-model (``problem``, ``can_submit``); the
+screen's controller (``station.ui.controllers``) turns SUBMIT into the view-model's action.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -16,8 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .viewmodels.review import Line, ReviewQueueVM, ReviewVM
+from .viewmodels.review_queue import Line, ReviewQueueVM
 from .widgets import button, card, hbox, label, set_level
+
+if TYPE_CHECKING:  # the record's model loads with the first review, on the engine thread
+    from .viewmodels.review import ReviewVM
 
 
 def lines_html(lines: list[Line] | tuple[Line, ...]) -> str:

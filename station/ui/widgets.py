@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QFocusEvent, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -19,8 +18,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from station.composition import DEFAULT_SITE_TZ
 
 from .style import repolish
 from .viewmodels.keyboard import TextBuffer
@@ -68,9 +65,6 @@ def card(name: str = "card") -> QFrame:
     return f
 
 
-_SITE_ZONE = ZoneInfo(DEFAULT_SITE_TZ)
-
-
 class BoundField(QLineEdit):
     """A text field whose content lives in a view-model's TextBuffer."""
 
@@ -104,11 +98,11 @@ class BoundField(QLineEdit):
         self.buffer.press(key)
         self.refresh()
 
-    def focusInEvent(self, event) -> None:
+    def focusInEvent(self, event: QFocusEvent) -> None:
         super().focusInEvent(event)
         self.activated.emit(self)
 
-    def mousePressEvent(self, event) -> None:
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         super().mousePressEvent(event)
         self.activated.emit(self)
 
@@ -290,7 +284,7 @@ class Gauge(QWidget):
             self.level = level
             self.update()
 
-    def paintEvent(self, _event) -> None:
+    def paintEvent(self, _event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         w, h = self.width(), self.height()
@@ -370,9 +364,7 @@ class Header(QFrame):
         self.tick()
 
     def tick(self) -> None:
-        # The site's time, as the record, the refusals and the review show it (the machine's
-        # own zone may differ).
-        self.clock_label.setText(f"{dt.datetime.now(_SITE_ZONE):%H:%M:%S}")
+        self.clock_label.setText(self.vm.clock_text(dt.datetime.now(dt.UTC)))
 
     def refresh_devices(self) -> None:
         d = self.vm.devices

@@ -66,9 +66,9 @@ class Driver:
         """The refusal (or deviation) panel's text as shown, markup removed."""
         from PySide6.QtGui import QTextDocument
 
-        assert self.window.page_name == "runner" and self.window.runner.panel_shown, "no panel shown"
+        assert self.window.page_name == "runner" and self.window.runner.view.panel_shown, "no panel shown"
         doc = QTextDocument()
-        doc.setHtml(self.window.runner.panel.body.text())
+        doc.setHtml(self.window.runner.view.panel.body.text())
         return doc.toPlainText()
 
     # ---------------------------------------------------------------- acting
@@ -159,13 +159,13 @@ class Driver:
     # ---------------------------------------------------------------- devices
 
     def wait_devices(self) -> None:
-        status = self.window.runner_vm.header.devices
+        status = self.window.runner.vm.header.devices
         self.qtbot.waitUntil(lambda: status.scale_connected and status.scanner_connected, timeout=TIMEOUT_MS)
 
     def scan(self, code: str) -> None:
         """Scan a code on the serial scanner at a step: wait until the screen shows the outcome."""
         self.note(f"scan {code!r}")
-        with self.qtbot.waitSignal(self.window.outcome_shown, timeout=TIMEOUT_MS):
+        with self.qtbot.waitSignal(self.window.session.outcome_shown, timeout=TIMEOUT_MS):
             assert self.scanner.scan(code), "the scanner is unplugged"
         self.wait_idle()
 
@@ -173,17 +173,17 @@ class Driver:
         """Scan a badge on the serial scanner into the login, signature or override form."""
         self.note(f"badge {badge}")
         w = self.window
-        before = w.runner_vm.step_vm
+        before = w.runner.vm.step_vm
 
         def taken() -> bool:
-            return badge in (w.login_vm.badge, w.override_vm.badge, getattr(before, "badge", None))
+            return badge in (w.login.vm.badge, w.override.vm.badge, getattr(before, "badge", None))
 
         assert self.scanner.scan(badge), "the scanner is unplugged"
         self.qtbot.waitUntil(taken, timeout=TIMEOUT_MS)
 
     @property
     def reading(self) -> Any:
-        return self.window.runner_vm.header.devices.reading
+        return self.window.runner.vm.header.devices.reading
 
     def put(self, gross: str, *, settled: bool = True, slowly: bool = False) -> None:
         """Put a load on the scale's pan; ``settled``: wait until the station shows it stable.
@@ -244,14 +244,14 @@ class Driver:
             self.qtbot.waitUntil(lambda: self.window.page_name in ("home", "reviews"), timeout=TIMEOUT_MS)
         except Exception:
             raise AssertionError(
-                f"{self.window.page_name} {self.window.pw_vm.message!r} {self.window.review_queue_vm.message!r}"
+                f"{self.window.page_name} {self.window.password.vm.message!r} {self.window.reviews.vm.message!r}"
             ) from None
         self.passwords[user] = new
 
     def open_batch(self, batch_id: str) -> None:
         """Home: tap the batch in the list, then OPEN THE BATCH."""
         self.wait_page("home")
-        self.qtbot.waitUntil(lambda: self.window.home.select_batch(batch_id), timeout=TIMEOUT_MS)
+        self.qtbot.waitUntil(lambda: self.window.home.view.select_batch(batch_id), timeout=TIMEOUT_MS)
         self.click("home_open")
         self.wait_page("runner")
 

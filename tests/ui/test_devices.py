@@ -22,7 +22,7 @@ def test_accept_only_when_stable_inside_tolerance_and_scale_replug(rig, qtbot, w
     d.open_batch("B-2611-001")
     watchdog.start()
     d.scan(LOT_PARACETAMOL)
-    vm = w.runner_vm.step_vm
+    vm = w.runner.vm.step_vm
     assert vm.lot == "P24-0817"
     d.put("1.25")
     d.tare()
@@ -35,17 +35,17 @@ def test_accept_only_when_stable_inside_tolerance_and_scale_replug(rig, qtbot, w
     d.put("61.85")  # net 60.60: above 60.30
     assert not accept.isEnabled() and "weight_out_of_tolerance" in d.text("weigh_state")
     d.scale.unplug()
-    qtbot.waitUntil(lambda: not w.runner_vm.header.devices.scale_connected, timeout=10000)
+    qtbot.waitUntil(lambda: not w.runner.vm.header.devices.scale_connected, timeout=10000)
     assert "DISCONNECTED" in d.text("header_scale") and not accept.isEnabled()
     assert vm.state == "disconnected" and "DISCONNECTED" in d.text("weigh_state")
     assert not d.find("weigh_tare").isEnabled()
     d.scale.put("61.27")
     d.scale.replug()
-    qtbot.waitUntil(lambda: w.runner_vm.header.devices.scale_connected, timeout=15000)
+    qtbot.waitUntil(lambda: w.runner.vm.header.devices.scale_connected, timeout=15000)
     qtbot.waitUntil(lambda: accept.isEnabled(), timeout=15000)
     assert vm.reading.net == Decimal("60.02")
     d.click("weigh_accept")
-    assert w.runner_vm.step_vm.step.id == "OP20.S30"
+    assert w.runner.vm.step_vm.step.id == "OP20.S30"
     weighing = [e for e in audit_events(d.url, "B-2611-001") if e["action"] == "weighing.accepted"][-1]
     value = weighing["new_value"]
     assert (value["source"], value["device_serial"], Decimal(value["net"])) == (
@@ -91,3 +91,31 @@ def test_simulator_window_puts_weights_and_scans(qtbot) -> None:
         win.deleteLater()
         scale.stop()
         scanner.stop()
+
+
+def test_a_reading_delivered_after_the_station_closed_reaches_no_screen(
+    qtbot, station_db, simulators
+) -> None:
+    """The reader thread may queue a reading just as the station closes; it is delivered after
+    the window is gone and must find no screen left to draw on."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from station.ui.app import build_station
+    from station.ui.viewmodels.devices import ScaleReading
+
+    from .real_engine import engine_factory
+
+    scale, scanner = simulators()
+    station = build_station(
+        engine_factory(station_db, []), scale_link=scale.address, scanner_link=scanner.address
+    )
+    station.window.show()
+    hub = station.devices
+    station.close()
+    for _ in range(3):
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    late = ScaleReading(Decimal("1.25"), Decimal(0), Decimal("1.25"), "kg", True)
+    hub.reading.emit(late)
+    hub.scale_connection.emit(False)
+    hub.scanner_connection.emit(False)

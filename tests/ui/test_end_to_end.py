@@ -64,7 +64,7 @@ def test_happy_path_through_the_screens_writes_the_headless_record(
     d.sign("op.alvarez")
     d.click("signature_continue")
     d.click("ready_button")
-    assert w.runner_vm.batch.status == "completed"
+    assert w.runner.vm.batch.status == "completed"
     d.click("runner_logout")
     d.wait_page("login")
     main = threading.main_thread().ident
@@ -94,7 +94,7 @@ def test_refusal_script_through_the_screens(rig, watchdog) -> None:
     seen: list[str] = []
 
     def expect(code: str) -> None:
-        panel = w.runner_vm.panel
+        panel = w.runner.vm.panel
         assert panel is not None, f"no refusal on screen, expected {code}"
         assert code in [line.code for line in panel.lines]
         text = d.panel_text
@@ -124,7 +124,7 @@ def test_refusal_script_through_the_screens(rig, watchdog) -> None:
     seen.append("weight_out_of_tolerance")
     d.put("61.21")
     d.click("weigh_accept")
-    assert w.runner_vm.step_vm.step.id == "OP20.S30"
+    assert w.runner.vm.step_vm.step.id == "OP20.S30"
     assert seen == [
         "independent_signer_required",
         "signature_invalid",

@@ -102,7 +102,7 @@ def test_refusal_in_german_says_what_to_do_and_shows_the_engine_sentence(rig) ->
     german = QCoreApplication.translate(CONTEXT, WHAT_NEXT["equipment_calibration_due"])
     assert german != WHAT_NEXT["equipment_calibration_due"] and "Anlage" in german
     text = d.panel_text
-    refusal = d.window.runner_vm.panel.refusals[0]
+    refusal = d.window.runner.vm.panel.refusals[0]
     english = refusal.sentence  # the engine's, as the audit trail keeps it
     assert english.startswith("Scale SCL-150-02 calibration expired on ")
     # The same sentence in German, the expiry date written the German way (31.03.2025).

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from station.ui.viewmodels.review import ReviewQueueVM, ReviewSignVM, ReviewVM, local_time
+from station.ui.viewmodels.review import ReviewVM
+from station.ui.viewmodels.review_queue import ReviewQueueVM, ReviewSignVM, local_time
 
 from .real_engine import copy_of, dispatch, happy_path, refusals_then_complete
 
@@ -55,7 +56,7 @@ def record_of(url: str, batch_id: str):  # type: ignore[no-untyped-def]
 
 def test_review_viewmodels_do_not_import_qt() -> None:
     code = (
-        "import sys, station.ui.viewmodels.review, station.ui.review_calls; "
+        "import sys, station.ui.viewmodels.review, station.ui.viewmodels.review_queue, station.ui.review_calls; "
         "assert not [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))], 'Qt imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
@@ -96,7 +97,7 @@ def test_no_exceptions_and_queue(station_db: str) -> None:
     clean = ReviewVM.from_record(record_of(station_db, CLEAN))
     assert clean.no_exceptions and clean.exceptions_title == "Exceptions: 0"
     q = ReviewQueueVM()
-    from station.ui.viewmodels.review import QueueItem
+    from station.ui.viewmodels.review_queue import QueueItem
 
     q.set_items(
         [
@@ -142,14 +143,14 @@ def test_qa_reviews_and_approves_through_the_screens(rig, qtbot, watchdog) -> No
     d.login("qa.berg")
     d.wait_page("reviews")  # a QA user's home: the batches to review, no START
     assert not d.visible("home_start")
-    qtbot.waitUntil(lambda: d.window.reviews.select_batch(EXCEPTIONS), timeout=10000)
+    qtbot.waitUntil(lambda: d.window.reviews.view.select_batch(EXCEPTIONS), timeout=10000)
     # A QA review is not batch execution: laying out a whole record's exceptions on first
     # opening takes some 40-60 ms here. Stalls are still bounded, at 150 ms.
     watchdog.limit_s = 0.150
     watchdog.start()
     d.click("reviews_open")
     d.wait_page("review")
-    vm = w.review_vm
+    vm = w.review.vm
     assert vm is not None and vm.batch_id == EXCEPTIONS and len(vm.exceptions) >= 6
     assert "yes" in d.text("review_header") and d.visible("review_exception_list")
     # open the out-of-limits value: its full context
@@ -191,8 +192,8 @@ def test_qa_reviews_and_approves_through_the_screens(rig, qtbot, watchdog) -> No
     assert not d.visible("review_approve") and not d.visible("review_reject")
     d.click("review_back")
     d.wait_page("reviews")
-    qtbot.waitUntil(lambda: w.review_queue_vm.items and w.reviews.select_batch(EXCEPTIONS), timeout=10000)
-    listed = [w.reviews.batches.item(i).text() for i in range(w.reviews.batches.count())]
+    qtbot.waitUntil(lambda: w.reviews.vm.items and w.reviews.view.select_batch(EXCEPTIONS), timeout=10000)
+    listed = [w.reviews.view.batches.item(i).text() for i in range(w.reviews.view.batches.count())]
     assert any(t.startswith(EXCEPTIONS) and "Approved by Anders Berg" in t for t in listed), listed
     d.click("reviews_logout")
     d.wait_page("login")
@@ -206,3 +207,47 @@ def test_qa_reviews_and_approves_through_the_screens(rig, qtbot, watchdog) -> No
         ("approved", "qa.berg", "Exceptions justified")
     ]
     assert any(s.meaning == "Batch record reviewed and approved" for s in record.signatures)
+
+
+@pytest.mark.gui
+def test_a_refused_review_is_said_in_german_and_recorded_in_english(rig, qtbot) -> None:
+    """The German station says the review's refusal in German; the record keeps the English
+    sentence and the gate's reason code."""
+    d = rig(devices=False)
+    d.click("lang_de")
+    d.login("qa.berg")
+    d.wait_page("reviews")
+    qtbot.waitUntil(lambda: d.window.reviews.view.select_batch(EXCEPTIONS), timeout=10000)
+    d.click("reviews_open")
+    d.wait_page("review")
+    d.click("review_reject")
+    d.wait_page("review_sign")
+    d.fill("review_user", "sv.haddad")
+    d.fill("review_password", d.passwords["sv.haddad"])
+    d.fill("review_comment", "Abweichung offen")
+    d.click("review_sign_submit")
+    assert d.window.page_name == "review_sign"
+    assert (
+        d.text("review_sign_message")
+        == "Leila Haddad hat nicht die Rolle qa, die eine Chargenprüfung braucht"
+    )
+    from ebr import events as ev
+    from ebr.database import open_database
+
+    from .conftest import paused
+
+    with paused():  # the test's own reading, on the GUI thread
+        db = open_database(d.url)
+        try:
+            with db.unit_of_work(read_only=True) as uow:
+                refused = [r for r in uow.stream(EXCEPTIONS) if isinstance(r.event, ev.ActionRefused)]
+                reviewed = uow.batch_review(EXCEPTIONS)
+        finally:
+            db.dispose()
+    last = refused[-1]
+    assert (last.user_id, last.event.attempted, last.event.refusals) == (
+        "sv.haddad",
+        "review",
+        (ev.RefusalNote("role_required", "Leila Haddad does not hold the qa role a batch review needs"),),
+    )
+    assert reviewed is None

@@ -63,10 +63,10 @@ def test_every_screen(rig, qtbot, language: str, size: tuple[int, int]) -> None:
 
     shot("01-login")
     d.login("op.alvarez", "not-her-password")
-    assert w.page_name == "login" and w.login_vm.message
+    assert w.page_name == "login" and w.login.vm.message
     shot("02-login-refused")
     d.login("op.chen")  # the right password, but the account is locked
-    assert w.login_vm.locked and w.page_name == "login"
+    assert w.login.vm.locked and w.page_name == "login"
     shot("03-login-locked")
     d.fill("login_user", "op.okafor")
     d.fill("login_password", d.passwords["op.okafor"])
@@ -94,7 +94,7 @@ def test_every_screen(rig, qtbot, language: str, size: tuple[int, int]) -> None:
     shot("10-signature-signed")
     d.click("signature_continue")
     d.scan("SCL-150-02")  # calibration expired: no override
-    assert w.runner_vm.panel.lines[0].code == "equipment_calibration_due"
+    assert w.runner.vm.panel.lines[0].code == "equipment_calibration_due"
     assert not d.visible("panel_override")
     shot("11-refusal-hard")
     d.click("panel_ok")
@@ -104,20 +104,20 @@ def test_every_screen(rig, qtbot, language: str, size: tuple[int, int]) -> None:
     d.click("equipment_continue")
     shot("14-weigh-scan-lot")
     d.scan(LOT_PARACETAMOL_QUARANTINED)
-    assert w.runner_vm.panel.lines[0].code == "lot_quarantined"
+    assert w.runner.vm.panel.lines[0].code == "lot_quarantined"
     shot("15-refusal-lot-quarantined")
     d.click("panel_ok")
     d.scan(LOT_PARACETAMOL)
     d.put("1.25")
     d.tare()
     d.put("61.85")  # net 60.60 kg: above 60.30
-    assert w.runner_vm.step_vm.state == "above" and not d.find("weigh_accept").isEnabled()
+    assert w.runner.vm.step_vm.state == "above" and not d.find("weigh_accept").isEnabled()
     shot("16-weigh-out-of-tolerance")
     d.put("61.27", settled=False, slowly=True)
     d.wait_reading(lambda r: not r.stable)
     shot("17-weigh-unstable", settle=False)
     d.scale.unplug()
-    qtbot.waitUntil(lambda: not w.runner_vm.header.devices.scale_connected, timeout=10000)
+    qtbot.waitUntil(lambda: not w.runner.vm.header.devices.scale_connected, timeout=10000)
     shot("18-weigh-disconnected")
     d.scale.replug()
     qtbot.waitUntil(lambda: d.find("weigh_accept").isEnabled(), timeout=15000)
@@ -128,7 +128,7 @@ def test_every_screen(rig, qtbot, language: str, size: tuple[int, int]) -> None:
     d.scan("SCL-006-01")
     d.click("equipment_continue")
     d.scan(LOT_POVIDONE_RETEST_DUE)  # due for retest: a supervisor may override
-    assert w.runner_vm.panel.lines[0].code == "lot_retest_due" and d.visible("panel_override")
+    assert w.runner.vm.panel.lines[0].code == "lot_retest_due" and d.visible("panel_override")
     shot("20-refusal-overridable")
     d.click("panel_override")
     d.wait_page("override")
@@ -138,7 +138,7 @@ def test_every_screen(rig, qtbot, language: str, size: tuple[int, int]) -> None:
     shot("21-override")
     d.click("override_submit")
     d.wait_page("runner")
-    assert w.runner_vm.step_vm.lot == "K23-0901"
+    assert w.runner.vm.step_vm.lot == "K23-0901"
     d.weigh("0.3120", "3.9310")
     d.scan(LOT_CROSCARMELLOSE)
     d.weigh("0.3120", "2.7295")
@@ -150,7 +150,7 @@ def test_every_screen(rig, qtbot, language: str, size: tuple[int, int]) -> None:
     d.numpad("170")
     shot("22-measure-out-of-limits")
     d.click("measure_record")  # recorded as entered, a deviation opened
-    assert w.runner_vm.panel.status == "deviation" and w.runner_vm.header.open_deviations == 1
+    assert w.runner.vm.panel.status == "deviation" and w.runner.vm.header.open_deviations == 1
     shot("23-deviation-recorded")
     d.click("panel_override")
     d.wait_page("override")
@@ -160,7 +160,7 @@ def test_every_screen(rig, qtbot, language: str, size: tuple[int, int]) -> None:
     shot("24-acknowledge")
     d.click("override_submit")
     d.wait_page("runner")
-    assert w.runner_vm.header.open_deviations == 0
+    assert w.runner.vm.header.open_deviations == 0
     d.numpad("5.0")
     shot("25-measure-in-limits")
     d.click("measure_record")
@@ -181,7 +181,7 @@ def test_every_screen(rig, qtbot, language: str, size: tuple[int, int]) -> None:
     d.click("signature_continue")
     shot("29-ready-to-complete")
     d.click("ready_button")  # the raised deviation is still open
-    assert w.runner_vm.panel.lines[0].code == "deviation_open" and d.visible("panel_override")
+    assert w.runner.vm.panel.lines[0].code == "deviation_open" and d.visible("panel_override")
     shot("30-refusal-deviation-open")
     d.click("panel_override")
     d.wait_page("override")
@@ -191,23 +191,23 @@ def test_every_screen(rig, qtbot, language: str, size: tuple[int, int]) -> None:
     d.click("override_submit")
     d.wait_page("runner")
     d.click("ready_button")
-    assert w.runner_vm.batch.status == "completed"
+    assert w.runner.vm.batch.status == "completed"
     shot("31-completed")
     d.click("completed_button")
     d.wait_page("home")
-    qtbot.waitUntil(lambda: w.home.batches.count() > 3, timeout=5000)
+    qtbot.waitUntil(lambda: w.home.view.batches.count() > 3, timeout=5000)
     shot("32-home-with-batches")
     d.click("home_logout")
     # QA review by exception
     d.login("qa.berg")
     d.wait_page("reviews")
-    qtbot.waitUntil(lambda: w.reviews.select_batch("B-2611-001"), timeout=5000)
+    qtbot.waitUntil(lambda: w.reviews.view.select_batch("B-2611-001"), timeout=5000)
     shot("33-reviews")
     d.click("reviews_open")
     d.wait_page("review")
-    assert w.review_vm.exceptions
+    assert w.review.vm.exceptions
     shot("34-review-exceptions")
-    w.review_page.exceptions.setCurrentRow(len(w.review_vm.exceptions) - 1)
+    w.review.view.exceptions.setCurrentRow(len(w.review.vm.exceptions) - 1)
     shot("35-review-exception-context")
     d.click("review_record")
     for _ in range(4):
@@ -229,14 +229,14 @@ def test_every_screen(rig, qtbot, language: str, size: tuple[int, int]) -> None:
     shot("39-review-rejected")
     d.click("review_back")
     d.wait_page("reviews")
-    qtbot.waitUntil(lambda: w.reviews.select_batch("B-2610-099"), timeout=5000)
+    qtbot.waitUntil(lambda: w.reviews.view.select_batch("B-2610-099"), timeout=5000)
     d.click("reviews_open")
     d.wait_page("review")
-    assert w.review_vm.no_exceptions
+    assert w.review.vm.no_exceptions
     shot("40-review-no-exceptions")
     d.click("review_back")
     d.wait_page("reviews")
-    qtbot.waitUntil(lambda: any(i.decision for i in w.review_queue_vm.items), timeout=5000)
+    qtbot.waitUntil(lambda: any(i.decision for i in w.reviews.vm.items), timeout=5000)
     shot("41-reviews-with-verdict")
     d.click("reviews_logout")
     d.wait_page("login")
@@ -257,8 +257,8 @@ def check_layout(window) -> None:
     min_px = MIN_TARGET_MM * px_per_mm(window) - 1
     page = window.stack.currentWidget()
     buttons = [b for b in page.findChildren(QAbstractButton) if b.isVisible()]
-    if page is window.runner and window.runner.panel_shown:  # the panel covers the step view
-        covered = window.runner.stack
+    if page is window.runner.view and window.runner.view.panel_shown:  # the panel covers the step view
+        covered = window.runner.view.stack
         buttons = [b for b in buttons if not covered.isAncestorOf(b)]
     small = [
         (b.objectName() or b.text(), b.width(), b.height())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from station.engine.api import (
@@ -33,6 +34,12 @@ class HeaderVM:
     state: StationState | None = None
     devices: DeviceStatus = field(default_factory=DeviceStatus)
     showing: str | None = None  # a finished step still on screen (its review), else the current one
+    site_tz: dt.tzinfo | None = None  # the engine's, once it has started
+
+    def clock_text(self, now: dt.datetime) -> str:
+        """The site's time, as the record, the refusals and the review show it (the machine's
+        own zone may differ); blank until the engine has said which site's."""
+        return f"{now.astimezone(self.site_tz):%H:%M:%S}" if self.site_tz is not None else ""
 
     @property
     def batch(self) -> BatchView | None:

@@ -7,6 +7,7 @@ this module only reads its answer. Until that decoder is importable a minimal re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,7 @@ def preload() -> None:
 
 def decode(raw: str) -> ScanReading:
     raw = raw.rstrip("\r\n")
+    decode_scan: Callable[[str], Any] | None
     try:
         from hardware.barcodes.decoder import decode_scan
     except ImportError:

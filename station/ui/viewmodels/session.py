@@ -1,10 +1,34 @@
-"""Idle logout: the decision, without a timer (the Qt layer asks it once a second)."""
+"""The session's decisions: which screen a station state belongs on, and the idle logout
+(without a timer: the Qt layer asks it once a second)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from station.engine.api import StationState, UserView
+
+Destination = Literal["login", "password", "runner", "home", "reviews"]
+
+
+def is_reviewer(user: UserView | None) -> bool:
+    """A QA user reviews completed batches; a QA user does not execute them."""
+    return user is not None and "qa" in user.roles
+
+
+def destination(state: StationState) -> Destination:
+    """Where the station goes once the engine has told its state (after a login, say)."""
+    user = state.user
+    if user is None:
+        return "login"
+    if user.must_change_password:
+        return "password"
+    if is_reviewer(user):
+        return "reviews"
+    return "runner" if state.batch is not None else "home"
 
 
 @dataclass
