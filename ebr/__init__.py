@@ -2,8 +2,11 @@
 the hash-chained audit trail, e-signatures and the outbox to the central QMS.
 
 SQLite (the station's file) and PostgreSQL (a central server). No Qt, no hardware.
-Nothing leaves this package as an SQLAlchemy object except through ``uow.session``
-for the store's own modules; readers get frozen dataclasses (``ebr.facts``).
+Nothing leaves this package as an SQLAlchemy object but ``uow.session`` (for the store's
+own modules) and the row ``uow.write`` returns (for a signature over it, handed back to
+``ebr.signatures`` as it is); readers get frozen data: ``ebr.facts``, typed events
+(``ebr.events``), the replay (``ebr.replay``). The station imports neither SQLAlchemy nor
+``ebr.models`` (an import-linter contract in pyproject.toml).
 
 Public API
 ----------
@@ -14,33 +17,55 @@ Opening and schema::
     from ebr.migrate import upgrade                     # upgrade(db) -> None   (to head; idempotent)
     db.unit_of_work(read_only=False)                    # context manager -> UnitOfWork
     # errors (ebr.errors, one-line messages): StoreError > BadDatabaseUrl, DatabaseUnreachable,
-    #   DatabaseLocked, SchemaMissing, NotFound, NotAllowed(.code), RecipeConflict, PasswordRejected
+    #   DatabaseLocked, DatabaseMissing, DatabaseReadOnly, SchemaMissing, NotFound,
+    #   NotAllowed(.code), RecipeConflict, PasswordRejected
 
 Unit of work (``ebr.uow.UnitOfWork``; rolled back unless ``uow.commit()``)::
 
     uow.commit(); uow.rollback()    uow.connection (its transaction); uow.session (ORM, made on first use)
+    uow.write(event, *, stream, user_id) -> (audit.EventInfo, row | None)
+        # the one way anything is written: a typed event (``ebr.events``) and the typed record
+        # row it vouches for, in the hash chain; ``stream`` is a batch id or audit.SITE_STREAM
+    uow.stream(stream, after=0) -> Iterator[replay.Recorded[AuditedEvent]]   (typed, in order)
+    uow.stream_heads(*streams) -> dict[str, int]     uow.actions_since(stream, after, limit) -> list[str]
+    uow.chain_seq() -> int                               uow.last_commit (after a commit)
     uow.user(id_or_badge) -> facts.Actor | None          uow.users() -> tuple[Actor, ...]
-    uow.training_of(user_id) -> tuple[facts.TrainingRecord, ...]
+    # the master data the gates judge by, as the gates' own facts (``gating.facts``):
+    uow.training_of(user_id) -> tuple[TrainingRecord, ...]
     uow.documents() / uow.document(code)                 uow.material(code) / uow.material_by_gtin(gtin)
-    uow.lot(material_code, lot) -> facts.Lot | None       uow.lots_by_id(lot) -> tuple[Lot, ...]
-    uow.equipment(equipment_id) -> facts.Equipment | None
+    uow.lot(material_code, lot) -> Lot | None             uow.lots_by_id(lot) -> tuple[Lot, ...]
+    uow.equipment(equipment_id) -> Equipment | None
     uow.recipe(code, version) -> facts.StoredRecipe | None   uow.recipes()
     uow.batch(batch_id) -> facts.BatchInfo | None         uow.batches()
     uow.batch_records(batch_id) -> facts.BatchRecords | None  (every record, in the order written)
-    uow.append_event(**event) -> audit.EventInfo          uow.add_record(row, **event) -> audit.EventInfo
+    # what the station's services read (exports, QA review, labels):
+    uow.read_batch_record(batch_id, *, chain_verified=None, site_timezone="UTC") -> export.record.BatchRecord
+    uow.batch_state(batch_id) -> replay.BatchState | None   (one replay of the batch's stream)
+    uow.batch_participants(batch_id) -> frozenset[str]    (users of its accepted events)
+    uow.batch_review(batch_id) -> Recorded[ReviewDecided] | None    uow.reviews() -> tuple[...]
+    uow.label_prints(batch_id, step) -> tuple[Recorded[LabelPrinted], ...]
 
-Audit trail (``ebr.audit``; time from ``ebr.clock.utc_now`` only, never from a caller)::
+The record's vocabulary (``ebr.events``): one frozen class per audit action::
 
-    append_event(connection, *, stream, user_id, action, outcome, entity_type, entity_id,
-                 old_value, new_value, reason, record=None) -> EventInfo
-    add_record(connection, row, *, stream, user_id, action, entity_type, entity_id,
-               outcome="accepted", old_value=None, new_value=None, reason=None) -> EventInfo
+    BatchStarted, StepConfirmed, CheckAnswered, StepSigned, MeasurementRecorded, EquipmentBound,
+    LotIdentified, WeighingAccepted, OverrideSigned, DeviationOpened, DeviationRecorded,
+    DeviationClosed, BatchHeld, BatchResumed, BatchCompleted, ActionRefused (RefusalNote),
+    ReviewDecided, LabelPrinted, SignatureSigned        (a batch's stream, ``ebr.events.batch``)
+    LoginSucceeded, AuthenticationFailed, UserLocked, ... MasterDataChanged, RecipeImported
+                                                        (the site's stream, ``ebr.events.site``)
+    ebr.events.decode(Stored) / decode_row(row) -> AuditedEvent   (Unrecognised: an unknown action)
+    StepDone: the base of the events that complete a step (``step``, ``performed_by``)
 
-Batch records (``ebr.records``; each returns EventInfo, ``.record.uid`` = the row)::
+Replay and lifecycles::
 
-    start_batch, change_batch_status, record_step, bind_equipment, consume_lot,
-    record_measurement, open_deviation, close_deviation, record_override, record_refusal,
-    record_review
+    ebr.replay.replay(events, step_order) -> BatchState   (status, steps, performers, results,
+        lots, bindings, open deviations, last_refusal; each entry a Recorded[event])
+    ebr.replay.Recorded(event, at, user_id, stream_seq)
+    ebr.lifecycle: StepStatus, BatchStatus, step_transition, batch_transition, IllegalTransition
+
+Audit trail (``ebr.audit``; time from ``ebr.clock.utc_now`` only, never from a caller): the hash
+chain's append path, which only ``UnitOfWork.write`` calls; ``SITE_STREAM``, ``EventInfo``,
+``chain_head(connection)``.
 
 Users and signatures::
 
@@ -57,7 +82,8 @@ Users and signatures::
 
 Master data and recipes::
 
-    ebr.masterdata.import_master_data(uow, path, user_id) -> ImportReport(added, changed, unchanged)
+    ebr.masterdata.prepare(db, paths) -> list[SiteFileRead]   (read, checked, passwords hashed: before the lock)
+    ebr.masterdata.import_master_data(uow, read_or_path, user_id) -> ImportReport(added, changed, unchanged)
     ebr.recipe_store.import_recipe(uow, recipe: MasterRecipe, source_text, user_id) -> RecipeImport
     ebr.recipe_store.approve_recipe(uow, code, version, user, password) -> SignatureInfo
 

@@ -1,6 +1,6 @@
 """`mes-station`: the command line that scripts, validation engineers and the launcher use.
 
-Exit codes (DESIGN.md): 0 success; 1 understood and refused or failed; 2 bad usage or
+Exit codes (README.md): 0 success; 1 understood and refused or failed; 2 bad usage or
 unreadable input; 3 integrity failure. Every error is one line on stderr, never a traceback.
 """
 
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log device traffic and SQL at debug level"
     )
-    # DESIGN.md puts --db after the command; before it is accepted too, as people type it.
+    # The README puts --db after the command; before it is accepted too, as people type it.
     # Its own dest: a command's --db default (None) would otherwise overwrite it.
     parser.add_argument("--db", dest="db_before_command", metavar="URL", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -121,12 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.set_defaults(func=_cmd_ebr_review)
 
-    try:
-        from hardware import cli as hardware_cli
-    except ImportError:  # pragma: no cover - hardware is part of the distribution
-        hardware_cli = None
-    if hardware_cli is not None:
-        hardware_cli.register(sub)
+    from hardware import cli as hardware_cli  # devices simulate, scan decode
+
+    hardware_cli.register(sub)
     return parser
 
 

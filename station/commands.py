@@ -1,5 +1,5 @@
 """The bodies of the `mes-station` commands. Each returns an exit code; errors are raised as
-CommandError subclasses (one line, exit code per DESIGN.md) and printed by station.cli."""
+CommandError subclasses (one line, exit code as the README lists them) and printed by station.cli."""
 
 from __future__ import annotations
 
@@ -8,18 +8,23 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ebr.errors import StoreError
 from station.errors import CommandError, IntegrityError, UsageError
 
+if TYPE_CHECKING:
+    from ebr.database import Database
+    from station.engine.engine import Engine
+    from station.engine.script import BatchScript
+
 SYSTEM_USER = "system"
 
 
-_OPENED: list[Any] = []  # the record stores this command opened (closed by close_stores)
+_OPENED: list[Database] = []  # the record stores this command opened (closed by close_stores)
 
 
-def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _store(args: argparse.Namespace) -> Database:
     from station.composition import open_store
 
     try:
@@ -66,7 +71,7 @@ def master_import(args: argparse.Namespace) -> int:
     """All the files or none: they are imported in one transaction, in the order given (a
     later file may name what an earlier one adds), and every problem of every file is
     reported before anything is written."""
-    from ebr.masterdata import ImportReport, MasterDataInvalid, import_master_data
+    from ebr.masterdata import ImportReport, MasterDataInvalid, import_master_data, prepare
 
     db = _store(args)
     for path in args.files:
@@ -74,13 +79,20 @@ def master_import(args: argparse.Namespace) -> int:
     reports: list[tuple[str, ImportReport]] = []
     problems: list[str] = []
     try:
+        # Read, check and hash every file first: the write lock is taken for the writing alone.
+        prepared = prepare(db, args.files)
+    except MasterDataInvalid as exc:
+        prepared, problems = [], [str(problem) for problem in exc.problems]
+    except StoreError as exc:
+        raise CommandError(f"{' '.join(args.files)}: {exc}") from None
+    try:
         with db.unit_of_work() as uow:
-            for path in args.files:
+            for path, read in zip(args.files, prepared, strict=False):
                 try:
-                    reports.append((path, import_master_data(uow, Path(path), args.user or SYSTEM_USER)))
+                    reports.append((path, import_master_data(uow, read, args.user or SYSTEM_USER)))
                 except MasterDataInvalid as exc:
                     problems += [str(problem) for problem in exc.problems]
-            if not problems:
+            if prepared and not problems:
                 uow.commit()
     except StoreError as exc:
         raise CommandError(f"{' '.join(args.files)}: {exc}") from None
@@ -163,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
     return run_script(engine, script)
 
 
-def _check_script_steps(engine, script) -> None:  # type: ignore[no-untyped-def]
+def _check_script_steps(engine: Engine, script: BatchScript) -> None:
     """Every step a script names must be a step of its recipe: found before any action runs."""
     from recipes.loader import parse_recipe
 

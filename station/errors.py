@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class CommandError(Exception):
-    """A failure with a message for a person and the exit code DESIGN.md assigns to it."""
+    """A failure with a message for a person and the exit code the README assigns to it."""
 
     exit_code = 1
 

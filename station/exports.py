@@ -4,6 +4,7 @@ and QA review. Qt-free: the command line and the touchscreen call the same funct
 from __future__ import annotations
 
 import os
+from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,11 +15,14 @@ from ebr import signatures, users
 from ebr.clock import utc_now
 from ebr.database import Database
 from ebr.errors import NotFound
-from ebr.export.loader import load_batch_record
 from ebr.export.record import BatchRecord
-from ebr.models import AuditEvent, Review
+from ebr.facts import Actor
+from ebr.lifecycle import BatchStatus
 from ebr.verify import verify
+from gating import facts as gf
+from gating import rules
 from gating import wording as W
+from gating.reasons import DEFAULT_POLICY, GatePolicy, ReasonCode, Refusal, refusal
 from gating.wording import Wording, batch_status, wording
 from station.composition import DEFAULT_SITE_TZ
 from station.errors import CommandError
@@ -38,9 +42,7 @@ def load_record(db: Database, batch_id: str) -> BatchRecord:
     report = verify(db, batch_id)
     with db.unit_of_work(read_only=True) as uow:
         try:
-            return load_batch_record(
-                uow.session, batch_id, chain_verified=report.ok, site_timezone=DEFAULT_SITE_TZ
-            )
+            return uow.read_batch_record(batch_id, chain_verified=report.ok, site_timezone=DEFAULT_SITE_TZ)
         except NotFound as exc:
             raise CommandError(str(exc)) from None
 
@@ -69,6 +71,10 @@ def export_batch(db: Database, batch_id: str, fmt: str, *, printed_by: str) -> b
 
 
 # ---------------------------------------------------------------- QA review
+#: The role a batch review needs.
+QA_ROLE = "qa"
+
+
 @dataclass(frozen=True)
 class ReviewOutcome:
     batch_id: str
@@ -83,75 +89,102 @@ class ReviewOutcome:
 
 
 class ReviewRefused(CommandError):
-    """A review the store refused: the English message (as the command line prints it), its
+    """A review the store refused: the English sentence (as the command line prints it), its
     template for a station in another language, and the reason code."""
 
-    def __init__(self, worded: Wording, code: str) -> None:
-        super().__init__(worded.text(), 1)
+    def __init__(self, sentence: str, code: str, worded: Wording | None) -> None:
+        super().__init__(sentence, 1)
         self.wording = worded
         self.code = code
 
 
-def batch_participants(db: Database, batch_id: str) -> set[str]:
-    """Everyone who did or signed anything in the batch (its stream's accepted events)."""
-    from sqlalchemy import select
-
-    c = AuditEvent.__table__.c
-    with db.unit_of_work(read_only=True) as uow:
-        rows = uow.session.execute(
-            select(c.user_id)
-            .where(c.stream == batch_id, c.outcome != "refused", c.user_id.is_not(None))
-            .distinct()
+def review_refusal(
+    reviewer: gf.Actor,
+    batch_id: str,
+    *,
+    status: BatchStatus,
+    participants: Set[str],
+    reviewed: bool,
+    policy: GatePolicy = DEFAULT_POLICY,
+) -> Refusal | None:
+    """Why ``reviewer`` may not sign the review of the batch, or None. A review is the batch
+    record's signature: the role and the independence of the signer are the gates every
+    signature passes (``gating.rules``), said as a review says them. The first reason that
+    applies is the one given, as the review has always said it: the role, then independence,
+    then the batch's status (completed), then an earlier review. No review is overridden, so
+    a refusal stands whatever the policy lets a supervisor override elsewhere."""
+    who = reviewer.name
+    role = rules.check_role(reviewer, QA_ROLE, policy=policy)
+    if role:
+        return _said(role[0], wording(W.REVIEW_NOT_QA, user=who), policy)
+    took_part = rules.check_independent_signer(reviewer.user_id, {batch_id: participants}, policy=policy)
+    if took_part:
+        return _said(took_part[0], wording(W.REVIEW_NOT_INDEPENDENT, user=who, batch=batch_id), policy)
+    if status is not BatchStatus.COMPLETED:
+        shown = batch_status(status)
+        return refusal(
+            ReasonCode.SEQUENCE, wording(W.REVIEW_NOT_COMPLETED, batch=batch_id, status=shown), policy
         )
-        return {r[0] for r in rows}
+    if reviewed:
+        return refusal(ReasonCode.SEQUENCE, wording(W.REVIEW_DONE, batch=batch_id), policy)
+    return None
+
+
+def _said(found: Refusal, worded: Wording, policy: GatePolicy) -> Refusal:
+    """The gate's refusal in the review's own sentence (the record has always kept it so)."""
+    return refusal(found.code, worded, policy)
 
 
 def review_batch(
-    db: Database, batch_id: str, *, approve: bool, user: str, password: str, comment: str
+    db: Database,
+    batch_id: str,
+    *,
+    approve: bool,
+    user: str,
+    password: str,
+    comment: str,
+    policy: GatePolicy = DEFAULT_POLICY,
 ) -> ReviewOutcome:
     """QA's review by exception ends in an e-signature: approved or rejected, with a comment.
-    Only a QA user who took no part in the batch may review it, once, after it is completed."""
+    Only a QA user who took no part in the batch may review it, once, after it is completed
+    (``review_refusal``); who took part and the batch's status are the replay of its stream."""
     if not comment.strip():
-        raise ReviewRefused(wording(W.REVIEW_COMMENT_REQUIRED), "comment_required")
-    participants = batch_participants(db, batch_id)
+        worded = wording(W.REVIEW_COMMENT_REQUIRED)
+        raise ReviewRefused(worded.text(), "comment_required", worded)
     with db.unit_of_work() as uow:
-        info = uow.batch(batch_id)
-        if info is None:
+        state = uow.batch_state(batch_id)
+        if state is None:
             raise CommandError(f"batch {batch_id} is not in the database")
         auth = users.authenticate(uow, user, password, purpose="signature")
         if not auth.ok or auth.user is None:
             uow.commit()  # the failed signature is audited
-            raise ReviewRefused(auth.wording or wording(W.LOGIN_WRONG), "signature_invalid")
+            worded = auth.wording or wording(W.LOGIN_WRONG)
+            raise ReviewRefused(worded.text(), ReasonCode.SIGNATURE_INVALID, worded)
         reviewer = auth.user
-        problem: tuple[Wording, str] | None = None
-        if "qa" not in reviewer.roles:
-            problem = (wording(W.REVIEW_NOT_QA, user=reviewer.name), "role_required")
-        elif reviewer.id in participants:
-            problem = (
-                wording(W.REVIEW_NOT_INDEPENDENT, user=reviewer.name, batch=batch_id),
-                "independent_signer_required",
-            )
-        elif info.status != "completed":
-            shown = batch_status(info.status)
-            problem = (wording(W.REVIEW_NOT_COMPLETED, batch=batch_id, status=shown), "sequence")
-        elif _reviewed(uow, batch_id):
-            problem = (wording(W.REVIEW_DONE, batch=batch_id), "sequence")
-        if problem is not None:
-            refused = ev.ActionRefused(
+        refused = review_refusal(
+            _gate_actor(reviewer),
+            batch_id,
+            status=state.status,
+            participants=uow.batch_participants(batch_id),
+            reviewed=uow.batch_review(batch_id) is not None,
+            policy=policy,
+        )
+        if refused is not None:
+            event = ev.ActionRefused(
                 attempted="review",
-                refusals=(ev.RefusalNote(problem[1], problem[0].text()),),
+                refusals=(ev.RefusalNote(refused.code.value, refused.sentence),),
                 attempt={"approve": approve, "comment": comment},
                 subject_type="batch",
                 subject=batch_id,
-                note=problem[1],
             )
-            uow.write(refused, stream=batch_id, user_id=reviewer.id)
+            uow.write(event, stream=batch_id, user_id=reviewer.id)
             uow.commit()
-            raise ReviewRefused(problem[0], problem[1])
+            raise ReviewRefused(refused.sentence, refused.code, refused.wording)
         decided = ev.ReviewDecided(
             verdict="approved" if approve else "rejected", batch_id=batch_id, comment=comment
         )
         _, row = uow.write(decided, stream=batch_id, user_id=reviewer.id)
+        assert row is not None  # a review vouches for its row, which the signature signs
         signed = signatures.record_signature(
             uow,
             row,
@@ -164,10 +197,8 @@ def review_batch(
     return ReviewOutcome(batch_id, approve, reviewer.id, reviewer.name, signed.signed_at)
 
 
-def _reviewed(uow, batch_id: str) -> bool:  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    return uow.session.execute(select(Review.uid).where(Review.batch_id == batch_id)).first() is not None
+def _gate_actor(user: Actor) -> gf.Actor:
+    return gf.Actor(user.id, user.name, frozenset(user.roles), user.active, user.locked)
 
 
 # ---------------------------------------------------------------- dispense labels
@@ -191,16 +222,7 @@ def print_dispense_label(
     if weighing is None:
         raise CommandError(f"no accepted weighing at {step_id} of batch {batch_id}")
     with db.unit_of_work() as uow:
-        from sqlalchemy import func, select
-
-        c = AuditEvent.__table__.c
-        printed_before = uow.session.execute(
-            select(func.count()).where(
-                c.stream == batch_id,
-                c.action.in_(("label.printed", "label.reprinted")),
-                c.entity_id == step_id,
-            )
-        ).scalar_one()
+        printed_before = len(uow.label_prints(batch_id, step_id))
         who = uow.user(user)
         printed_at = utc_now()
         data = dispense_label_pdf(

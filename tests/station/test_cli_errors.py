@@ -62,7 +62,7 @@ def test_usage_errors_name_the_program_once(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_db_before_the_command(approved_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """DESIGN.md puts --db after the command; before it works too, never silently elsewhere."""
+    """The README puts --db after the command; before it works too, never silently elsewhere."""
     from station.cli import main
 
     assert main(["--db", approved_db, "ebr", "verify"]) == 0
