@@ -786,6 +786,58 @@
         <source>{date} {time} {zone}</source>
         <translation>{date} {time} {zone}</translation>
     </message>
+    <message>
+        <source>{scale} carries at most {capacity}: {weight} is more than it can weigh</source>
+        <translation>{scale} trägt höchstens {capacity}: {weight} ist mehr, als sie wiegen kann</translation>
+    </message>
+    <message>
+        <source>Net weight {weight} is below the minimum weight {minimum} of {scale}</source>
+        <translation>Nettogewicht {weight} liegt unter dem Mindestgewicht {minimum} von {scale}</translation>
+    </message>
+    <message>
+        <source>{what} {weight} is not a weight: it must be zero or more</source>
+        <translation>{what} {weight} ist kein Gewicht: es muss null oder mehr sein</translation>
+    </message>
+    <message>
+        <source>Net weight {weight} is not a weighing: the gross must be more than the tare</source>
+        <translation>Nettogewicht {weight} ist keine Wägung: das Brutto muss größer als die Tara sein</translation>
+    </message>
+    <message>
+        <source>{what} {weight} is finer than {scale} can read (it reads {readability})</source>
+        <translation>{what} {weight} ist feiner, als {scale} anzeigen kann (Ablesbarkeit {readability})</translation>
+    </message>
+    <message>
+        <source>Gross</source>
+        <translation>Brutto</translation>
+    </message>
+    <message>
+        <source>Tare</source>
+        <translation>Tara</translation>
+    </message>
+    <message>
+        <source>The scale at the station reports serial number {reported}, but {scale} has serial number {expected}</source>
+        <translation>Die Waage an der Station meldet die Seriennummer {reported}, aber {scale} hat die Seriennummer {expected}</translation>
+    </message>
+    <message>
+        <source>The scale at the station does not report its serial number: it cannot be confirmed as {scale}</source>
+        <translation>Die Waage an der Station meldet keine Seriennummer: sie kann nicht als {scale} bestätigt werden</translation>
+    </message>
+    <message>
+        <source>{user} still has the initial password: it must be changed before anything else</source>
+        <translation>{user} hat noch das Erstpasswort: es muss vor allem anderen geändert werden</translation>
+    </message>
+    <message>
+        <source>The batch is stopped at {step}: {question} was answered {answer}; a supervisor must decide how it goes on</source>
+        <translation>Die Charge steht bei {step}: {question} wurde mit {answer} beantwortet; ein Schichtleiter muss entscheiden, wie es weitergeht</translation>
+    </message>
+    <message>
+        <source>The station's clock ({clock}) is behind the newest record ({newest}): nothing can be recorded until it is set right</source>
+        <translation>Die Uhr der Station ({clock}) geht hinter dem neuesten Eintrag ({newest}) zurück: bis sie richtig gestellt ist, wird nichts aufgezeichnet</translation>
+    </message>
+    <message>
+        <source>The oldest record not yet at the central QMS is {age} old (the site allows {limit}): no new batch until it is synced</source>
+        <translation>Der älteste noch nicht ans zentrale QMS übertragene Eintrag ist {age} alt (erlaubt sind {limit}): keine neue Charge, bis synchronisiert ist</translation>
+    </message>
 </context>
 <context>
     <name>Review</name>
@@ -1551,6 +1603,38 @@
     <message>
         <source>A supervisor must acknowledge the open deviation first.</source>
         <translation>Vorgesetzte müssen zuerst die offene Abweichung bestätigen.</translation>
+    </message>
+    <message>
+        <source>Set a new password first: the initial one may only be changed.</source>
+        <translation>Setzen Sie zuerst ein neues Passwort: das Erstpasswort kann nur geändert werden.</translation>
+    </message>
+    <message>
+        <source>Use a smaller scale, or weigh a larger quantity in one go.</source>
+        <translation>Nehmen Sie eine kleinere Waage, oder wiegen Sie eine größere Menge auf einmal.</translation>
+    </message>
+    <message>
+        <source>Use a scale whose capacity covers the load, or split the quantity.</source>
+        <translation>Nehmen Sie eine Waage, deren Höchstlast reicht, oder teilen Sie die Menge.</translation>
+    </message>
+    <message>
+        <source>Enter the weight as the scale shows it, then weigh again.</source>
+        <translation>Geben Sie das Gewicht so ein, wie die Waage es anzeigt, und wiegen Sie erneut.</translation>
+    </message>
+    <message>
+        <source>Use the scale whose label was scanned, or scan the label of this scale.</source>
+        <translation>Nehmen Sie die Waage, deren Etikett gescannt wurde, oder scannen Sie das Etikett dieser Waage.</translation>
+    </message>
+    <message>
+        <source>A supervisor must decide how the batch goes on: continue, repeat or hold.</source>
+        <translation>Ein Schichtleiter muss entscheiden, wie die Charge weitergeht: fortsetzen, wiederholen oder anhalten.</translation>
+    </message>
+    <message>
+        <source>Restore the connection to the central QMS; the station starts batches again once it has synced.</source>
+        <translation>Stellen Sie die Verbindung zum zentralen QMS wieder her; neue Chargen starten wieder, sobald synchronisiert ist.</translation>
+    </message>
+    <message>
+        <source>Stop and call plant IT: the station's clock must be set right before work goes on.</source>
+        <translation>Anhalten und die Werks-IT rufen: die Uhr der Station muss richtig gestellt werden, bevor es weitergeht.</translation>
     </message>
 </context>
 </TS>

@@ -786,6 +786,58 @@
         <source>{date} {time} {zone}</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>{scale} carries at most {capacity}: {weight} is more than it can weigh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Net weight {weight} is below the minimum weight {minimum} of {scale}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{what} {weight} is not a weight: it must be zero or more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Net weight {weight} is not a weighing: the gross must be more than the tare</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{what} {weight} is finer than {scale} can read (it reads {readability})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gross</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tare</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The scale at the station reports serial number {reported}, but {scale} has serial number {expected}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The scale at the station does not report its serial number: it cannot be confirmed as {scale}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{user} still has the initial password: it must be changed before anything else</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The batch is stopped at {step}: {question} was answered {answer}; a supervisor must decide how it goes on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The station's clock ({clock}) is behind the newest record ({newest}): nothing can be recorded until it is set right</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The oldest record not yet at the central QMS is {age} old (the site allows {limit}): no new batch until it is synced</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Review</name>
@@ -1550,6 +1602,38 @@
     </message>
     <message>
         <source>A supervisor must acknowledge the open deviation first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set a new password first: the initial one may only be changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use a smaller scale, or weigh a larger quantity in one go.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use a scale whose capacity covers the load, or split the quantity.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the weight as the scale shows it, then weigh again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use the scale whose label was scanned, or scan the label of this scale.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A supervisor must decide how the batch goes on: continue, repeat or hold.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore the connection to the central QMS; the station starts batches again once it has synced.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop and call plant IT: the station's clock must be set right before work goes on.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

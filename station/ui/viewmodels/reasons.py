@@ -87,6 +87,31 @@ WHAT_NEXT: dict[str, str] = {
     "deviation_open": QT_TRANSLATE_NOOP(
         "WhatNext", "A supervisor must acknowledge the open deviation first."
     ),
+    "password_change_required": QT_TRANSLATE_NOOP(
+        "WhatNext", "Set a new password first: the initial one may only be changed."
+    ),
+    "weight_below_minimum": QT_TRANSLATE_NOOP(
+        "WhatNext", "Use a smaller scale, or weigh a larger quantity in one go."
+    ),
+    "weight_above_capacity": QT_TRANSLATE_NOOP(
+        "WhatNext", "Use a scale whose capacity covers the load, or split the quantity."
+    ),
+    "weight_invalid": QT_TRANSLATE_NOOP(
+        "WhatNext", "Enter the weight as the scale shows it, then weigh again."
+    ),
+    "equipment_wrong_device": QT_TRANSLATE_NOOP(
+        "WhatNext", "Use the scale whose label was scanned, or scan the label of this scale."
+    ),
+    "step_blocked_by_deviation": QT_TRANSLATE_NOOP(
+        "WhatNext", "A supervisor must decide how the batch goes on: continue, repeat or hold."
+    ),
+    "sync_stale": QT_TRANSLATE_NOOP(
+        "WhatNext",
+        "Restore the connection to the central QMS; the station starts batches again once it has synced.",
+    ),
+    "clock_behind_record": QT_TRANSLATE_NOOP(
+        "WhatNext", "Stop and call plant IT: the station's clock must be set right before work goes on."
+    ),
 }
 
 
@@ -177,6 +202,44 @@ SENTENCES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("RefusalSentence", "{name} {value} is below the lower limit {limit}"),
     QT_TRANSLATE_NOOP("RefusalSentence", "{name} {value} is above the upper limit {limit}"),
     QT_TRANSLATE_NOOP("RefusalSentence", "The value"),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence", "{scale} carries at most {capacity}: {weight} is more than it can weigh"
+    ),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence", "Net weight {weight} is below the minimum weight {minimum} of {scale}"
+    ),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{what} {weight} is not a weight: it must be zero or more"),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence", "Net weight {weight} is not a weighing: the gross must be more than the tare"
+    ),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence", "{what} {weight} is finer than {scale} can read (it reads {readability})"
+    ),
+    QT_TRANSLATE_NOOP("RefusalSentence", "Gross"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "Tare"),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "The scale at the station reports serial number {reported}, but {scale} has serial number {expected}",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "The scale at the station does not report its serial number: it cannot be confirmed as {scale}",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence", "{user} still has the initial password: it must be changed before anything else"
+    ),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "The batch is stopped at {step}: {question} was answered {answer}; a supervisor must decide how it goes on",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "The station's clock ({clock}) is behind the newest record ({newest}): nothing can be recorded until it is set right",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "The oldest record not yet at the central QMS is {age} old (the site allows {limit}): no new batch until it is synced",
+    ),
     QT_TRANSLATE_NOOP("RefusalSentence", "a review needs a comment"),
     QT_TRANSLATE_NOOP("RefusalSentence", "{user} does not hold the qa role a batch review needs"),
     QT_TRANSLATE_NOOP(
