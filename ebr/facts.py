@@ -1,7 +1,8 @@
 """Plain, frozen data the store hands out: no SQLAlchemy object ever leaves ``ebr``.
 
-The first group (Actor ... Equipment) are the facts the gates judge a step by;
-the rest are the store's views of recipes, batches and the records of a batch,
+The facts the gates judge a step by (documents, training, materials, lots, equipment) are
+the gates' own types (``gating.facts``), which the unit of work returns as they are; here
+are the user account and the store's views of recipes, batches and the records of a batch,
 in the order they were written (``seq`` is the audit event that wrote each).
 """
 
@@ -12,11 +13,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-# ------------------------------------------------------------------ facts for the gates
+import gating.facts
+
+# ------------------------------------------------------------------ the user account
 
 
 @dataclass(frozen=True)
 class Actor:
+    """A user account as the store keeps it. The gates judge a person by less of it (no
+    badge, no password state): ``for_gates`` is that person. Documents, training, materials,
+    lots and equipment come from the store as the gates' own facts (``gating.facts``)."""
+
     id: str
     name: str
     roles: tuple[str, ...]
@@ -28,56 +35,9 @@ class Actor:
     def has_role(self, role: str) -> bool:
         return role in self.roles
 
-
-@dataclass(frozen=True)
-class Document:
-    code: str
-    revision: int
-    title: str
-
-
-@dataclass(frozen=True)
-class TrainingRecord:
-    user_id: str
-    document: str
-    revision: int
-    trained_on: dt.date
-    expires: dt.date | None
-
-
-@dataclass(frozen=True)
-class Material:
-    code: str
-    name: str
-    gtin: str | None
-
-
-@dataclass(frozen=True)
-class Lot:
-    material: str
-    lot: str
-    status: str  # released | quarantined | rejected
-    expiry: dt.date
-    retest: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class ScaleInfo:
-    capacity: Decimal
-    readability: Decimal
-    unit: str
-
-
-@dataclass(frozen=True)
-class Equipment:
-    id: str
-    equipment_class: str
-    name: str
-    status: str  # in_service | out_of_service
-    calibrated_until: dt.date | None
-    clean_until: dt.datetime | None
-    daily_check_until: dt.datetime | None
-    scale: ScaleInfo | None = None
+    def for_gates(self) -> gating.facts.Actor:
+        """The user as the gates see them: id, name, roles, and whether they may act at all."""
+        return gating.facts.Actor(self.id, self.name, frozenset(self.roles), self.active, self.locked)
 
 
 # ------------------------------------------------------------------ recipes and batches

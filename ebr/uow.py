@@ -43,9 +43,13 @@ from ebr.models import (
     record_content,
 )
 from ebr.replay import Recorded
+from gating import facts as gf
 
 if TYPE_CHECKING:
     from ebr.database import Database
+    from ebr.events import LabelPrinted, ReviewDecided
+    from ebr.export.record import BatchRecord
+    from ebr.replay import BatchState
 
 #: The meaning of the e-signature that approves a master recipe for execution.
 RECIPE_APPROVAL_MEANING = "Recipe approved for execution"
@@ -210,47 +214,46 @@ class UnitOfWork:
     def users(self) -> tuple[facts.Actor, ...]:
         return tuple(actor_of(u) for u in self.session.scalars(select(User).order_by(User.id)))
 
-    def training_of(self, user_id: str) -> tuple[facts.TrainingRecord, ...]:
+    def training_of(self, user_id: str) -> tuple[gf.TrainingRecord, ...]:
         rows = self.session.scalars(
             select(TrainingRecord)
             .where(TrainingRecord.user_id == user_id)
             .order_by(TrainingRecord.document_code, TrainingRecord.revision)
         )
         return tuple(
-            facts.TrainingRecord(r.user_id, r.document_code, r.revision, r.trained_on, r.expires)
-            for r in rows
+            gf.TrainingRecord(r.user_id, r.document_code, r.revision, r.trained_on, r.expires) for r in rows
         )
 
-    def documents(self) -> tuple[facts.Document, ...]:
+    def documents(self) -> tuple[gf.Document, ...]:
         rows = self.session.scalars(select(Document).order_by(Document.code))
-        return tuple(facts.Document(r.code, r.revision, r.title) for r in rows)
+        return tuple(gf.Document(r.code, r.revision, r.title) for r in rows)
 
-    def document(self, code: str) -> facts.Document | None:
+    def document(self, code: str) -> gf.Document | None:
         r = self.session.scalars(select(Document).where(Document.code == code)).one_or_none()
-        return None if r is None else facts.Document(r.code, r.revision, r.title)
+        return None if r is None else gf.Document(r.code, r.revision, r.title)
 
-    def material(self, code: str) -> facts.Material | None:
+    def material(self, code: str) -> gf.Material | None:
         return self._material(select(Material).where(Material.code == code))
 
-    def material_by_gtin(self, gtin: str) -> facts.Material | None:
+    def material_by_gtin(self, gtin: str) -> gf.Material | None:
         return self._material(select(Material).where(Material.gtin == gtin))
 
-    def _material(self, query: Select[Material]) -> facts.Material | None:
+    def _material(self, query: Select[Material]) -> gf.Material | None:
         r = self.session.scalars(query).one_or_none()
-        return None if r is None else facts.Material(r.code, r.name, r.gtin)
+        return None if r is None else gf.Material(r.code, r.name, r.gtin)
 
-    def lot(self, material_code: str, lot: str) -> facts.Lot | None:
+    def lot(self, material_code: str, lot: str) -> gf.Lot | None:
         r = self.session.scalars(
             select(Lot).where(Lot.material_code == material_code, Lot.lot == lot)
         ).one_or_none()
         return None if r is None else lot_of(r)
 
-    def lots_by_id(self, lot: str) -> tuple[facts.Lot, ...]:
+    def lots_by_id(self, lot: str) -> tuple[gf.Lot, ...]:
         """Every lot with this lot id (one per material at most; usually one in all)."""
         rows = self.session.scalars(select(Lot).where(Lot.lot == lot).order_by(Lot.material_code))
         return tuple(lot_of(r) for r in rows)
 
-    def equipment(self, equipment_id: str) -> facts.Equipment | None:
+    def equipment(self, equipment_id: str) -> gf.Equipment | None:
         r = self.session.scalars(select(Equipment).where(Equipment.id == equipment_id)).one_or_none()
         return None if r is None else equipment_of(r)
 
@@ -364,6 +367,113 @@ class UnitOfWork:
         collected.sort(key=lambda r: r.seq)
         return facts.BatchRecords(info, tuple(collected))
 
+    # ---------------------------------------------------------------- queries for the station's services
+    # What the exports, the QA review and the label printer read, as typed events and frozen
+    # data: no query is built outside ``ebr`` (see docs/architecture.md).
+
+    def read_batch_record(
+        self, batch_id: str, *, chain_verified: bool | None = None, site_timezone: str = "UTC"
+    ) -> BatchRecord:
+        """The batch record as the exports read it (``ebr.export.loader``): ``chain_verified``
+        is what ``ebr verify`` said of the trail (None: not checked). Raises ``NotFound``."""
+        from ebr.export.loader import load_batch_record
+
+        return load_batch_record(
+            self.session, batch_id, chain_verified=chain_verified, site_timezone=site_timezone
+        )
+
+    def batch_state(self, batch_id: str) -> BatchState | None:
+        """The batch as one replay of its own stream leaves it (``ebr.replay``, as the engine
+        replays it), in the step order of the recipe it runs; None for a batch not in the
+        store. The state is made for the caller, who may keep it."""
+        from ebr.errors import StoreError
+        from ebr.replay import replay
+        from recipes.loader import parse_recipe
+
+        info = self.batch(batch_id)
+        if info is None:
+            return None
+        text = self.session.scalars(
+            select(Recipe.source_text).where(
+                Recipe.code == info.recipe_code, Recipe.version == info.recipe_version
+            )
+        ).one()
+        order = parse_recipe(text, f"{info.recipe_code}.yaml").step_ids()
+        try:
+            return replay(self.stream(batch_id), lambda _started: order)
+        except ValueError as exc:  # a stream that does not begin with batch.started
+            raise StoreError(f"batch {batch_id}: {exc}") from None
+
+    def batch_participants(self, batch_id: str) -> frozenset[str]:
+        """Everyone who did or signed anything in the batch: the users of its stream's events,
+        but for the refused ones (an attempt a gate refused did nothing)."""
+        from ebr.events import ActionRefused
+
+        return frozenset(
+            r.user_id
+            for r in self.stream(batch_id)
+            if r.user_id is not None and not isinstance(r.event, ActionRefused)
+        )
+
+    def batch_review(self, batch_id: str) -> Recorded[ReviewDecided] | None:
+        """QA's review of the batch; None while it has none."""
+        found = self._reviews(batch_id)
+        return found[0] if found else None
+
+    def reviews(self) -> tuple[Recorded[ReviewDecided], ...]:
+        """The QA review of every reviewed batch (``event.batch_id``), in the order decided."""
+        return self._reviews(None)
+
+    def label_prints(self, batch_id: str, step: str) -> tuple[Recorded[LabelPrinted], ...]:
+        """The dispense labels printed for the weighing at ``step``, in order: the first print,
+        then every reprint."""
+        from ebr.events import LabelPrinted
+
+        a = _AUDIT_COLUMNS
+        query = self._events_query().where(a.stream == batch_id, a.action.in_(LabelPrinted.actions()))
+        return tuple(
+            Recorded(r.event, r.at, r.user_id, r.stream_seq)
+            for r in self._decoded(query.order_by(a.stream_seq))
+            if isinstance(r.event, LabelPrinted) and r.event.step == step
+        )
+
+    def _reviews(self, batch_id: str | None) -> tuple[Recorded[ReviewDecided], ...]:
+        # Found through their typed rows (few, indexed by batch), not by the action name
+        # across the whole trail, which on a site's server holds millions of events.
+        from ebr.events import ReviewDecided
+        from ebr.models import Review
+
+        a = _AUDIT_COLUMNS
+        table = cast(Table, Review.__table__)
+        review = table.c
+        query = self._events_query().join(table, review.uid == a.record_uid)
+        if batch_id is not None:
+            query = query.where(review.batch_id == batch_id)
+        return tuple(
+            Recorded(r.event, r.at, r.user_id, r.stream_seq)
+            for r in self._decoded(query.order_by(a.seq))
+            if isinstance(r.event, ReviewDecided)
+        )
+
+    def _events_query(self) -> Select[Any]:
+        a = _AUDIT_COLUMNS
+        return select(
+            a.stream_seq,
+            a.action,
+            a.outcome,
+            a.user_id,
+            a.entity_type,
+            a.entity_id,
+            a.old_value,
+            a.new_value,
+            a.reason,
+            a.occurred_at,
+        )
+
+    def _decoded(self, query: Select[Any]) -> Iterator[Recorded[AuditedEvent]]:
+        for row in self.connection.execute(query).mappings():
+            yield Recorded(decode_row(row), row["occurred_at"], row["user_id"], int(row["stream_seq"]))
+
 
 def actor_of(row: User) -> facts.Actor:
     return facts.Actor(
@@ -377,15 +487,14 @@ def actor_of(row: User) -> facts.Actor:
     )
 
 
-def lot_of(r: Lot) -> facts.Lot:
-    return facts.Lot(r.material_code, r.lot, r.status, r.expiry, r.retest)
+def lot_of(r: Lot) -> gf.Lot:
+    return gf.Lot(r.material_code, r.lot, r.status, r.expiry, r.retest)
 
 
-def equipment_of(r: Equipment) -> facts.Equipment:
-    scale = None
-    if r.scale_capacity is not None and r.scale_readability is not None and r.scale_unit:
-        scale = facts.ScaleInfo(r.scale_capacity, r.scale_readability, r.scale_unit)
-    return facts.Equipment(
+def equipment_of(r: Equipment) -> gf.Equipment:
+    # A scale's figures count only all together: a capacity without its unit weighs nothing.
+    scale = r.scale_capacity is not None and r.scale_readability is not None and bool(r.scale_unit)
+    return gf.Equipment(
         id=r.id,
         equipment_class=r.equipment_class,
         name=r.name,
@@ -393,5 +502,7 @@ def equipment_of(r: Equipment) -> facts.Equipment:
         calibrated_until=r.calibrated_until,
         clean_until=r.clean_until,
         daily_check_until=r.daily_check_until,
-        scale=scale,
+        scale_capacity=r.scale_capacity if scale else None,
+        scale_readability=r.scale_readability if scale else None,
+        scale_unit=r.scale_unit if scale else None,
     )

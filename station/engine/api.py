@@ -3,15 +3,18 @@
 The touchscreen UI and the headless runner (`mes-station run`) both build these
 actions and hand them to ``Engine.dispatch``; neither touches the store or the
 gates directly. Everything here is plain data: frozen dataclasses, Decimals for
-numbers, no Qt, no SQLAlchemy.
+numbers, no Qt, no SQLAlchemy. Equipment and lots are shown as their gates saw them, in
+the gates' own fact types (``gating.facts``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from gating.facts import Equipment, Lot
 from gating.wording import Wording
 
 # ---------------------------------------------------------------- actions
@@ -162,7 +165,7 @@ Action = (
 
 @dataclass(frozen=True)
 class RefusalView:
-    code: str  # a reason code from DESIGN.md, e.g. "lot_quarantined"
+    code: str  # a reason code (gating.reasons.ReasonCode), e.g. "lot_quarantined"
     sentence: str  # what an operator reads: "Lot P24-0502 of Paracetamol is QUARANTINED: ..."
     overridable: bool  # a supervisor may override it with an e-signature and a reason
     what_next: str = ""  # what to do about it
@@ -189,6 +192,100 @@ class DeviationView:
     closed: bool = False
 
 
+# ---------------------------------------------------------------- what a step shows
+# One frozen class per step kind: what the recipe asks at the step, and what the record holds
+# of it so far (the replay's entries, as the screens read them). Times are aware UTC datetimes.
+
+
+@dataclass(frozen=True)
+class LastRefusal:
+    """The last refusal of the step's own action (a supervisor may still override it)."""
+
+    attempted: str  # what was refused: lot.scan, equipment.scan, weighing, step.sign ...
+    codes: tuple[str, ...]  # reason codes, e.g. ("lot_quarantined",)
+    sentences: tuple[str, ...]  # what the person was shown, one per code
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class AcceptedWeighing:
+    gross: Decimal
+    tare: Decimal
+    net: Decimal
+    unit: str  # of gross, tare and net (the scale's)
+    net_in_target_unit: Decimal
+    lot: str
+    source: str  # scale | manual
+    device_serial: str | None
+    overridden: bool  # accepted under a supervisor's override
+    weighed_by: str
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class InstructionDetail:
+    text: str
+    confirm: str  # the statement the operator confirms, e.g. "Materials charged"
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckDetail:
+    question: str
+    expect: bool
+    answer: bool | None = None  # once answered
+
+
+@dataclass(frozen=True)
+class MeasureDetail:
+    name: str
+    unit: str
+    low: Decimal | None = None
+    high: Decimal | None = None
+    decimals: int | None = None
+    value: Decimal | None = None  # once recorded
+    in_limits: bool | None = None
+
+
+@dataclass(frozen=True)
+class EquipmentDetail:
+    bind: str  # the name later steps use for the equipment bound here
+    equipment_class: str
+    requires: tuple[str, ...] = ()  # in_service, calibrated, clean, daily_check
+    bound: Equipment | None = None  # once bound: the equipment as its gate saw it
+    last_refusal: LastRefusal | None = None
+
+
+@dataclass(frozen=True)
+class WeighDetail:
+    material: str
+    material_name: str | None
+    target: Decimal
+    unit: str  # of target, low and high: the step's
+    low: Decimal
+    high: Decimal
+    scale: str  # the binding name of the scale
+    scale_id: str | None = None  # the scale bound under that name, once bound
+    scale_unit: str | None = None
+    lot: Lot | None = None  # the lot identified at the step, as its gate saw it
+    weighing: AcceptedWeighing | None = None
+    last_refusal: LastRefusal | None = None
+
+
+@dataclass(frozen=True)
+class SignatureDetail:
+    meaning: str
+    role: str
+    independent_of: tuple[str, ...] = ()
+    signed_by: str | None = None  # the signer's printed name, once signed
+    signed_by_id: str | None = None
+    signed_at: datetime | None = None
+    last_refusal: LastRefusal | None = None
+
+
+StepDetail = InstructionDetail | CheckDetail | MeasureDetail | EquipmentDetail | WeighDetail | SignatureDetail
+
+
 @dataclass(frozen=True)
 class StepView:
     id: str  # "OP20.S20"
@@ -198,10 +295,7 @@ class StepView:
     index_in_operation: int  # 1-based
     steps_in_operation: int
     status: str  # pending | active | done
-    # kind-specific detail, JSON-like: text/confirm/image; question/expect; name/unit/limits/decimals;
-    # bind/class/requires/bound_equipment; material/material_name/target/unit/low/high/scale/lot;
-    # meaning/role/independent_of/signed_by
-    detail: dict[str, object] = field(default_factory=dict)
+    detail: StepDetail  # the class of the step's kind
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,9 @@ def _yes_no(value: Any) -> bool:
 
 
 def _build(name: str, body: dict[str, Any], header: dict[str, Any]) -> api.Action:
-    s = lambda k: str(body[k])  # noqa: E731 - a short accessor keeps the table below readable
+    def s(key: str) -> str:  # a short accessor keeps the table below readable
+        return str(body[key])
+
     if name == "login":
         if not body.get("user") and not body.get("badge"):
             raise ValueError("login needs `user` or `badge`")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import typing
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 
-from station.composition import build_engine, open_store
-from station.engine import api
-from station.engine.engine import Engine
 from ebr.lifecycle import (
     BatchStatus,
     IllegalTransition,
@@ -18,6 +16,9 @@ from ebr.lifecycle import (
     batch_transition,
     step_transition,
 )
+from station.composition import build_engine, open_store
+from station.engine import api
+from station.engine.engine import HANDLERS, Engine
 from tests.station.conftest import do, to_dispensing
 
 
@@ -151,3 +152,7 @@ def test_lifecycles_are_strict() -> None:
         batch_transition(BatchStatus.COMPLETED, "resume")
     with pytest.raises(IllegalTransition):
         batch_transition(BatchStatus.ON_HOLD, "complete")
+
+
+def test_every_action_has_its_handler() -> None:
+    assert set(HANDLERS) == set(typing.get_args(api.Action))

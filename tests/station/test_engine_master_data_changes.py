@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
+from ebr import users
 from station.composition import build_engine, open_store
 from station.engine import api
+from station.engine.master_facts import MasterFacts
 from tests.station.conftest import LOT, SITE, cli, do, to_dispensing, to_the_scale
 
 
@@ -106,3 +109,40 @@ def test_a_batch_written_by_another_station_is_followed(approved_db: str) -> Non
     finally:
         first.db.dispose()
         second.db.dispose()
+
+
+def test_master_facts_are_read_again_only_after_a_master_data_event(approved_db: str, tmp_path: Path) -> None:
+    """``MasterFacts`` trusts the site stream: a lot read once is not read again while the
+    stream shows no ``master.*`` event (a login in between changes nothing), and is read
+    again after an import."""
+    db = open_store(approved_db)
+    facts = MasterFacts()
+
+    def lot_status() -> str | None:
+        with db.unit_of_work(read_only=True) as uow:
+            facts.new_action()
+            lot = facts.lot(uow, "RM-0101", "P24-0817")
+            return None if lot is None else lot.status
+
+    try:
+        assert lot_status() == "released"
+        # Changed behind the record's back (no event says so): what is kept is not read again.
+        with sqlite3.connect(approved_db.removeprefix("sqlite:///")) as con:
+            con.execute("update lots set status = 'rejected' where lot = 'P24-0817'")
+        with db.unit_of_work() as uow:
+            assert users.authenticate(uow, "op.alvarez", "Granul8-Alvarez").ok
+            uow.commit()
+        assert lot_status() == "released"
+        # An import is master.* events in the site stream: everything kept is read again.
+        changed = tmp_path / "site.yaml"
+        changed.write_text(
+            SITE.read_text(encoding="utf-8").replace(
+                "{material: RM-0101, lot: P24-0817, status: released, expiry: 2030-08-31}",
+                "{material: RM-0101, lot: P24-0817, status: quarantined, expiry: 2030-08-31}",
+            ),
+            encoding="utf-8",
+        )
+        assert cli("master", "import", changed, "--db", approved_db) == 0
+        assert lot_status() == "quarantined"
+    finally:
+        db.dispose()

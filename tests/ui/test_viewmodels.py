@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
 
+from gating.facts import Equipment, Lot
 from station.engine import api
 from station.ui.viewmodels.devices import DeviceStatus, ScaleReading
 from station.ui.viewmodels.forms import DeviationVM, HoldVM, OverrideVM, RefusalPanelVM
@@ -21,7 +24,7 @@ from station.ui.viewmodels.steps import EquipmentVM, MeasureVM, SignatureVM, Wei
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def step(kind: str, detail: dict, sid: str = "OP20.S20", status: str = "active") -> api.StepView:
+def step(kind: str, detail: api.StepDetail, sid: str = "OP20.S20", status: str = "active") -> api.StepView:
     return api.StepView(sid, kind, "OP20", "Dispensing", 2, 7, status, detail)
 
 
@@ -34,8 +37,11 @@ def batch(
     )  # fmt: skip
 
 
-WEIGH = {"material": "RM-0101", "material_name": "Paracetamol", "target": Decimal("60.0"), "unit": "kg",
-         "low": Decimal("59.7"), "high": Decimal("60.3"), "scale": "floor_scale", "lot": "P24-0817"}  # fmt: skip
+WEIGH = api.WeighDetail(
+    material="RM-0101", material_name="Paracetamol", target=Decimal("60.0"), unit="kg", low=Decimal("59.7"),
+    high=Decimal("60.3"), scale="floor_scale", lot=Lot("RM-0101", "P24-0817", "released", dt.date(2030, 8, 31)),
+)  # fmt: skip
+SCALE_CHECKS = ("in_service", "calibrated", "clean", "daily_check")
 
 
 def reading(net: str, stable: bool = True, tare: str = "1.25", unit: str = "kg") -> ScaleReading:
@@ -72,7 +78,7 @@ def test_weigh_accept_only_stable_and_inside_tolerance() -> None:
 
 
 def test_weigh_in_grams_on_a_kg_scale() -> None:
-    detail = dict(WEIGH, target=Decimal(2400), unit="g", low=Decimal(2352), high=Decimal(2448))
+    detail = dataclasses.replace(WEIGH, target=Decimal(2400), unit="g", low=Decimal(2352), high=Decimal(2448))
     vm = WeighVM(step("weigh", detail))
     vm.set_reading(reading("2.4175", tare="0.3120"), True)
     assert vm.net == Decimal("2417.5") and vm.accept_enabled
@@ -80,15 +86,13 @@ def test_weigh_in_grams_on_a_kg_scale() -> None:
 
 
 def test_weigh_needs_a_lot_first() -> None:
-    vm = WeighVM(step("weigh", dict(WEIGH, lot=None)))
+    vm = WeighVM(step("weigh", dataclasses.replace(WEIGH, lot=None)))
     vm.set_reading(reading("60.0"), True)
     assert vm.phase == "scan_lot" and not vm.accept_enabled
 
 
 def test_measure_limits_and_keypad() -> None:
-    vm = MeasureVM(
-        step("measure", {"name": "LOD", "unit": "%", "limits": {"low": 1.0, "high": 2.5}, "decimals": 2})
-    )
+    vm = MeasureVM(step("measure", api.MeasureDetail("LOD", "%", Decimal("1.0"), Decimal("2.5"), decimals=2)))
     assert vm.state == "empty"
     for k in "1.849":
         vm.buffer.press(k)
@@ -101,7 +105,7 @@ def test_measure_limits_and_keypad() -> None:
 
 
 def test_equipment_checks_from_refusals_and_facts() -> None:
-    detail = {"class": "FLOOR-SCALE-150KG", "requires": ["in_service", "calibrated", "clean", "daily_check"]}
+    detail = api.EquipmentDetail("floor_scale", "FLOOR-SCALE-150KG", SCALE_CHECKS)
     vm = EquipmentVM(step("equipment", detail))
     assert [c.ok for c in vm.checks()] == [None] * 4
     unknown = api.RefusalView("equipment_unknown", "Equipment SCL-9 is not known to the station", False)
@@ -111,19 +115,25 @@ def test_equipment_checks_from_refusals_and_facts() -> None:
     refusal = api.RefusalView("equipment_calibration_due", "Calibration due.", False)
     vm.apply(api.Outcome("refused", "no", (refusal,)))
     assert [c.ok for c in vm.checks()] == [True, False, True, True] and not vm.other_problem
-    vm.update(
-        step(
-            "equipment", dict(detail, bound_equipment={"id": "SCL-150-01", "calibrated_until": "2030-03-31"})
-        )
-    )
+    bound = Equipment(
+        "SCL-150-01", "FLOOR-SCALE-150KG", "Floor scale 150 kg bay 1", "in_service", dt.date(2030, 3, 31),
+        clean_until=dt.datetime(2030, 12, 31, tzinfo=dt.UTC),
+        daily_check_until=dt.datetime(2030, 12, 31, 14, 30, tzinfo=dt.UTC),
+    )  # fmt: skip
+    vm.update(step("equipment", dataclasses.replace(detail, bound=bound)))
     vm.apply(api.Outcome("done", "ok"))
     checks = vm.checks()
-    assert all(c.ok for c in checks) and checks[1].value == "2030-03-31" and vm.bound_id == "SCL-150-01"
+    assert all(c.ok for c in checks) and vm.bound_id == "SCL-150-01"
+    assert vm.bound_name == "Floor scale 150 kg bay 1"
+    # What the gate saw, as an operator reads it: a day, or a moment in UTC (the day at midnight).
+    assert [c.value for c in checks] == ["in service", "2030-03-31", "2030-12-31", "2030-12-31 14:30 UTC"]
 
 
 def test_signature_as_the_engine_shows_it() -> None:
-    detail = {"meaning": "Line clearance verified", "role": "supervisor", "independent_of": ["OP10.S10"]}
-    vm = SignatureVM(step("signature", dict(detail, signed_by="Piotr Nowak", signed_by_id="sv.nowak")))
+    detail = api.SignatureDetail("Line clearance verified", "supervisor", ("OP10.S10",))
+    vm = SignatureVM(
+        step("signature", dataclasses.replace(detail, signed_by="Piotr Nowak", signed_by_id="sv.nowak"))
+    )
     assert vm.signed == ("Piotr Nowak", "sv.nowak", "")
     assert vm.role_text == "Signed by a supervisor who did not perform OP10.S10"
     vm.scan_badge("B200017")  # the store resolves a badge in the user field
@@ -132,7 +142,7 @@ def test_signature_as_the_engine_shows_it() -> None:
 
 
 def test_signature_both_components_and_signed_display() -> None:
-    vm = SignatureVM(step("signature", {"meaning": "Line clearance verified", "role": "supervisor"}))
+    vm = SignatureVM(step("signature", api.SignatureDetail("Line clearance verified", "supervisor")))
     assert not vm.can_submit
     vm.user.set("sv.nowak")
     assert not vm.can_submit
@@ -140,12 +150,12 @@ def test_signature_both_components_and_signed_display() -> None:
     assert vm.action() == api.Sign("OP20.S20", "sv.nowak", "secret")
     vm.apply(api.Outcome("done", "ok"))
     assert vm.user.text == "" and vm.password.text == ""
-    vm.update(
-        step(
-            "signature", {"meaning": "x", "signed_by": {"user": "sv.nowak", "name": "Piotr Nowak", "at": "t"}}
-        )
+    at = dt.datetime(2026, 11, 3, 9, 41, 7, 120_000, tzinfo=dt.UTC)
+    signed = api.SignatureDetail(
+        "x", "supervisor", signed_by="Piotr Nowak", signed_by_id="sv.nowak", signed_at=at
     )
-    assert vm.signed == ("Piotr Nowak", "sv.nowak", "t")
+    vm.update(step("signature", signed))
+    assert vm.signed == ("Piotr Nowak", "sv.nowak", "2026-11-03 09:41 UTC")
 
 
 def test_login_badge_wrong_password_and_lockout() -> None:
@@ -190,7 +200,7 @@ def test_home_groups_and_start_validation() -> None:
 
 
 def test_runner_header_review_and_panels() -> None:
-    s1 = step("equipment", {"class": "C", "requires": ["in_service"]}, "OP20.S10")
+    s1 = step("equipment", api.EquipmentDetail("floor_scale", "C", ("in_service",)), "OP20.S10")
     s2 = step("weigh", WEIGH, "OP20.S20", "pending")
     user = api.UserView("op.alvarez", "Maria Alvarez", ("operator",))
     vm = RunnerVM(header=HeaderVM(devices=DeviceStatus()))
@@ -204,7 +214,7 @@ def test_runner_header_review_and_panels() -> None:
         and vm.panel.lines[0].code == "equipment_calibration_due"
     )
     assert vm.panel.lines[0].what_next == "Use another scale."  # English: the engine's own words
-    done1 = step("equipment", {"class": "C", "requires": ["in_service"]}, "OP20.S10", "done")
+    done1 = step("equipment", api.EquipmentDetail("floor_scale", "C", ("in_service",)), "OP20.S10", "done")
     dev = api.DeviationView("D1", "OP20.S10", "override", "why", "sv.haddad", "2026")
     state = api.StationState(user, batch((done1, s2), "OP20.S20", devs=(dev,)), ("scan",))
     vm.apply(api.Scan("OP20.S10", "SCL-150-01"), api.Outcome("done", "ok", state=state))
@@ -271,7 +281,7 @@ def test_keyboard_buffer() -> None:
 
 
 def test_complete_refused_for_an_open_deviation_offers_its_acknowledgement() -> None:
-    s1 = step("signature", {"meaning": "m", "role": "operator"}, "OP30.S60", "done")
+    s1 = step("signature", api.SignatureDetail("m", "operator"), "OP30.S60", "done")
     user = api.UserView("op.alvarez", "Maria Alvarez", ("operator",))
     dev = api.DeviationView("D1", "OP30.S30", "measurement", "170 rpm", "op.alvarez", "2026")
     state = api.StationState(

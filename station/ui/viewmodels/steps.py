@@ -2,48 +2,52 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TypeVar
 
-from station.engine.api import Answer, Confirm, Enter, Outcome, Scan, Sign, StepView, Weigh
+from gating.facts import Equipment
+from station.engine.api import (
+    Answer,
+    CheckDetail,
+    Confirm,
+    Enter,
+    EquipmentDetail,
+    InstructionDetail,
+    MeasureDetail,
+    Outcome,
+    Scan,
+    Sign,
+    SignatureDetail,
+    StepDetail,
+    StepView,
+    Weigh,
+    WeighDetail,
+)
 
 from .devices import ScaleReading
 from .keyboard import TextBuffer
 from .reasons import explain, message, sentence
 from .text import convert, fmt, to_decimal, translate
 
-
-def _str(detail: dict[str, object], key: str, default: str = "") -> str:
-    value = detail.get(key)
-    return default if value is None else str(value)
+D = TypeVar("D", bound=StepDetail)
 
 
-def _limits(detail: dict[str, object]) -> tuple[Decimal | None, Decimal | None]:
-    limits = detail.get("limits")
-    if isinstance(limits, dict):
-        return to_decimal(limits.get("low")), to_decimal(limits.get("high"))
-    return to_decimal(detail.get("low")), to_decimal(detail.get("high"))
+def _moment(at: dt.datetime) -> str:
+    """A moment as an operator reads it, in UTC to the minute."""
+    return f"{at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
 
 
-def _get(obj: Any, *names: str) -> Any:
-    for name in names:
-        if isinstance(obj, dict) and obj.get(name) is not None:
-            return obj[name]
-        if not isinstance(obj, dict) and getattr(obj, name, None) is not None:
-            return getattr(obj, name)
-    return None
-
-
-def _when(value: object) -> str:
-    """A date or a moment as an operator reads it: the date alone at midnight UTC."""
-    text = str(value).replace("_", " ")
-    for midnight in ("T00:00:00Z", " 00:00:00+00:00", "T00:00:00+00:00", " 00:00:00"):
-        if text.endswith(midnight):
-            return text[: -len(midnight)]
-    if len(text) > 16 and text[10] in "T " and text[4] == "-":
-        return text[:10] + " " + text[11:16] + " UTC"
-    return text
+def _until(value: dt.date | None) -> str:
+    """How long a piece of equipment stays fit: a day, or a moment (the day alone at midnight UTC)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        at = value.astimezone(dt.UTC)
+        return at.date().isoformat() if at.time() == dt.time() else _moment(at)
+    return value.isoformat()
 
 
 class StepVM:
@@ -55,9 +59,12 @@ class StepVM:
     def update(self, step: StepView) -> None:
         self.step = step
 
-    @property
-    def detail(self) -> dict[str, object]:
-        return self.step.detail
+    def _detail(self, kind: type[D]) -> D:
+        """The step's detail, which is of the class of the step's kind."""
+        detail = self.step.detail
+        if not isinstance(detail, kind):
+            raise TypeError(f"step {self.step.id} shows a {type(detail).__name__}, not a {kind.__name__}")
+        return detail
 
     def apply(self, outcome: Outcome) -> None:
         pass
@@ -67,17 +74,20 @@ class InstructionVM(StepVM):
     kind = "instruction"
 
     @property
+    def detail(self) -> InstructionDetail:
+        return self._detail(InstructionDetail)
+
+    @property
     def text(self) -> str:
-        return _str(self.detail, "text").strip()
+        return self.detail.text.strip()
 
     @property
     def confirm_label(self) -> str:
-        return _str(self.detail, "confirm") or translate("Steps", "Done")
+        return self.detail.confirm or translate("Steps", "Done")
 
     @property
     def image(self) -> str | None:
-        image = self.detail.get("image")
-        return str(image) if image else None
+        return self.detail.image or None
 
     def action(self) -> Confirm:
         return Confirm(step=self.step.id)
@@ -87,8 +97,12 @@ class CheckVM(StepVM):
     kind = "check"
 
     @property
+    def detail(self) -> CheckDetail:
+        return self._detail(CheckDetail)
+
+    @property
     def question(self) -> str:
-        return _str(self.detail, "question")
+        return self.detail.question
 
     def action(self, value: bool) -> Answer:
         return Answer(step=self.step.id, value=value)
@@ -99,25 +113,28 @@ class MeasureVM(StepVM):
 
     def __init__(self, step: StepView) -> None:
         super().__init__(step)
-        dec = self.detail.get("decimals")
-        self.decimals: int | None = int(str(dec)) if dec is not None else None
+        self.decimals: int | None = self.detail.decimals
         self.buffer = TextBuffer(max_length=12, numeric=True, max_decimals=self.decimals)
 
     @property
+    def detail(self) -> MeasureDetail:
+        return self._detail(MeasureDetail)
+
+    @property
     def name(self) -> str:
-        return _str(self.detail, "name")
+        return self.detail.name
 
     @property
     def unit(self) -> str:
-        return _str(self.detail, "unit")
+        return self.detail.unit
 
     @property
     def low(self) -> Decimal | None:
-        return _limits(self.detail)[0]
+        return self.detail.low
 
     @property
     def high(self) -> Decimal | None:
-        return _limits(self.detail)[1]
+        return self.detail.high
 
     @property
     def limits_text(self) -> str:
@@ -176,16 +193,12 @@ class MeasureVM(StepVM):
             self.buffer.set("")
 
 
-EQUIPMENT_CHECKS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    # requirement -> (label, reason code that fails it, fields of the equipment that tell the date/state)
-    "in_service": ("In service", "equipment_out_of_service", ("status",)),
-    "calibrated": ("Calibrated until", "equipment_calibration_due", ("calibrated_until",)),
-    "clean": ("Clean until", "equipment_not_clean", ("clean_until",)),
-    "daily_check": (
-        "Daily check until",
-        "equipment_daily_check_due",
-        ("daily_check_until", "daily_check_due"),
-    ),
+EQUIPMENT_CHECKS: dict[str, tuple[str, str, Callable[[Equipment], str]]] = {
+    # requirement -> (label, reason code that fails it, what the bound equipment says of it)
+    "in_service": ("In service", "equipment_out_of_service", lambda e: e.status.replace("_", " ")),
+    "calibrated": ("Calibrated until", "equipment_calibration_due", lambda e: _until(e.calibrated_until)),
+    "clean": ("Clean until", "equipment_not_clean", lambda e: _until(e.clean_until)),
+    "daily_check": ("Daily check until", "equipment_daily_check_due", lambda e: _until(e.daily_check_until)),
 }
 
 
@@ -218,49 +231,46 @@ class EquipmentVM(StepVM):
         self.other_problem = ""
 
     @property
+    def detail(self) -> EquipmentDetail:
+        return self._detail(EquipmentDetail)
+
+    @property
     def equipment_class(self) -> str:
-        return _str(self.detail, "class")
+        return self.detail.equipment_class
 
     @property
     def requires(self) -> tuple[str, ...]:
-        req = self.detail.get("requires")
-        return tuple(str(r) for r in req) if isinstance(req, (list, tuple)) else ()
+        return self.detail.requires
 
     @property
-    def bound(self) -> Any:
-        return self.detail.get("bound_equipment")
+    def bound(self) -> Equipment | None:
+        """The equipment bound at the step, as its gate saw it (None until bound)."""
+        return self.detail.bound
 
     @property
     def bound_id(self) -> str:
         bound = self.bound
-        if isinstance(bound, str):
-            return bound
-        return str(_get(bound, "id", "equipment_id") or self.scanned or "")
+        return bound.id if bound is not None else self.scanned
 
     @property
     def bound_name(self) -> str:
-        return str(_get(self.bound, "name") or "") if self.bound and not isinstance(self.bound, str) else ""
+        bound = self.bound
+        return bound.name if bound is not None else ""
 
     def checks(self) -> list[EquipmentCheck]:
         rows = []
-        facts = self.bound if isinstance(self.bound, dict) else {}
-        reported = facts.get("checks") if isinstance(facts.get("checks"), dict) else {}
+        bound = self.bound
         for key in self.requires:
-            _label, code, fields = EQUIPMENT_CHECKS.get(key, (key, "", ()))
+            known = EQUIPMENT_CHECKS.get(key)
+            code = known[1] if known else ""
             ok: bool | None
-            if isinstance(reported, dict) and key in reported:
-                ok = bool(reported[key])
-            elif code in self.failed_codes:
+            if code in self.failed_codes:
                 ok = False
             elif self.passed or self.evaluated:
                 ok = True
             else:
                 ok = None
-            value = ""
-            for f in fields:
-                if facts.get(f) is not None:
-                    value = _when(facts[f])
-                    break
+            value = known[2](bound) if known and bound is not None else ""
             rows.append(EquipmentCheck(key=key, label=check_label(key), ok=ok, value=value))
         return rows
 
@@ -291,35 +301,38 @@ class WeighVM(StepVM):
         self.scanned: str = ""
 
     @property
+    def detail(self) -> WeighDetail:
+        return self._detail(WeighDetail)
+
+    @property
     def material(self) -> str:
-        return _str(self.detail, "material")
+        return self.detail.material
 
     @property
     def material_name(self) -> str:
-        return _str(self.detail, "material_name")
+        return self.detail.material_name or ""
 
     @property
     def unit(self) -> str:
-        return _str(self.detail, "unit", "kg")
+        return self.detail.unit
 
     @property
     def target(self) -> Decimal | None:
-        return to_decimal(self.detail.get("target"))
+        return self.detail.target
 
     @property
     def low(self) -> Decimal | None:
-        return to_decimal(self.detail.get("low"))
+        return self.detail.low
 
     @property
     def high(self) -> Decimal | None:
-        return to_decimal(self.detail.get("high"))
+        return self.detail.high
 
     @property
     def lot(self) -> str:
-        lot = self.detail.get("lot")
-        if isinstance(lot, dict):
-            return str(_get(lot, "lot", "id") or "")
-        return "" if lot is None else str(lot)
+        """The lot identified at the step ("" until one is)."""
+        lot = self.detail.lot
+        return lot.lot if lot is not None else ""
 
     @property
     def phase(self) -> str:
@@ -484,12 +497,16 @@ class SignatureVM(StepVM):
         self.message = ""
 
     @property
+    def detail(self) -> SignatureDetail:
+        return self._detail(SignatureDetail)
+
+    @property
     def meaning(self) -> str:
-        return _str(self.detail, "meaning")
+        return self.detail.meaning
 
     @property
     def role(self) -> str:
-        return _str(self.detail, "role")
+        return self.detail.role
 
     @property
     def role_text(self) -> str:
@@ -501,26 +518,19 @@ class SignatureVM(StepVM):
             "admin": translate("Roles", "administrator"),
         }
         text = translate("Steps", "Signed by a %1").replace("%1", names.get(role, role)) if role else ""
-        indep = self.detail.get("independent_of")
-        if indep:
-            text += translate("Steps", " who did not perform %1").replace(
-                "%1", ", ".join(str(s) for s in indep) if isinstance(indep, (list, tuple)) else str(indep)
-            )
+        independent_of = self.detail.independent_of
+        if independent_of:
+            text += translate("Steps", " who did not perform %1").replace("%1", ", ".join(independent_of))
         return text
 
     @property
     def signed(self) -> tuple[str, str, str] | None:
         """(printed name, user id, time) once signed; the time is "" when the engine gives none."""
-        signed = self.detail.get("signed_by")
-        if not signed:
+        detail = self.detail
+        if not detail.signed_by:
             return None
-        if isinstance(signed, str):  # the engine: the printed name, the signer's id beside it
-            uid = _str(self.detail, "signed_by_id", signed)
-            return signed, uid, _when(self.detail["signed_at"]) if self.detail.get("signed_at") else ""
-        name = _get(signed, "printed_name", "name") or ""
-        uid = _get(signed, "user", "user_id", "id") or ""
-        at = _get(signed, "signed_at", "at", "time") or _str(self.detail, "signed_at")
-        return str(name or uid), str(uid), str(at)
+        at = _moment(detail.signed_at) if detail.signed_at is not None else ""
+        return detail.signed_by, detail.signed_by_id or detail.signed_by, at
 
     def scan_badge(self, plain: str) -> None:
         self.badge = plain

@@ -1,0 +1,173 @@
+"""Deviations and overrides: a deviation raised by hand, and a supervisor's signed override.
+
+An override at a step does one of two things. With a deviation open there, the supervisor
+acknowledges it (and closes it). Otherwise it overrides the step's last refusal, if every
+reason of it may be overridden: the override opens an acknowledged deviation, and the
+refused action (a weighing, a lot or equipment scan) is carried out again with exactly the
+overridden reasons waived.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ebr import events as ev
+from ebr import users
+from ebr.replay import OpenDeviation
+from ebr.uow import UnitOfWork
+from gating import facts as gf
+from gating import rules
+from gating.reasons import ReasonCode, Refusal
+from gating.wording import wording
+from recipes.model import EquipmentStep, WeighStep
+from station.engine import api
+from station.engine import messages as M
+from station.engine.answers import ActionError, Result
+from station.engine.context import Context
+from station.engine.scans import accept_weighing, bind_equipment, decode, identify_lot
+from station.engine.session_actions import auth_refusal
+from station.engine.step_actions import gate_step
+
+
+def raise_deviation(action: api.RaiseDeviation, ctx: Context) -> Result:
+    if not action.text.strip() or not action.category.strip():
+        raise ActionError(wording(M.DEVIATION_NEEDS_TEXT))
+    with ctx.db.unit_of_work() as uow:
+        ctx.require_user()
+        state = ctx.sync(uow)
+        step = action.step or state.current_step or state.step_order[-1]
+        if step not in state.steps:
+            raise ActionError(f"step {step} is not a step of {state.recipe_code}")
+        ctx.open_deviation(uow, step, action.category, action.text, "manual")
+        ctx.commit(uow)
+    return Result("done", f"deviation raised at {step}")
+
+
+def override(action: api.Override, ctx: Context) -> Result:
+    if not action.reason.strip():
+        raise ActionError(wording(M.OVERRIDE_NEEDS_REASON))
+    with ctx.db.unit_of_work() as uow:
+        ctx.require_user()
+        state = ctx.sync(uow)
+        if action.step not in state.steps:
+            raise ActionError(f"step {action.step} is not a step of {state.recipe_code}")
+        attempt = {"step": action.step, "supervisor": action.user, "reason_text": action.reason}
+        auth = users.authenticate(uow, action.user, action.password, purpose="signature")
+        supervisor = ctx.actor(uow, auth.user.id) if auth.ok and auth.user else None
+        refusals: list[Refusal] = []
+        if supervisor is None:
+            refusals.append(auth_refusal(auth, login=False))
+        else:
+            refusals += rules.check_role(supervisor, "supervisor", policy=ctx.policy)
+        open_here = state.deviations_at(action.step)
+        refused = state.last_refusal.get(action.step)
+        if not refusals and not open_here and refused is None:
+            raise ActionError(wording(M.NOTHING_TO_OVERRIDE, step=action.step))
+        if not refusals and supervisor is not None and refused is not None and not open_here:
+            hard = [c for c in refused.event.codes if not ctx.policy.is_overridable(ReasonCode(c))]
+            if hard:
+                raise ActionError(wording(M.CANNOT_OVERRIDE, codes=", ".join(hard)))
+            # The operator whose action was refused may not override it as a supervisor.
+            performer = {ctx.user_id} if refused.event.attempted and ctx.user_id else set()
+            refusals += rules.check_independent_signer(
+                supervisor.user_id, {action.step: performer}, policy=ctx.policy
+            )
+        if refusals:
+            return ctx.refuse(uow, "override", refusals, attempt)
+        assert supervisor is not None
+        if open_here:
+            return _acknowledge(ctx, uow, supervisor, action, open_here)
+        assert refused is not None
+        return _override_refusal(ctx, uow, supervisor, action, refused.event)
+
+
+def _signed_override(
+    ctx: Context,
+    uow: UnitOfWork,
+    supervisor: gf.Actor,
+    action: api.Override,
+    reason_code: str,
+    deviation_uid: str | None,
+    meaning: str,
+) -> ev.OverrideSigned:
+    """The override record and the supervisor's e-signature over it; returns what was recorded."""
+    signed = ev.OverrideSigned(
+        step=action.step,
+        deviation=deviation_uid,
+        reason_code=reason_code,
+        supervisor=supervisor.user_id,
+        reason_text=action.reason,
+    )
+    ctx.write_signed(uow, signed, supervisor, meaning, action.step)
+    return signed
+
+
+def _acknowledge(
+    ctx: Context, uow: UnitOfWork, supervisor: gf.Actor, action: api.Override, open_here: list[OpenDeviation]
+) -> Result:
+    for deviation in open_here:
+        _signed_override(
+            ctx,
+            uow,
+            supervisor,
+            action,
+            deviation.origin,
+            deviation.uid,
+            "Deviation acknowledged by supervisor",
+        )
+        closed = ev.DeviationClosed(
+            step=action.step, uid=deviation.uid, resolution=action.reason, closed_by=supervisor.user_id
+        )
+        ctx.write(uow, closed)
+    ctx.commit(uow)
+    return Result("done", f"deviation at {action.step} acknowledged by {supervisor.name}")
+
+
+def _override_refusal(
+    ctx: Context, uow: UnitOfWork, supervisor: gf.Actor, action: api.Override, refused: ev.ActionRefused
+) -> Result:
+    codes = refused.codes
+    sentences = "; ".join(r.sentence for r in refused.refusals)
+    deviation_uid = ctx.open_deviation(
+        uow, action.step, "override", f"Overridden: {sentences}", "override", acknowledged=True
+    )
+    signed = _signed_override(
+        ctx, uow, supervisor, action, ",".join(codes), deviation_uid, "Refusal overridden by supervisor"
+    )
+    # The refused action now goes through with the overridden codes waived (and only those).
+    waived = frozenset(codes)
+    attempt = refused.attempt
+    state = ctx.batch.state
+    assert state is not None
+    user = ctx.require_user()
+    step = ctx.recipe.step(action.step)
+    if refused.attempted == "weighing" and isinstance(step, WeighStep):
+        again = api.Weigh(
+            step=action.step,
+            gross=Decimal(attempt["gross"]),
+            tare=Decimal(attempt["tare"]),
+            unit=attempt.get("unit"),
+            stable=bool(attempt.get("stable", True)),
+            device_serial=attempt.get("device_serial"),
+            source=attempt.get("source", "manual"),
+        )
+        return _as_deviation(accept_weighing(ctx, uow, user, step, state, again, waived, signed))
+    if refused.attempted in ("lot.scan", "equipment.scan"):
+        code = str(attempt["code"])
+        scanned = decode(code.replace("<GS>", "\x1d"))
+        again_attempt: dict[str, Any] = {"step": step.id, "code": code}
+        refusals = gate_step(ctx, uow, user, step.id, state)
+        if isinstance(step, EquipmentStep):
+            return _as_deviation(
+                bind_equipment(ctx, uow, user, step, scanned, again_attempt, refusals, waived)
+            )
+        if isinstance(step, WeighStep):
+            return _as_deviation(identify_lot(ctx, uow, step, scanned, again_attempt, refusals, waived))
+    ctx.commit(uow)
+    return Result("deviation", f"override recorded at {action.step}")
+
+
+def _as_deviation(result: Result) -> Result:
+    """The overridden action went through: it did so with a deviation."""
+    return Result("deviation", result.message, result.refusals) if result.status == "done" else result
