@@ -58,7 +58,11 @@ def test_import_site_yaml(db: Database) -> None:
         assert scale.scale_readability == Decimal("0.0001") and scale.scale_unit == "kg"
         assert scale.clean_until == dt.datetime(2030, 12, 31, tzinfo=dt.UTC)
         granulator = uow.equipment("GRN-02")
-        assert granulator is not None and granulator.scale_capacity is None and granulator.daily_check_until is None
+        assert (
+            granulator is not None
+            and granulator.scale_capacity is None
+            and granulator.daily_check_until is None
+        )
         # Initial passwords: argon2id hashes only, never the password itself.
         hashes = uow.session.scalars(select(User.password_hash)).all()
         assert all(h and h.startswith("$argon2id$") for h in hashes)

@@ -105,6 +105,10 @@ def test_every_engine_message_is_used_and_every_use_is_a_message() -> None:
 
     names = {name for name in dir(M) if name.isupper() and isinstance(getattr(M, name), str)}
     assert set(M.MESSAGES) == {getattr(M, name) for name in names}
-    source = (ROOT / "station" / "engine" / "engine.py").read_text(encoding="utf-8")
-    assert set(re.findall(r"\bM\.([A-Z_]+)\b", source)) == names
+    used = {
+        name
+        for path in (ROOT / "station" / "engine").glob("*.py")
+        for name in re.findall(r"\bM\.([A-Z_]+)\b", path.read_text(encoding="utf-8"))
+    }
+    assert used == names
     assert not set(M.MESSAGES) & set(TEMPLATES)  # one wording, one place
