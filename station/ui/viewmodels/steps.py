@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
 
 from gating.facts import Equipment
 from station.engine.api import (
@@ -21,53 +19,25 @@ from station.engine.api import (
     Scan,
     Sign,
     SignatureDetail,
-    StepDetail,
     StepView,
-    Weigh,
-    WeighDetail,
 )
 
-from .devices import ScaleReading
 from .keyboard import TextBuffer
 from .reasons import explain, message, sentence
-from .text import convert, fmt, to_decimal, translate
+from .step_base import StepVM, _moment, _until
+from .text import fmt, to_decimal, translate
+from .weigh import WeighVM
 
-D = TypeVar("D", bound=StepDetail)
-
-
-def _moment(at: dt.datetime) -> str:
-    """A moment as an operator reads it, in UTC to the minute."""
-    return f"{at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
-
-
-def _until(value: dt.date | None) -> str:
-    """How long a piece of equipment stays fit: a day, or a moment (the day alone at midnight UTC)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        at = value.astimezone(dt.UTC)
-        return at.date().isoformat() if at.time() == dt.time() else _moment(at)
-    return value.isoformat()
-
-
-class StepVM:
-    kind = ""
-
-    def __init__(self, step: StepView) -> None:
-        self.step = step
-
-    def update(self, step: StepView) -> None:
-        self.step = step
-
-    def _detail(self, kind: type[D]) -> D:
-        """The step's detail, which is of the class of the step's kind."""
-        detail = self.step.detail
-        if not isinstance(detail, kind):
-            raise TypeError(f"step {self.step.id} shows a {type(detail).__name__}, not a {kind.__name__}")
-        return detail
-
-    def apply(self, outcome: Outcome) -> None:
-        pass
+__all__ = [
+    "CheckVM",
+    "EquipmentVM",
+    "InstructionVM",
+    "MeasureVM",
+    "SignatureVM",
+    "StepVM",
+    "WeighVM",
+    "make_step_vm",
+]
 
 
 class InstructionVM(StepVM):
@@ -289,200 +259,6 @@ class EquipmentVM(StepVM):
             c in outcome.reasons for _l, c, _f in EQUIPMENT_CHECKS.values()
         ):
             self.other_problem = sentence(outcome.refusals[0]) if outcome.refusals else message(outcome)
-
-
-class WeighVM(StepVM):
-    kind = "weigh"
-
-    def __init__(self, step: StepView) -> None:
-        super().__init__(step)
-        self.reading: ScaleReading | None = None
-        self.connected = False
-        self.scanned: str = ""
-
-    @property
-    def detail(self) -> WeighDetail:
-        return self._detail(WeighDetail)
-
-    @property
-    def material(self) -> str:
-        return self.detail.material
-
-    @property
-    def material_name(self) -> str:
-        return self.detail.material_name or ""
-
-    @property
-    def unit(self) -> str:
-        return self.detail.unit
-
-    @property
-    def target(self) -> Decimal | None:
-        return self.detail.target
-
-    @property
-    def low(self) -> Decimal | None:
-        return self.detail.low
-
-    @property
-    def high(self) -> Decimal | None:
-        return self.detail.high
-
-    @property
-    def lot(self) -> str:
-        """The lot identified at the step ("" until one is)."""
-        lot = self.detail.lot
-        return lot.lot if lot is not None else ""
-
-    @property
-    def phase(self) -> str:
-        """scan_lot until a lot is accepted, then weigh."""
-        return "weigh" if self.lot else "scan_lot"
-
-    def set_reading(self, reading: ScaleReading | None, connected: bool) -> None:
-        self.reading = reading
-        self.connected = connected
-
-    @property
-    def net(self) -> Decimal | None:
-        """The net weight in the step's unit."""
-        if self.reading is None:
-            return None
-        return convert(self.reading.net, self.reading.unit, self.unit)
-
-    @property
-    def state(self) -> str:
-        """no_lot | disconnected | no_reading | unstable | below | above | ok"""
-        if not self.lot:
-            return "no_lot"
-        if not self.connected:
-            return "disconnected"
-        if self.reading is None:
-            return "no_reading"
-        net = self.net
-        assert net is not None
-        if self.low is not None and net < self.low:
-            return "below"
-        if self.high is not None and net > self.high:
-            return "above"
-        if not self.reading.stable:
-            return "unstable"
-        return "ok"
-
-    @property
-    def accept_enabled(self) -> bool:
-        return self.state == "ok"
-
-    @property
-    def reason_code(self) -> str:
-        return {
-            "below": "weight_out_of_tolerance",
-            "above": "weight_out_of_tolerance",
-            "unstable": "weight_unstable",
-        }.get(self.state, "")
-
-    def _q(self, value: Decimal | None) -> str:
-        """A weight in the step's unit with as many decimals as the limits need (at most 4)."""
-        if value is None:
-            return "—"
-        places = 0
-        for ref in (self.target, self.low, self.high):
-            if ref is not None:
-                exp = ref.normalize().as_tuple().exponent
-                if isinstance(exp, int):
-                    places = max(places, -exp)
-        return f"{value:.{min(places, 4)}f}"
-
-    @property
-    def state_text(self) -> str:
-        s = self.state
-        net, unit = self.net, self.unit
-        if s == "no_lot":
-            return translate("Weigh", "Scan the label of the lot to dispense.")
-        if s == "disconnected":
-            return translate(
-                "Weigh", "SCALE DISCONNECTED. Check the cable; weighing resumes when the scale is back."
-            )
-        if s == "no_reading":
-            return translate("Weigh", "Waiting for the scale…")
-        if s == "below" and net is not None and self.low is not None:
-            return (
-                translate("Weigh", "OUT OF TOLERANCE: %1 %3 is below the lower limit %2 %3. Add material.")
-                .replace("%1", self._q(net))
-                .replace("%2", self._q(self.low))
-                .replace("%3", unit)
-            )
-        if s == "above" and net is not None and self.high is not None:
-            return (
-                translate("Weigh", "OUT OF TOLERANCE: %1 %3 is above the upper limit %2 %3. Remove material.")
-                .replace("%1", self._q(net))
-                .replace("%2", self._q(self.high))
-                .replace("%3", unit)
-            )
-        if s == "unstable":
-            return translate("Weigh", "Reading not stable. Wait until the scale settles.")
-        return translate("Weigh", "Stable and inside the tolerance. ACCEPT records the weighing.")
-
-    @property
-    def level(self) -> str:
-        return {"ok": "ok", "unstable": "warn", "no_reading": "warn", "no_lot": "info"}.get(self.state, "bad")
-
-    def gauge(self) -> dict[str, float]:
-        """Where the gauge draws things, as fractions 0..1.
-
-        ``low``/``target``/``high``/``net`` on the coarse bar (zero to 115 % of the upper limit);
-        ``fine_*`` on the fine bar, which spans the tolerance band plus as much again on each side,
-        so that a band of a few tenths of a percent is still wide enough to aim at.
-        """
-        high = self.high or self.target or Decimal(1)
-        full = float(high) * 1.15 or 1.0
-
-        def frac(v: Decimal | None, lo: float = 0.0, span: float = full) -> float:
-            return -1.0 if v is None else max(0.0, min(1.0, (float(v) - lo) / span))
-
-        out = {
-            "low": frac(self.low),
-            "target": frac(self.target),
-            "high": frac(self.high),
-            "net": frac(self.net),
-        }
-        if self.low is not None and self.high is not None and self.high > self.low:
-            band = float(self.high - self.low)
-            lo = float(self.low) - band
-            out.update(
-                fine_low=frac(self.low, lo, 3 * band),
-                fine_target=frac(self.target, lo, 3 * band),
-                fine_high=frac(self.high, lo, 3 * band),
-                fine_net=frac(self.net, lo, 3 * band),
-            )
-        return out
-
-    @property
-    def target_text(self) -> str:
-        return (
-            translate("Weigh", "Target %1 %4   (%2 – %3 %4)")
-            .replace("%1", self._q(self.target))
-            .replace("%2", self._q(self.low))
-            .replace("%3", self._q(self.high))
-            .replace("%4", self.unit)
-        )
-
-    def scan(self, raw: str, plain: str) -> Scan:
-        self.scanned = plain
-        return Scan(step=self.step.id, code=raw)
-
-    def action(self) -> Weigh:
-        r = self.reading
-        assert r is not None
-        return Weigh(
-            step=self.step.id,
-            gross=r.gross,
-            tare=r.tare,
-            unit=r.unit,
-            stable=r.stable,
-            device_serial=r.serial,
-            source="scale",
-        )
 
 
 class SignatureVM(StepVM):
