@@ -1,15 +1,14 @@
 """What a scan means to the station: a plain id (badge, equipment) or GS1 fields (lot labels).
 
-The decoding itself is the hardware package's (``hardware.barcodes.decoder.decode_scan``);
-this module only reads its answer. Until that decoder is importable a minimal reading
-(AIM symbology identifier stripped) is used so that badges still work.
+The decoding itself is the hardware package's (``hardware.barcodes.decoder.decode_scan``,
+typed results: ``Gs1Item``, ``PlainId``, ``Unreadable``); this module reads its answer. An
+unreadable scan is shown as sent, AIM symbology identifier stripped: the engine refuses it
+with the decoder's reason when it is used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -18,15 +17,6 @@ class ScanReading:
     plain: str  # a plain id (badge, equipment id) or the GS1 lot when there is one
     fields: dict[str, str] = field(default_factory=dict)  # GS1 application identifiers -> values
     is_gs1: bool = False
-
-
-def _get(obj: Any, *names: str) -> Any:
-    for name in names:
-        if isinstance(obj, dict) and name in obj:
-            return obj[name]
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    return None
 
 
 def _strip_aim(raw: str) -> str:
@@ -46,28 +36,15 @@ def preload() -> None:
 
 
 def decode(raw: str) -> ScanReading:
+    from hardware.barcodes.decoder import Gs1Item, PlainId, decode_scan
+
     raw = raw.rstrip("\r\n")
-    decode_scan: Callable[[str], Any] | None
-    try:
-        from hardware.barcodes.decoder import decode_scan
-    except ImportError:
-        decode_scan = None
-    if decode_scan is not None:
-        try:
-            result = decode_scan(raw)
-        except Exception:
-            result = None
-        if result is not None:
-            fields_obj = _get(result, "fields", "ais", "gs1") or {}
-            fields: dict[str, str] = {}
-            if isinstance(fields_obj, dict):
-                fields = {str(k): str(v) for k, v in fields_obj.items()}
-            lot = _get(result, "lot", "batch") or fields.get("10")
-            plain = _get(result, "plain", "id", "value", "text", "data")
-            kind = str(_get(result, "kind", "type") or "")
-            is_gs1 = bool(fields) or kind.lower() == "gs1"
-            text = str(lot) if lot else (str(plain) if plain else _strip_aim(raw))
-            return ScanReading(raw=raw, plain=text, fields=fields, is_gs1=is_gs1)
+    result = decode_scan(raw)
+    if isinstance(result, Gs1Item):
+        fields = {str(ai): str(value) for ai, value in result.fields.items()}
+        return ScanReading(raw=raw, plain=result.lot or _strip_aim(raw), fields=fields, is_gs1=True)
+    if isinstance(result, PlainId):
+        return ScanReading(raw=raw, plain=result.value)
     return ScanReading(raw=raw, plain=_strip_aim(raw))
 
 
