@@ -1,6 +1,6 @@
 """A refusal in the operator's language: what to do next, per reason code, and the sentence.
 
-The reason codes are the engine's stable contract (DESIGN.md). The station shows, under a
+The reason codes are the engine's stable contract (docs/architecture.md). The station shows, under a
 "what to do next" per code, the engine's sentence that names the thing (the lot, the scale, the
 SOP). The engine words that sentence in English for the record, and hands its template and
 values along (``gating.wording``): :func:`sentence` translates the template and fills in the
