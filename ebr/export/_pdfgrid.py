@@ -121,7 +121,9 @@ def _measure(plain: bool, font: str, size: float) -> Any:
         def width(s: str) -> float:
             found = cache.get(s)
             if found is None:
-                found = cache[s] = sum(map(table.__getitem__, s)) * scale
+                found = sum(map(table.__getitem__, s)) * scale
+                if len(s) <= _CACHED_UP_TO:  # words repeat; a long text is measured once
+                    cache[s] = found
             return found
 
         return width
@@ -173,29 +175,32 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
 
 
 _SOFT_BREAKS = frozenset("_-/.:,")
+#: Strings up to this length keep their measured width (words and short cells repeat).
+_CACHED_UP_TO = 64
 
 
 def _break_word(word: str, measure: Any, width: float) -> list[str]:
     """Break a word wider than the cell: after a "_", "-", "/", ".", ":" or "," where one falls in
-    the fitting part, else by characters (hashes, uids)."""
+    the last two thirds of the line, else by characters (hashes, uids). Linear in the word's
+    length: each character is measured once, and no piece is measured again, so a pasted
+    megabyte without a space prints in a second, not in hours."""
+    edges = [0.0]  # edges[i]: the width of word[:i]
+    for char in word:
+        edges.append(edges[-1] + measure(char))
     pieces: list[str] = []
-    rest = word
-    while rest and measure(rest) > width:
-        used, fit = 0.0, 0
-        for char in rest:
-            used += measure(char)
-            if fit and used > width:
-                break
+    start, end = 0, len(word)
+    while edges[end] - edges[start] > width:
+        fit = start + 1  # at least one character a line, however narrow the cell
+        while fit < end and edges[fit + 1] - edges[start] <= width:
             fit += 1
-        soft = 0
-        for i in range(fit - 1, fit // 3 - 1, -1):
-            if rest[i] in _SOFT_BREAKS:
-                soft = i + 1
+        cut = fit
+        for i in range(fit, start + (fit - start) // 3, -1):
+            if word[i - 1] in _SOFT_BREAKS:
+                cut = i
                 break
-        cut = soft or fit
-        pieces.append(rest[:cut])
-        rest = rest[cut:]
-    pieces.append(rest)
+        pieces.append(word[start:cut])
+        start = cut
+    pieces.append(word[start:])
     return pieces
 
 
