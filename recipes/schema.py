@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator
 
+from recipes.ids import id_problem
 from recipes.model import REQUIREMENTS, ROLES
 from recipes.units import MASS_UNITS, is_mass_unit
 
@@ -128,7 +129,16 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
+def _identifier(value: Any) -> str:
+    text = _text(value)
+    problem = id_problem(text, "the id")
+    if problem is not None:
+        raise ValueError(problem)
+    return text
+
+
 Text = Annotated[str, PlainValidator(_text)]
+Identifier = Annotated[str, PlainValidator(_identifier)]
 OptionalText = Annotated[str | None, PlainValidator(_optional_text)]
 PositiveWhole = Annotated[int, PlainValidator(_positive_whole)]
 Decimals = Annotated[int | None, PlainValidator(lambda v: None if v is None else _decimals(v))]
@@ -146,7 +156,7 @@ class _Doc(BaseModel):
 
 
 class ProductDoc(_Doc):
-    code: Text
+    code: Identifier
     name: Text
 
 
@@ -156,7 +166,7 @@ class BatchSizeDoc(_Doc):
 
 
 class HeaderDoc(_Doc):
-    code: Text
+    code: Identifier
     version: PositiveWhole
     title: Text
     product: ProductDoc
@@ -165,7 +175,7 @@ class HeaderDoc(_Doc):
 
 
 class InstructionDoc(_Doc):
-    id: Text
+    id: Identifier
     kind: Literal["instruction"]
     text: Text
     confirm: Text
@@ -173,7 +183,7 @@ class InstructionDoc(_Doc):
 
 
 class CheckDoc(_Doc):
-    id: Text
+    id: Identifier
     kind: Literal["check"]
     question: Text
     expect: YesNo
@@ -186,7 +196,7 @@ class LimitsDoc(_Doc):
 
 
 class MeasureDoc(_Doc):
-    id: Text
+    id: Identifier
     kind: Literal["measure"]
     name: Text
     unit: Text
@@ -195,7 +205,7 @@ class MeasureDoc(_Doc):
 
 
 class EquipmentDoc(_Doc):
-    id: Text
+    id: Identifier
     kind: Literal["equipment"]
     bind: Text
     class_: Text = Field(alias="class")
@@ -213,7 +223,7 @@ class ToleranceDoc(_Doc):
 
 
 class WeighDoc(_Doc):
-    id: Text
+    id: Identifier
     kind: Literal["weigh"]
     material: Text
     quantity: MassDoc
@@ -223,7 +233,7 @@ class WeighDoc(_Doc):
 
 
 class SignatureDoc(_Doc):
-    id: Text
+    id: Identifier
     kind: Literal["signature"]
     meaning: Text
     role: Role
@@ -237,7 +247,7 @@ StepDoc = Annotated[
 
 
 class OperationDoc(_Doc):
-    id: Text
+    id: Identifier
     title: Text
     training: list[Text] = []
     steps: Annotated[list[StepDoc], Field(min_length=1)]

@@ -202,6 +202,21 @@ def _gate_actor(user: Actor) -> gf.Actor:
 
 
 # ---------------------------------------------------------------- dispense labels
+def label_file(folder: Path, batch_id: str, step_id: str, copy: int) -> Path:
+    """The file of a label, inside ``folder`` whatever the ids hold: an id that is no plain
+    identifier (``recipes.ids``: a path, a line break, an invisible character) is refused."""
+    from recipes.ids import id_problem
+
+    for value, what in ((batch_id, "the batch id"), (step_id, "the step id")):
+        problem = id_problem(value, what)
+        if problem is not None:
+            raise CommandError(f"no label file: {problem}", 2)
+    target = folder / f"{batch_id}-{step_id}-{copy}.pdf"
+    if target.resolve().parent != folder.resolve():  # cannot happen for a valid id: said twice
+        raise CommandError(f"no label file: {target.name} would leave {folder}", 2)
+    return target
+
+
 def labels_dir() -> Path:
     folder = Path(
         os.environ.get("MES_LABEL_DIR") or Path(platformdirs.user_data_dir("mes-station")) / "labels"
@@ -233,7 +248,7 @@ def print_dispense_label(
             site_timezone=DEFAULT_SITE_TZ,
             is_reprint=printed_before > 0,
         )
-        target = (folder or labels_dir()) / f"{batch_id}-{step_id}-{printed_before + 1}.pdf"
+        target = label_file(folder or labels_dir(), batch_id, step_id, printed_before + 1)
         write_file(target, data)
         printed = ev.LabelPrinted(step=step_id, copy=printed_before + 1, file=target.name)
         uow.write(printed, stream=batch_id, user_id=user)

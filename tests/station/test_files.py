@@ -44,3 +44,14 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_one(tmp_path: Path)
 def test_a_missing_folder_is_an_os_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         write_file(tmp_path / "no" / "such" / "b.pdf", b"x")
+
+
+def test_a_label_file_stays_in_its_folder(tmp_path: Path) -> None:
+    from station.errors import CommandError
+    from station.exports import label_file
+
+    assert label_file(tmp_path, "B-2611-001", "OP20.S20", 2) == tmp_path / "B-2611-001-OP20.S20-2.pdf"
+    for batch in ("../../tmp/x", "B-1\nB-2", "B\u202e-1"):
+        with pytest.raises(CommandError) as info:
+            label_file(tmp_path, batch, "OP20.S20", 1)
+        assert info.value.exit_code == 2 and "the batch id" in str(info.value)
