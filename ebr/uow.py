@@ -5,9 +5,11 @@
         ...
         uow.commit()
 
-Everything the engine reads comes back as plain frozen data (``ebr.facts``); the
-session is there for the store's own modules (``uow.session``) and never needs to
-leave ``ebr``.
+Everything comes back as plain frozen data: the master data the gates judge by as the
+gates' own facts (``gating.facts``), accounts, recipes and batches as ``ebr.facts``, the
+record as typed events (``ebr.events``) and their replay. The session is there for the
+store's own modules (``uow.session``) and never leaves ``ebr``; everything is written
+through ``write``.
 
 A unit of work is a transaction on one connection. The ORM session is made on first
 use, on that connection and in that transaction: a station's step action reads its
