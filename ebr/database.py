@@ -246,9 +246,10 @@ class WalCheckpointer:
 class Database:
     """An open record store: the engine and the way to open units of work."""
 
-    def __init__(self, engine: Engine, url: URL) -> None:
+    def __init__(self, engine: Engine, url: URL, *, shown_as: URL | None = None) -> None:
         self.engine = engine
         self.url = url
+        self._shown_as = shown_as or url  # how messages name it (a read-only URI is not what was typed)
         self.checkpointer: WalCheckpointer | None = None
         self._writing = 0  # write units of work open now, in this process
         self._last_write = 0.0  # time.monotonic() when the last one ended
@@ -261,11 +262,16 @@ class Database:
         self._held_lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"Database({shown(self.url)!r})"
+        return f"Database({shown(self._shown_as)!r})"
+
+    @property
+    def named_url(self) -> URL:
+        """The URL as it was given (for messages), whatever the store was opened through."""
+        return self._shown_as
 
     @property
     def shown_url(self) -> str:
-        return shown(self.url)
+        return shown(self._shown_as)
 
     @contextmanager
     def unit_of_work(self, *, read_only: bool = False) -> Iterator[UnitOfWork]:
@@ -278,7 +284,7 @@ class Database:
         self.check_schema()
         begin = "DEFERRED" if read_only else "IMMEDIATE"
         connection: Connection
-        with translated_errors(self.url):
+        with translated_errors(self._shown_as):
             held = self._take_held()
             if held is not None:
                 connection = held
@@ -290,7 +296,7 @@ class Database:
         if not read_only:
             self._writing += 1
         try:
-            with translated_errors(self.url):
+            with translated_errors(self._shown_as):
                 connection.begin()  # now, so a locked database shows here
                 yield uow
         finally:
@@ -377,7 +383,7 @@ class Database:
         self._schema_checked = True
 
     def table_names(self) -> list[str]:
-        with translated_errors(self.url), self.reader().connect() as connection:
+        with translated_errors(self._shown_as), self.reader().connect() as connection:
             return list(inspect(connection).get_table_names())
 
     def checkpoint_in_background(self) -> None:
@@ -429,6 +435,7 @@ def open_database(
     DatabaseMissing or DatabaseUnreachable with a one-line message. The schema is not checked
     here (``ebr.migrate.upgrade`` makes it); units of work check it."""
     parsed = parse_url(url)
+    typed = parsed
     engine: Engine
     try:
         if parsed.get_backend_name() == "sqlite":
@@ -472,4 +479,4 @@ def open_database(
     except sqlite3.Error as exc:  # pragma: no cover - raised outside a statement
         engine.dispose()
         raise DatabaseUnreachable(f"cannot open database {shown(parsed)}: {exc}") from None
-    return Database(engine, parsed)
+    return Database(engine, parsed, shown_as=typed)

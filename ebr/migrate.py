@@ -38,7 +38,7 @@ def head_revision() -> str:
 
 
 def current_revision(db: Database) -> str | None:
-    with translated_errors(db.url), db.reader().connect() as connection:
+    with translated_errors(db.named_url), db.reader().connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -50,7 +50,7 @@ SEALED_AT_UPGRADE = "master data as found at the upgrade that put it under the c
 
 def upgrade(db: Database, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (default: head). Running it again changes nothing."""
-    with translated_errors(db.url), db.engine.begin() as connection:
+    with translated_errors(db.named_url), db.engine.begin() as connection:
         if db.dialect == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_UPGRADE_LOCK})
         before = MigrationContext.configure(connection).get_current_revision()

@@ -416,7 +416,7 @@ def verify(db: Database, batch_id: str | None = None, *, workers: int | None = N
     ``PARALLEL_FROM`` events or more; 1 = in this process)."""
     db.check_schema()
     problems: list[BadEvent] = []
-    with translated_errors(db.url), db.reader().connect() as connection:
+    with translated_errors(db.named_url), db.reader().connect() as connection:
         try:
             if batch_id is not None:
                 found = connection.execute(select(Batch.uid).where(Batch.batch_id == batch_id)).first()

@@ -24,11 +24,14 @@ SYSTEM_USER = "system"
 _OPENED: list[Database] = []  # the record stores this command opened (closed by close_stores)
 
 
-def _store(args: argparse.Namespace) -> Database:
+def _store(args: argparse.Namespace, *, create: bool = False, read_only: bool = False) -> Database:
+    """The store the command works on. Only ``db upgrade`` and a master-data import make a new
+    one (``create``); every other command answers "no such database" for a store that is not
+    there. Read-only commands (``read_only``) open it read-only and never migrate it."""
     from station.composition import open_store
 
     try:
-        db = open_store(getattr(args, "db", None))
+        db = open_store(getattr(args, "db", None), create=create, read_only=read_only)
     except StoreError as exc:
         raise CommandError(str(exc), 2) from None
     _OPENED.append(db)
@@ -62,7 +65,7 @@ def _read(path: str) -> str:
 
 # ---------------------------------------------------------------- database and master data
 def db_upgrade(args: argparse.Namespace) -> int:
-    db = _store(args)
+    db = _store(args, create=True)
     print(f"database {db.shown_url} is at the current schema")
     return 0
 
@@ -73,7 +76,7 @@ def master_import(args: argparse.Namespace) -> int:
     reported before anything is written."""
     from ebr.masterdata import ImportReport, MasterDataInvalid, import_master_data, prepare
 
-    db = _store(args)
+    db = _store(args, create=True)
     for path in args.files:
         _read(path)
     reports: list[tuple[str, ImportReport]] = []
@@ -213,12 +216,15 @@ def ebr_verify(args: argparse.Namespace) -> int:
         return 0
     from ebr.verify import verify
 
-    db = _store(args)
+    db = _store(args, read_only=True)
     if args.batch:
         with db.unit_of_work(read_only=True) as uow:
             if uow.batch(args.batch) is None:
                 raise CommandError(f"batch {args.batch} is not in the database")
-    report = verify(db, args.batch)
+    try:
+        report = verify(db, args.batch)
+    except StoreError as exc:
+        raise CommandError(str(exc), 2) from None
     if not report.ok:
         bad = report.first_bad
         raise IntegrityError(f"TAMPERED: {bad}" if bad else "TAMPERED")
@@ -231,7 +237,7 @@ def ebr_export(args: argparse.Namespace) -> int:
     from station.exports import export_batch
     from station.files import write_file
 
-    db = _store(args)
+    db = _store(args, read_only=True)
     data = export_batch(db, args.batch, args.format, printed_by=args.user or SYSTEM_USER)
     out = Path(args.output)
     try:

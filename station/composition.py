@@ -12,11 +12,15 @@ DEFAULT_STATION = os.environ.get("MES_STATION_ID", "STATION-01")
 DEFAULT_SITE_TZ = os.environ.get("MES_SITE_TZ", "Europe/Berlin")
 
 
-def open_store(db_url: str | None, *, migrate: bool = True) -> Database:
+def open_store(
+    db_url: str | None, *, migrate: bool = True, create: bool = True, read_only: bool = False
+) -> Database:
     """Open the record store at ``db_url`` (None: MES_STATION_DB or the user data dir) and bring
-    its schema to the current revision, as the app does at every start."""
-    db = open_database(db_url)
-    if migrate:
+    its schema to the current revision, as the app does at every start. ``create=False``: a
+    store that is not there is an error, not a new empty one (a mistyped ``--db``).
+    ``read_only``: nothing is written, not even a migration (an archive, an auditor's run)."""
+    db = open_database(db_url, create=create, read_only=read_only)
+    if migrate and not read_only:
         upgrade(db)
     return db
 

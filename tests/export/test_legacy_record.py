@@ -28,6 +28,9 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     copy = folder / "station.db"
     shutil.copyfile(LEGACY, copy)
     url = f"sqlite:///{copy}"
+    # As at a station: the store is upgraded once (its master data sealed as found), then the
+    # read-only commands read it without changing it.
+    assert main(["db", "upgrade", "--db", url]) == 0
     assert main(["ebr", "verify", "--db", url]) == 0
     files = {}
     for batch in ("B-RICH-1", "B-2611-001"):
@@ -41,6 +44,13 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_the_old_trail_verifies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     copy = tmp_path / "station.db"
     shutil.copyfile(LEGACY, copy)
+    before = copy.read_bytes()
+    # verify never migrates: the old store is named as such, and left as it was
+    assert main(["ebr", "verify", "--db", f"sqlite:///{copy}"]) == 2
+    err = capsys.readouterr().err
+    assert f"database sqlite:///{copy} has schema 0001" in err and "run `mes-station db upgrade`" in err
+    assert copy.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["station.db"]
+    assert main(["db", "upgrade", "--db", f"sqlite:///{copy}"]) == 0
     assert main(["ebr", "verify", "--db", f"sqlite:///{copy}"]) == 0
     assert "the whole audit trail: intact" in capsys.readouterr().out
 

@@ -177,3 +177,30 @@ def test_tampered_audit_value_exits_3_naming_the_event(approved_db: str) -> None
     result = run_cli("ebr", "verify", "--db", approved_db)
     assert result.returncode == 3
     assert str(seq) in _one_line(result.stderr)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["ebr", "verify"],
+        ["ebr", "export", "B-1", "--format", "json", "-o", "out.json"],
+        ["recipe", "approve", "PARA500-GRAN", "3", "--user", "qa.dubois", "--password", "x"],
+        ["run", str(HAPPY)],
+    ],
+)
+def test_a_mistyped_db_is_no_new_empty_store(tmp_path: Path, command: list[str]) -> None:
+    typo = tmp_path / "statoin.db"
+    result = run_cli(*command, "--db", f"sqlite:///{typo}")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == (
+        f"mes-station: no such database: {typo} (a new store is made by `mes-station db upgrade`)"
+    )
+    assert not typo.exists() and "intact" not in result.stdout
+
+
+def test_verify_and_export_leave_the_store_as_they_found_it(approved_db: str, tmp_path: Path) -> None:
+    path = Path(approved_db.removeprefix("sqlite:///"))
+    before = path.read_bytes()
+    assert run_cli("ebr", "verify", "--db", approved_db).returncode == 0
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name)) == [path.name]
