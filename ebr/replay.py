@@ -20,6 +20,7 @@ from typing import Generic, TypeVar
 
 from ebr.events import (
     ActionRefused,
+    Attempt,
     AuditedEvent,
     BatchCompleted,
     BatchHeld,
@@ -121,7 +122,7 @@ class BatchState:
             # A refused override is no refusal of the step's own action: the step's last
             # refusal (the one a supervisor may still override) stays what it was.
             step = event.step
-            if step and event.attempted != "override":
+            if step and event.attempted != Attempt.OVERRIDE:
                 self.last_refusal[step] = Recorded(event, at, user_id, stream_seq)
             return
         handler = _HANDLERS.get(type(event))

@@ -80,7 +80,7 @@ def sign(
 
     def refuse(code: str, message: str) -> SignatureRefused:
         refused = ev.ActionRefused(
-            attempted="signature",
+            attempted=ev.Attempt.SIGNATURE,
             refusals=(ev.RefusalNote(code, message),),
             attempt={"meaning": meaning},
             subject_type=record_table,

@@ -171,7 +171,7 @@ def review_batch(
         )
         if refused is not None:
             event = ev.ActionRefused(
-                attempted="review",
+                attempted=ev.Attempt.REVIEW,
                 refusals=(ev.RefusalNote(refused.code.value, refused.sentence),),
                 attempt={"approve": approve, "comment": comment},
                 subject_type="batch",

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from ebr.events.batch import (
     ActionRefused,
+    Attempt,
     BatchCompleted,
     BatchEvent,
     BatchHeld,
@@ -118,6 +119,15 @@ def event_class(action: str) -> type[AuditedEvent]:
     raise UnknownAction(f"no event class for the action {action!r}")
 
 
+def changes_master_data(action: str) -> bool:
+    """Whether events stored as ``action`` add, change or seal master data (what the engine's
+    cached master facts depend on)."""
+    try:
+        return event_class(action) in (MasterDataChanged, MasterDataSealed)
+    except UnknownAction:
+        return False
+
+
 def decode(event: Stored) -> AuditedEvent:
     """A stored event as its typed class (``Unrecognised`` for an action nobody writes)."""
     try:
@@ -155,6 +165,7 @@ __all__ = [
     "ALL_EVENTS",
     "BATCH_EVENTS",
     "ActionRefused",
+    "Attempt",
     "AuditedEvent",
     "AuthenticationFailed",
     "BatchCompleted",
@@ -197,6 +208,7 @@ __all__ = [
     "UserLocked",
     "UserUnlocked",
     "WeighingAccepted",
+    "changes_master_data",
     "decode",
     "decode_row",
     "event_class",

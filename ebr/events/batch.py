@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
 from ebr import models
@@ -231,6 +232,24 @@ class BatchCompleted(StatusChanged):
 # ------------------------------------------------------------------ refusals
 
 
+class Attempt(StrEnum):
+    """What a refused action was trying to do: stored in its payload (``action``) and in its
+    action name (``<attempted>.refused``). The names are those the station has always written."""
+
+    BATCH_START = "batch.start"
+    BATCH_COMPLETE = "batch.complete"
+    STEP_CONFIRM = "step.confirm"
+    STEP_ANSWER = "step.answer"
+    STEP_ENTER = "step.enter"
+    STEP_SIGN = "step.sign"
+    EQUIPMENT_SCAN = "equipment.scan"
+    LOT_SCAN = "lot.scan"
+    WEIGHING = "weighing"
+    OVERRIDE = "override"
+    REVIEW = "review"
+    SIGNATURE = "signature"
+
+
 @dataclass(frozen=True)
 class RefusalNote:
     """One reason an action was refused: its code and the sentence the person was shown."""
@@ -249,7 +268,7 @@ class ActionRefused(BatchEvent):
     ACTION: ClassVar[str] = "action.refused"
     OUTCOME: ClassVar[Outcome] = "refused"
 
-    attempted: str = key("action")  # step.confirm, weighing, lot.scan, override, review ...
+    attempted: str = key("action")  # an Attempt (kept as text: an older store may hold others)
     refusals: tuple[RefusalNote, ...] = ()
     attempt: Mapping[str, Any] = field(default_factory=dict, metadata={"place": Place.FLAT})
     subject_type: str = at(Place.ENTITY_TYPE, "step")

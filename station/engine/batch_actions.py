@@ -54,7 +54,7 @@ def start(action: api.StartBatch, ctx: Context) -> Result:
         if not (STEP_ROLES & user.roles):
             return ctx.refuse(
                 uow,
-                "batch.start",
+                ev.Attempt.BATCH_START,
                 rules.check_role(user, "operator", policy=ctx.policy),
                 {"batch": action.batch_id},
                 stream=SITE_STREAM,
@@ -137,7 +137,7 @@ def complete(action: api.Complete, ctx: Context) -> Result:
         if refusals:
             return ctx.refuse(
                 uow,
-                "batch.complete",
+                ev.Attempt.BATCH_COMPLETE,
                 refusals,
                 {"batch": state.batch_id},
                 subject_type="batch",

@@ -74,7 +74,7 @@ def override(action: api.Override, ctx: Context) -> Result:
                 supervisor.user_id, {action.step: performer}, policy=ctx.policy
             )
         if refusals:
-            return ctx.refuse(uow, "override", refusals, attempt)
+            return ctx.refuse(uow, ev.Attempt.OVERRIDE, refusals, attempt)
         assert supervisor is not None
         if open_here:
             return _acknowledge(ctx, uow, supervisor, action, open_here)
@@ -142,7 +142,7 @@ def _override_refusal(
     assert state is not None
     user = ctx.require_user()
     step = ctx.recipe.step(action.step)
-    if refused.attempted == "weighing" and isinstance(step, WeighStep):
+    if refused.attempted == ev.Attempt.WEIGHING and isinstance(step, WeighStep):
         again = api.Weigh(
             step=action.step,
             gross=Decimal(attempt["gross"]),
@@ -153,7 +153,7 @@ def _override_refusal(
             source=attempt.get("source", "manual"),
         )
         return _as_deviation(accept_weighing(ctx, uow, user, step, state, again, waived, signed))
-    if refused.attempted in ("lot.scan", "equipment.scan"):
+    if refused.attempted in (ev.Attempt.LOT_SCAN, ev.Attempt.EQUIPMENT_SCAN):
         code = str(attempt["code"])
         scanned = decode(code.replace("<GS>", "\x1d"))
         again_attempt: dict[str, Any] = {"step": step.id, "code": code}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from ebr import events as ev
 from ebr.audit import SITE_STREAM
 from ebr.uow import UnitOfWork
 from gating import facts as gf
@@ -72,10 +73,7 @@ class MasterFacts:
             if (
                 self._head < 0
                 or not 0 < moved <= MAX_SITE_EVENTS_SCANNED
-                or any(
-                    action.startswith("master.")
-                    for action in uow.actions_since(SITE_STREAM, self._head, moved)
-                )
+                or any(map(ev.changes_master_data, uow.actions_since(SITE_STREAM, self._head, moved)))
             ):
                 self.forget()
             self._head = head

@@ -65,12 +65,12 @@ def bind_equipment(
     attempt["equipment_id"] = equipment_id
     if equipment_id is None:
         refusals.append(_unreadable(scanned, "an equipment label"))
-        return ctx.refuse(uow, "equipment.scan", refusals, attempt)
+        return ctx.refuse(uow, ev.Attempt.EQUIPMENT_SCAN, refusals, attempt)
     equipment = ctx.facts.equipment(uow, equipment_id)
     refusals += rules.check_equipment(step, equipment, equipment_id, ctx.now(), policy=ctx.policy)
     refusals = [r for r in refusals if r.code.value not in waived]
     if refusals:
-        return ctx.refuse(uow, "equipment.scan", refusals, attempt)
+        return ctx.refuse(uow, ev.Attempt.EQUIPMENT_SCAN, refusals, attempt)
     assert equipment is not None
     bound = ev.EquipmentBound(
         step=step.id,
@@ -115,14 +115,14 @@ def identify_lot(
             material = ctx.facts.material(uow, lot.material)
     if lot_id is None:
         refusals.append(_unreadable(scanned, "a lot label"))
-        return ctx.refuse(uow, "lot.scan", refusals, attempt)
+        return ctx.refuse(uow, ev.Attempt.LOT_SCAN, refusals, attempt)
     expected = ctx.facts.material(uow, step.material)
     refusals += rules.check_lot(
         step, lot, lot_id, material, ctx.now(), policy=ctx.policy, step_material=expected
     )
     refusals = [r for r in refusals if r.code.value not in waived]
     if refusals:
-        return ctx.refuse(uow, "lot.scan", refusals, attempt)
+        return ctx.refuse(uow, ev.Attempt.LOT_SCAN, refusals, attempt)
     assert lot is not None and material is not None
     identified = ev.LotIdentified(
         step=step.id,
@@ -198,7 +198,7 @@ def accept_weighing(
     )
     refusals = [r for r in refusals if r.code.value not in waived]
     if refusals:
-        return ctx.refuse(uow, "weighing", refusals, attempt)
+        return ctx.refuse(uow, ev.Attempt.WEIGHING, refusals, attempt)
     assert identified is not None
     lot = identified.event
     accepted = ev.WeighingAccepted(

@@ -71,7 +71,7 @@ def confirm(action: api.Confirm, ctx: Context) -> Result:
         user, step, state = step_context(ctx, uow, action.step, InstructionStep)
         refusals = gate_step(ctx, uow, user, action.step, state)
         if refusals:
-            return ctx.refuse(uow, "step.confirm", refusals, {"step": action.step})
+            return ctx.refuse(uow, ev.Attempt.STEP_CONFIRM, refusals, {"step": action.step})
         ctx.write(uow, ev.StepConfirmed(step=action.step, confirmed=step.confirm, performed_by=user.user_id))
         ctx.commit(uow)
     return Result("done", f"{action.step} confirmed: {step.confirm}")
@@ -82,7 +82,9 @@ def answer(action: api.Answer, ctx: Context) -> Result:
         user, step, state = step_context(ctx, uow, action.step, CheckStep)
         refusals = gate_step(ctx, uow, user, action.step, state)
         if refusals:
-            return ctx.refuse(uow, "step.answer", refusals, {"step": action.step, "value": action.value})
+            return ctx.refuse(
+                uow, ev.Attempt.STEP_ANSWER, refusals, {"step": action.step, "value": action.value}
+            )
         as_expected = action.value == step.expect
         answered = ev.CheckAnswered(
             step=action.step,
@@ -115,7 +117,7 @@ def enter(action: api.Enter, ctx: Context) -> Result:
         refusals = gate_step(ctx, uow, user, action.step, state)
         if refusals:
             attempt = {"step": action.step, "value": str(action.value), "unit": step.unit}
-            return ctx.refuse(uow, "step.enter", refusals, attempt)
+            return ctx.refuse(uow, ev.Attempt.STEP_ENTER, refusals, attempt)
         findings = rules.check_value(action.value, step.low, step.high, name=step.name, unit=step.unit)
         measured = ev.MeasurementRecorded(
             step=action.step,
@@ -152,7 +154,7 @@ def sign(action: api.Sign, ctx: Context) -> Result:
             refusals += training_refusals(ctx, uow, signer, action.step)
         if refusals:
             attempt = {"step": action.step, "signer": action.user, "meaning": step.meaning}
-            return ctx.refuse(uow, "step.sign", refusals, attempt)
+            return ctx.refuse(uow, ev.Attempt.STEP_SIGN, refusals, attempt)
         assert signer is not None
         signed = ev.StepSigned(
             step=action.step,
