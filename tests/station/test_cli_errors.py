@@ -204,3 +204,13 @@ def test_verify_and_export_leave_the_store_as_they_found_it(approved_db: str, tm
     assert run_cli("ebr", "verify", "--db", approved_db).returncode == 0
     assert path.read_bytes() == before
     assert sorted(p.name for p in path.parent.iterdir() if p.name.startswith(path.name)) == [path.name]
+
+
+def test_an_alias_bomb_in_a_script_is_refused_before_it_expands(approved_db: str, tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["lol"]', *(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10))]
+    script = tmp_path / "bomb.yaml"
+    script.write_text("\n".join([*lines, "actions: [*a9]"]) + "\n", encoding="utf-8")
+    result = run_cli("run", script, "--db", approved_db, timeout=60)
+    assert result.returncode == 2, result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first == f"{script}:1: anchors and aliases (& and *) are not allowed in a batch script"
