@@ -25,17 +25,9 @@ def open_store(
     return db
 
 
-def build_engine(
-    db_url: str | None = None, *, db: Database | None = None, interactive: bool = False
-) -> Engine:
-    """The engine for a front end. ``interactive``: the touchscreen, where a user still on an
-    imported initial password must set a new one before working; the headless runner is not."""
+def build_engine(db_url: str | None = None, *, db: Database | None = None) -> Engine:
+    """The engine for a front end (the touchscreen or the headless runner: the same rules)."""
     store = db or open_store(db_url)
     # The station writes for hours: keep SQLite's log checkpoints out of its actions.
     store.checkpoint_in_background()
-    return Engine(
-        store,
-        station=DEFAULT_STATION,
-        site_tz=DEFAULT_SITE_TZ,
-        require_password_change=interactive,
-    )
+    return Engine(store, station=DEFAULT_STATION, site_tz=DEFAULT_SITE_TZ)
