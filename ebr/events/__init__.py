@@ -61,6 +61,7 @@ from ebr.events.steps import (
     StepConfirmed,
     StepDone,
     StepSigned,
+    TrainingUsed,
     WeighingAccepted,
 )
 
@@ -188,6 +189,7 @@ __all__ = [
     "DeviationRecorded",
     "EquipmentBound",
     "EquipmentSnapshot",
+    "TrainingUsed",
     "FailedAttemptsReset",
     "LabelPrinted",
     "LoggedOut",
