@@ -51,12 +51,14 @@ def station(url: str, n: int, rounds: int, inside: bool, start: float, out: mult
         time.sleep(0.001)
     locked = errors = 0
     signs: list[float] = []
+    failed: list[str] = []
 
     def do(action: object) -> str:
         nonlocal locked, errors
         outcome = engine.dispatch(action)  # type: ignore[arg-type]
         if outcome.status == "error":
             errors += 1
+            failed.append(type(action).__name__)
             locked += "locked" in outcome.message.lower() or "busy" in outcome.message.lower()
         return outcome.status
 
@@ -73,7 +75,7 @@ def station(url: str, n: int, rounds: int, inside: bool, start: float, out: mult
         if status == "done":
             break
     engine.close()
-    out.put((locked, errors, signs))
+    out.put((locked, errors, signs, failed))
 
 
 def run(template: Path, stations: int, rounds: int, inside: bool) -> tuple[int, int, list[float], float]:
@@ -95,6 +97,9 @@ def run(template: Path, stations: int, rounds: int, inside: bool) -> tuple[int, 
     locked = sum(r[0] for r in results)
     errors = sum(r[1] for r in results)
     signs = [s for r in results for s in r[2]]
+    from collections import Counter
+
+    print("  failed:", dict(Counter(f for r in results for f in r[3])) or "none")
     return locked, errors, signs, elapsed
 
 

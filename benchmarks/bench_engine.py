@@ -149,13 +149,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def seed(url: str, args: argparse.Namespace) -> None:
     db = fresh_database(url)
-    with db.unit_of_work() as uow:  # the bootstrap: the first import into the new store
-        import_master_data(uow, DATA / "masterdata" / "site.yaml", BOOTSTRAP)
-        uow.commit()
     with ChainWriter(db) as writer:
         # 100 materials: their generated GTINs stay clear of the reference site's.
         seed_master_data(writer, lots=args.lots, users=args.users, training=args.training,
                          equipment=args.equipment, materials=100)  # fmt: skip
+    with db.unit_of_work() as uow:  # the reference site, as its bootstrap import writes it
+        import_master_data(uow, DATA / "masterdata" / "site.yaml", BOOTSTRAP)
+        uow.commit()
     # Every user sets an own password, as oq-setup.yaml does on a new store.
     with db.unit_of_work() as uow:
         for step in load_script(DATA / "scripts" / "oq-setup.yaml").steps:

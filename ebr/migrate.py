@@ -49,7 +49,13 @@ SEALED_AT_UPGRADE = "master data as found at the upgrade that put it under the c
 
 
 def upgrade(db: Database, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (default: head). Running it again changes nothing."""
+    """Bring the schema to ``revision`` (default: head). Running it again changes nothing.
+
+    A store already at head is only read: every station start upgrades its store, and forty
+    stations starting at once must not queue for the write lock to learn there is nothing to do."""
+    if revision == "head" and current_revision(db) == head_revision():
+        db.mark_schema_current()
+        return
     with translated_errors(db.named_url), db.engine.begin() as connection:
         if db.dialect == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_UPGRADE_LOCK})

@@ -45,8 +45,12 @@ VERIFICATION_STEPS: tuple[str, ...] = (
     "5. Summary: header.audit_trail.event_count equals the number of events, first_seq/last_seq the first "
     "and last event's seq and last_hash the last event's hash (64 zeros when there is none).",
     "6. Seal: seal.value equals sha256(canonical(the whole document without the key 'seal')).",
+    "7. Readable: batch_record lists exactly the records and refused events of the hashed part, with "
+    "the same values, its exceptions are what those sections give, and a completed batch has its "
+    "batch.completed event (JSON_FORMAT.md).",
     "A failed step names the first bad event by its seq where there is one. Steps 2-5 prove the content "
-    "is what the station's audit trail holds; step 6 proves nothing else in the file changed. The hashes "
+    "is what the station's audit trail holds; step 6 proves nothing else in the file changed; step 7 "
+    "that the readable part says what the hashed part holds. The hashes "
     "carry no secret: compare header.audit_trail.last_hash (or seal.value) with the value the station or "
     "the QMS recorded to rule out a file rewritten with recomputed hashes.",
 )

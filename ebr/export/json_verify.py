@@ -16,6 +16,7 @@ from typing import Any
 
 from ebr import chain
 from ebr.export.json_export import FORMAT_NAME, FORMAT_VERSION, SEAL_ALGORITHM, seal_of
+from ebr.export.json_readable import ReadableMismatch, check_readable
 
 _EVENT_KEYS = frozenset((*chain.EVENT_FIELDS, "hash"))
 _SIGNATURE_COLUMNS = (
@@ -69,6 +70,11 @@ def verify_export(data: bytes) -> VerifyResult:
         _check_signatures(_list(body.get("signatures"), "batch_record.signatures"), records, events)
         _check_summary(_obj(header.get("audit_trail"), "header.audit_trail"), events, batch_id)
         _check_seal(document)
+        # Last: a plain edit is the seal's to catch; one with the seal made again is this step's.
+        try:
+            check_readable(document, records, events)
+        except ReadableMismatch as mismatch:
+            raise _Bad(f"the readable part does not match the hashed record: {mismatch}") from None
     except _Bad as bad:
         return VerifyResult(False, bad.problem, bad.seq, batch_id, count, isinstance(bad, _Unreadable))
     return VerifyResult(True, None, None, batch_id, count)

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from ebr import events as ev
 from ebr.database import Database
-from ebr.errors import StoreError
+from ebr.errors import DatabaseLocked, StoreError
 from gating.reasons import GatePolicy
 from gating.wording import Wording
 from station.engine import api, batch_actions, deviations, scans, session_actions, step_actions
@@ -39,6 +39,9 @@ from station.engine.context import Context, Session, Settings
 from station.engine.master_facts import MasterFacts
 from station.engine.open_batch import OpenBatch, RecipeBook, load_state
 from station.engine.views import StepViews, refusal_view, station_view
+
+#: How often an action is tried while another writer holds the store past the busy timeout.
+LOCKED_ATTEMPTS = 3
 
 #: One handler per action type: the action and its context in, how it went out.
 HANDLERS: Mapping[type[Any], Callable[[Any, Context], Result]] = {
@@ -89,13 +92,25 @@ class Engine:
             handler = HANDLERS.get(type(action))
             if handler is None:
                 return self._error(f"unknown action {type(action).__name__}")
-            self._facts.new_action()
-            context = Context(self.db, self.settings, self._session, self._batch, self._facts, request_id)
             try:
                 # Argon2 is slow on purpose: passwords are checked (and a new one hashed) before
                 # the handler's write transaction, so no other station waits on the write lock.
-                context.passwords = session_actions.check_passwords(self.db, action)
-                result = handler(action, context)
+                passwords = session_actions.check_passwords(self.db, action)
+                for attempt in range(1, LOCKED_ATTEMPTS + 1):
+                    self._facts.new_action()
+                    context = Context(
+                        self.db, self.settings, self._session, self._batch, self._facts, request_id
+                    )
+                    context.passwords = passwords
+                    try:
+                        result = handler(action, context)
+                        break
+                    except DatabaseLocked:
+                        # Nothing of the action was written (its transaction never began, or rolled
+                        # back): another station held the store; try again, then give up.
+                        self._batch.forget_state()
+                        if attempt == LOCKED_ATTEMPTS:
+                            raise
             except ActionError as exc:
                 return self._error(str(exc), exc.wording)
             except StoreError as exc:

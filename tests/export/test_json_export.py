@@ -276,3 +276,52 @@ def test_a_full_rewrite_with_recomputed_hashes_needs_the_anchor(happy: BatchReco
     result = verify_export(_dump(_reseal(document)))
     assert result.ok
     assert document["header"]["audit_trail"]["last_hash"] != original_head
+
+
+def _drop_from_completion(document: dict[str, Any]) -> None:
+    """The events from the batch's completion on removed, with the records they wrote and the
+    readable rows of those records, and the summary made to match: a consistent shorter file."""
+    events = document["audit_events"]
+    cut = next(i for i, e in enumerate(events) if e["action"] == "batch.completed")
+    dropped, kept = events[cut:], events[:cut]
+    gone = {(e["record_table"], e["record_uid"]) for e in dropped}
+    document["audit_events"] = kept
+    document["records"] = [r for r in document["records"] if (r["table"], r["uid"]) not in gone]
+    body = document["batch_record"]
+    body["reviews"] = [r for r in body["reviews"] if ("reviews", r["uid"]) not in gone]
+    body["signatures"] = [s for s in body["signatures"] if ("signatures", s["uid"]) not in gone]
+    body["refusals"] = [r for r in body["refusals"] if r["uid"] in {e["uid"] for e in kept}]
+    trail = document["header"]["audit_trail"]
+    trail.update(event_count=len(kept), last_seq=kept[-1]["seq"], last_hash=kept[-1]["hash"])
+
+
+def _cons(document: dict[str, Any], accepted: bool = True) -> dict[str, Any]:
+    return next(c for c in document["batch_record"]["consumptions"] if c["accepted"] is accepted)
+
+
+@pytest.mark.parametrize(
+    ("name", "edit"),
+    [
+        ("overrides emptied", lambda d: d["batch_record"].__setitem__("overrides", [])),
+        ("deviations emptied", lambda d: d["batch_record"].__setitem__("deviations", [])),
+        ("refusals emptied", lambda d: d["batch_record"].__setitem__("refusals", [])),
+        ("exceptions emptied", lambda d: d["batch_record"]["exceptions"].update(
+            {k: [] for k in d["batch_record"]["exceptions"] if k != "count"}, count=0)),
+        ("net weight", lambda d: _cons(d).__setitem__("net", "60.00")),
+        ("lot", lambda d: _cons(d).__setitem__("lot", "P24-0001")),
+        ("weighed_by", lambda d: _cons(d).__setitem__("weighed_by", "sv.nowak")),
+        ("a refused weighing passed off as accepted", lambda d: _cons(d, False).__setitem__("accepted", True)),
+        ("the last events dropped, the summary made to match", lambda d: _drop_from_completion(d)),
+    ],
+)  # fmt: skip
+def test_the_readable_part_is_rebuilt_from_the_hashed_record(
+    exceptional: BatchRecord, name: str, edit: Any
+) -> None:
+    """An edit of what a reviewer reads, with the seal made again to match, is caught: the
+    readable part is checked against the hashed records and events (step 7)."""
+    document = export_document(exceptional)
+    assert verify_export(_dump(_reseal(document))).ok
+    edit(document)
+    result = verify_export(_dump(_reseal(document)))
+    assert not result.ok, name
+    assert result.problem and ("readable part" in result.problem or "event" in result.problem), result.problem

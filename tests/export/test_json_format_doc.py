@@ -63,5 +63,14 @@ def test_the_documented_verifier_rejects_edits(
 
 def test_the_document_names_every_step() -> None:
     text = DOC.read_text(encoding="utf-8")
-    for words in ("Parse.", "Events.", "Records.", "Signatures.", "Summary.", "Seal.", "no secret"):
+    for words in (
+        "Parse.",
+        "Events.",
+        "Records.",
+        "Signatures.",
+        "Summary.",
+        "Seal.",
+        "Readable.",
+        "no secret",
+    ):
         assert words in text
