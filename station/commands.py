@@ -273,19 +273,25 @@ def demo(args: argparse.Namespace) -> int:
 
 def gui(args: argparse.Namespace) -> int:
     from station.composition import build_engine
+    from station.linepc.commands import store_url
+    from station.linepc.startup import station_configuration
 
+    config = station_configuration(args)  # a bad file: its problems on screen and stderr, exit 2
+    args.db = store_url(args, config)
     db = _store(args)
     from station.ui.app import run_gui
 
     return run_gui(
-        lambda: build_engine(db=db, interactive=True),
-        kiosk=args.kiosk,
-        scale_link=args.scale,
-        scale_protocol=args.scale_protocol,
-        scanner_link=args.scanner,
+        lambda: build_engine(
+            db=db, interactive=True, station=config.get("station.id"), site_tz=config.get("station.timezone")
+        ),
+        kiosk=args.kiosk or config.explicit("station.kiosk") is True,
+        scale_link=args.scale or config.explicit("devices.scale.port"),
+        scale_protocol=args.scale_protocol or config.get("devices.scale.protocol"),
+        scanner_link=args.scanner or config.explicit("devices.scanner.port"),
         simulator=False,
-        idle_logout_s=args.idle_logout,
-        language=args.language,
+        idle_logout_s=args.idle_logout or config.get("station.idle_logout"),
+        language=args.language or config.get("station.language"),
     )
 
 

@@ -26,7 +26,12 @@ def open_store(
 
 
 def build_engine(
-    db_url: str | None = None, *, db: Database | None = None, interactive: bool = False
+    db_url: str | None = None,
+    *,
+    db: Database | None = None,
+    interactive: bool = False,
+    station: str | None = None,
+    site_tz: str | None = None,
 ) -> Engine:
     """The engine for a front end. ``interactive``: the touchscreen, where a user still on an
     imported initial password must set a new one before working; the headless runner is not."""
@@ -35,7 +40,7 @@ def build_engine(
     store.checkpoint_in_background()
     return Engine(
         store,
-        station=DEFAULT_STATION,
-        site_tz=DEFAULT_SITE_TZ,
+        station=station or DEFAULT_STATION,
+        site_tz=site_tz or DEFAULT_SITE_TZ,
         require_password_change=interactive,
     )
