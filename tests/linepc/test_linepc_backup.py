@@ -247,3 +247,17 @@ def test_doctor_with_a_bad_configuration_or_an_unreachable_printer(
     assert main(["--config", str(good), "doctor", "--db", store]) == 1
     out = capsys.readouterr().out
     assert f"printer       FAIL  tcp://127.0.0.1:{port}: Connection refused" in out
+
+
+def test_a_store_from_newer_software_is_refused_not_opened(
+    store: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sqlite3.connect(path_of(store)) as con:
+        con.execute("UPDATE alembic_version SET version_num = '9999'")
+    before = path_of(store).read_bytes()
+    assert main(["db", "upgrade", "--db", store]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"mes-station: {store}: its schema (9999) is newer than this software (mes-station "
+    )
+    assert path_of(store).read_bytes() == before
