@@ -29,9 +29,11 @@ def _store(args: argparse.Namespace, *, create: bool = False, read_only: bool = 
     one (``create``); every other command answers "no such database" for a store that is not
     there. Read-only commands (``read_only``) open it read-only and never migrate it."""
     from station.composition import open_store
+    from station.linepc.commands import store_url
 
     try:
-        db = open_store(getattr(args, "db", None), create=create, read_only=read_only)
+        # --db, else the configuration file's database.url (or MES_STATION_DB), else the default
+        db = open_store(store_url(args), create=create, read_only=read_only)
     except StoreError as exc:
         raise CommandError(str(exc), 2) from None
     _OPENED.append(db)
@@ -173,7 +175,12 @@ def run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 2
-    engine = build_engine(db=_store(args))  # closed with the store by close_stores
+    from station.linepc.commands import configuration
+
+    config = configuration(args)
+    engine = build_engine(  # closed with the store by close_stores
+        db=_store(args), station=config.get("station.id"), site_tz=config.get("station.timezone")
+    )
     _check_script_steps(engine, script)
     return run_script(engine, script)
 

@@ -122,14 +122,6 @@ def _absolute_path(value: Any) -> str:
     return text
 
 
-def _calendar(value: Any) -> str:
-    # A systemd OnCalendar expression; the common ones are checked here, systemd checks the rest.
-    text = _text(value)
-    if not re.fullmatch(r"[A-Za-z0-9 :*,./~-]+", text):
-        raise ValueError(f"{text!r} is not a schedule (a systemd calendar: daily, hourly, *-*-* 02:30)")
-    return text
-
-
 @dataclass(frozen=True)
 class Key:
     name: str  # dotted: "station.id"
@@ -163,7 +155,6 @@ KEYS: tuple[Key, ...] = (
     Key("hub.ca", _absolute_path, None, None, "the CA that signed the hub's certificate"),
     Key("backup.folder", _absolute_path, "/var/backups/mes-station", "MES_BACKUP_DIR", "where backups go"),
     Key("backup.keep", _int_range(1, 3650), 14, None, "how many backups the timer keeps"),
-    Key("backup.schedule", _calendar, "daily", None, "systemd calendar for the backup timer"),
 )
 _BY_NAME = {key.name: key for key in KEYS}
 _TABLES = {name.rsplit(".", 1)[0] for name in _BY_NAME} | {"devices"}

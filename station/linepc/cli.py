@@ -24,6 +24,7 @@ def register(sub: Any, *, db: Any, ebr: Any) -> None:
     p.add_argument("destination", nargs="?", metavar="DEST", help="file or folder (default: backup.folder)")
     p.add_argument("--db", metavar="URL", help="the store (default: the configuration's database.url)")
     p.add_argument("--keep", type=int, metavar="N", help="then keep only the newest N in the folder")
+    p.add_argument("--if-present", action="store_true", help="a store not made yet: nothing to do, exit 0")
     p.set_defaults(func=_run("db_backup"))
     p = db.add_parser("restore", help="replace the store by a backup that verifies")
     p.add_argument("backup", metavar="BACKUP")

@@ -61,8 +61,18 @@ def db_backup(args: argparse.Namespace) -> int:
     )
     if keep is not None and keep < 1:
         raise UsageError("db backup: --keep must be at least 1")
+    url = store_url(args, config)
+    if args.if_present:
+        from ebr.backup import sqlite_path
+
+        try:
+            if not sqlite_path(url).exists():
+                print(f"{sqlite_path(url)}: no store yet, nothing to back up")
+                return 0
+        except BackupError as exc:
+            raise CommandError(str(exc)) from None
     try:
-        manifest = take_backup(store_url(args, config), destination)
+        manifest = take_backup(url, destination)
     except BackupError as exc:
         raise CommandError(str(exc)) from None
     except StoreError as exc:
