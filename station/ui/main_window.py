@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ebr.software import software_name
 from station.engine.api import Logout, StationState
 
 from .controllers.base import Controller, Session
@@ -277,7 +278,7 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("MES station"))
+        self.setWindowTitle(f"{self.tr('MES station')} ({software_name()})")
         for screen in self.screens:
             screen.retranslate(self.translations.language)
         self.refresh()

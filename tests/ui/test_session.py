@@ -194,3 +194,11 @@ def test_the_header_clock_shows_the_sites_time(rig, qtbot) -> None:
     after = dt.datetime.now(ZoneInfo(DEFAULT_SITE_TZ))
     shown = dt.datetime.strptime(header.clock_label.text(), "%H:%M:%S").time()
     assert before.time() <= shown <= after.time() or after.time() < before.time()  # midnight
+
+
+def test_the_login_screen_names_the_software_and_its_version(rig) -> None:
+    from importlib.metadata import version
+
+    d = rig(devices=False)
+    assert d.text("about") == f"mes-station {version('mes-station')}"
+    assert d.window.windowTitle().endswith(f"(mes-station {version('mes-station')})")
