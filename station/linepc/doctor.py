@@ -73,6 +73,10 @@ class _Store:
         row = self.connection.execute(sql).fetchone()
         return tuple(row) if row is not None else None
 
+    def one_with(self, sql: str, *values: object) -> tuple[object, ...] | None:
+        row = self.connection.execute(sql, values).fetchone()
+        return tuple(row) if row is not None else None
+
 
 def check_database(url: str | None) -> tuple[list[Check], _Store | None]:
     from ebr.backup import BackupError, sqlite_path
@@ -160,10 +164,19 @@ def check_clock(store: _Store | None) -> Check:
     return Check("clock", OK, "synchronised, not behind the newest record")
 
 
-def check_scale(config: Config) -> Check | None:
+def check_scale(config: Config, store: _Store | None = None) -> Check | None:
+    """The configured scale answers, and with the serial number its equipment id has in the
+    master data (or devices.scale.serial_number): the device the weighing gate will expect."""
     port = config.explicit("devices.scale.port")
     if port is None:
         return None
+    expected = config.explicit("devices.scale.serial_number")
+    equipment = config.explicit("devices.scale.equipment")
+    if expected is None and equipment is not None and store is not None:
+        row = store.one_with("SELECT serial_number FROM equipment WHERE id = ?", str(equipment))
+        if row is None:
+            return Check("scale", FAIL, f"{port}: equipment {equipment} is not in the master data")
+        expected = row[0]
     from hardware.scales import open_scale
 
     try:
@@ -180,10 +193,10 @@ def check_scale(config: Config) -> Check | None:
         found = scale.serial_number
     finally:
         scale.close()
-    expected = config.explicit("devices.scale.serial_number")
     if expected is not None and found != expected:
         return Check("scale", FAIL, f"{port}: serial {found}, expected {expected} (equipment_wrong_device)")
-    return Check("scale", OK, f"{port}: answers, serial {found}")
+    named = f" = {equipment}" if equipment else ""
+    return Check("scale", OK, f"{port}{named}: answers, serial {found}")
 
 
 def check_scanner(config: Config) -> Check | None:
@@ -257,8 +270,8 @@ def health(config: Config, url: str | None) -> list[Check]:
     except (BackupError, OSError):
         pass
     checks.append(check_clock(store))
-    optional: list[Callable[[Config], Check | None]] = [check_scale, check_scanner, check_printer]
-    checks += [c for c in (f(config) for f in optional) if c is not None]
+    optional: list[Callable[[Config], Check | None]] = [check_scanner, check_printer]
+    checks += [c for c in (check_scale(config, store), *(f(config) for f in optional)) if c is not None]
     checks.append(check_hub(config, store))
     checks.append(check_backup(config))
     if store is not None:

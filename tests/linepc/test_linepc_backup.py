@@ -261,3 +261,31 @@ def test_a_store_from_newer_software_is_refused_not_opened(
         f"mes-station: {store}: its schema (9999) is newer than this software (mes-station "
     )
     assert path_of(store).read_bytes() == before
+
+
+def test_doctor_asks_the_configured_scale_for_its_serial(
+    store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hardware.simulators.scale import ScaleSimulator
+
+    link = tmp_path / "scale"
+    scale = ScaleSimulator("mt-sics", serial_number="SIM0001", link=str(link))
+    scale.start()
+    try:
+        config = tmp_path / "station.toml"
+        base = f'[backup]\nfolder = "{tmp_path}"\n[devices.scale]\nport = "{link}"\n'
+        config.write_text(base + 'equipment = "SCL-150-01"\n')
+        assert main(["--config", str(config), "doctor", "--db", store]) == 0
+        assert f"scale         ok    {link} = SCL-150-01: answers, serial SIM0001" in capsys.readouterr().out
+        config.write_text(base + 'equipment = "SCL-150-01"\nserial_number = "B123456789"\n')
+        assert main(["--config", str(config), "doctor", "--db", store]) == 1
+        out = capsys.readouterr().out
+        assert "scale         FAIL  " in out and "serial SIM0001, expected B123456789" in out
+        config.write_text(base + 'equipment = "SCL-999"\n')
+        assert main(["--config", str(config), "doctor", "--db", store]) == 1
+        assert "equipment SCL-999 is not in the master data" in capsys.readouterr().out
+    finally:
+        scale.stop()
+    config.write_text(base + 'equipment = "SCL-150-01"\n')
+    assert main(["--config", str(config), "doctor", "--db", store]) == 1
+    assert "scale         FAIL  " in capsys.readouterr().out
