@@ -53,19 +53,21 @@ class Manifest:
     synced_seq: int
     counts: dict[str, int]
     verified: bool
+    store: str = "sqlite"  # or "postgresql": a pg_dump archive (custom format)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
 
 
+def is_postgresql(url: str | None) -> bool:
+    return parse_url(url).get_backend_name() == "postgresql"
+
+
 def sqlite_path(url: str | None) -> Path:
-    """The file behind a SQLite URL; a server database has its own tools (pg_dump)."""
+    """The file behind a SQLite URL."""
     parsed = parse_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        raise BackupError(
-            f"{parsed.render_as_string(hide_password=True)}: only a SQLite store is backed up by "
-            "mes-station; back a PostgreSQL server up with its own tools (pg_dump)"
-        )
+        raise BackupError(f"{parsed.render_as_string(hide_password=True)}: not a SQLite file")
     return Path(parsed.database).expanduser()
 
 
@@ -116,8 +118,14 @@ def _facts(path: Path) -> dict[str, Any]:
     }
 
 
-def store_facts(url: str | None) -> dict[str, Any]:
-    return _facts(sqlite_path(url))
+def store_facts(url: str | None) -> dict[str, Any] | None:
+    """The store's facts now; None for a SQLite file not made yet."""
+    if is_postgresql(url):
+        from ebr import backup_pg
+
+        return backup_pg.facts(str(url))
+    path = sqlite_path(url)
+    return _facts(path) if path.exists() else None
 
 
 def _verify_file(path: Path) -> tuple[bool, str]:
@@ -145,10 +153,12 @@ def _verify_file(path: Path) -> tuple[bool, str]:
 def take_backup(url: str | None, destination: Path, *, now: dt.datetime | None = None) -> Manifest:
     """Copy the store at ``url`` to ``destination`` (a file, or a folder for a timestamped
     name), verify the copy and write its manifest. Nothing is left behind on failure."""
+    moment = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    if is_postgresql(url):
+        return _take_pg_backup(str(url), destination, moment)
     source = sqlite_path(url)
     if not source.is_file():
         raise BackupError(f"no such database: {source}")
-    moment = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     if destination.is_dir() or str(destination).endswith(os.sep):
         stamp = moment.strftime("%Y%m%dT%H%M%SZ")
         destination = destination / f"{source.stem}-{stamp}.db"
@@ -198,6 +208,46 @@ def take_backup(url: str | None, destination: Path, *, now: dt.datetime | None =
     return manifest
 
 
+def _take_pg_backup(url: str, destination: Path, moment: dt.datetime) -> Manifest:
+    from ebr import backup_pg
+
+    parsed = parse_url(url)
+    if destination.is_dir() or str(destination).endswith(os.sep):
+        destination = destination / f"{parsed.database}-{moment.strftime('%Y%m%dT%H%M%SZ')}.dump"
+    if destination.exists():
+        raise BackupError(f"{destination}: exists already; a backup never overwrites one")
+    if not destination.parent.is_dir():
+        raise BackupError(f"{destination.parent}: no such folder")
+    partial = destination.with_name(f".{destination.name}.partial")
+    try:
+        facts = backup_pg.dump(url, partial)
+        ok, said = backup_pg.verify_dump(partial, facts["chain_last_seq"], facts["chain_last_hash"])
+        if not ok:
+            raise BackupError(f"the dump of {parsed.database} does not verify, nothing kept: {said}")
+        manifest = Manifest(
+            format=MANIFEST_FORMAT,
+            file=destination.name,
+            sha256=sha256_of(partial),
+            size=partial.stat().st_size,
+            taken_at=moment.isoformat().replace("+00:00", "Z"),
+            taken_by_software=software_name(),
+            source=parsed.render_as_string(hide_password=True),
+            verified=True,
+            store="postgresql",
+            **facts,
+        )
+        os.replace(partial, destination)
+        _write_whole(manifest_path(destination), manifest.to_json())
+    except backup_pg.PgBackupError as exc:
+        raise BackupError(str(exc)) from None
+    except OSError as exc:
+        raise BackupError(f"cannot write {destination}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+    return manifest
+
+
 def _write_whole(path: Path, text: str) -> None:
     partial = path.with_name(f".{path.name}.partial")
     with partial.open("w", encoding="utf-8") as handle:
@@ -232,6 +282,18 @@ def check_backup(backup: Path) -> dict[str, Any]:
         raise BackupError(
             f"{backup}: the file's SHA-256 is not the manifest's: the backup was altered or damaged"
         )
+    if manifest.get("store") == "postgresql":
+        from ebr import backup_pg
+
+        try:
+            ok, said = backup_pg.verify_dump(
+                backup, int(manifest.get("chain_last_seq", 0)), manifest.get("chain_last_hash")
+            )
+        except backup_pg.PgBackupError as exc:
+            ok, said = False, str(exc)
+        if not ok:
+            raise BackupError(f"{backup}: does not verify: {said}")
+        return manifest
     ok, said = _verify_file(backup)
     if not ok:
         raise BackupError(f"{backup}: does not verify: {said}")
@@ -241,10 +303,19 @@ def check_backup(backup: Path) -> dict[str, Any]:
     return manifest
 
 
-def restore_backup(backup: Path, url: str | None) -> Path:
-    """Replace the store at ``url`` by ``backup`` (already checked). The store's current file is
-    kept beside it first (``NAME.before-restore-STAMP.db``); the copy goes in under SQLite's own
-    lock, so a station still running waits or fails rather than reading half a file."""
+def restore_backup(backup: Path, url: str | None, manifest: dict[str, Any]) -> str:
+    """Replace the store at ``url`` by ``backup`` (already checked); what was kept of the old
+    one. SQLite: the store's current file is kept beside it first
+    (``NAME.before-restore-STAMP.db``); the copy goes in under SQLite's own lock, so a station
+    still running waits or fails rather than reading half a file. PostgreSQL: ``pg_restore``
+    replaces the tables in one transaction (take a backup first to keep the old state)."""
+    kind = "postgresql" if is_postgresql(url) else "sqlite"
+    if manifest.get("store", "sqlite") != kind:
+        raise BackupError(
+            f"{backup} is a backup of a {manifest.get('store', 'sqlite')} store, not of a {kind} one"
+        )
+    if kind == "postgresql":
+        return _restore_pg(backup, str(url))
     target = sqlite_path(url)
     kept = None
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -276,13 +347,30 @@ def restore_backup(backup: Path, url: str | None) -> Path:
     ok, said = _verify_file(target)
     if not ok:
         raise BackupError(f"{target}: does not verify after the restore: {said}; the previous file is {kept}")
-    return kept or target
+    return f"the previous file is kept as {kept}" if kept else "there was no previous file"
+
+
+def _restore_pg(backup: Path, url: str) -> str:
+    from ebr import backup_pg
+
+    try:
+        backup_pg.restore(backup, url)
+    except backup_pg.PgBackupError as exc:
+        raise BackupError(str(exc)) from None
+    db = open_database(url, create=False)
+    try:
+        report = verify(db)
+    finally:
+        db.dispose()
+    if not report.ok:
+        raise BackupError(f"{db.shown_url}: does not verify after the restore: {report}")
+    return "the tables were replaced in one transaction"
 
 
 def prune(folder: Path, keep: int) -> list[Path]:
     """Remove all but the newest ``keep`` backups (with their manifests) in ``folder``."""
     backups = sorted(
-        (p for p in folder.glob("*.db") if manifest_path(p).exists()),
+        (p for p in [*folder.glob("*.db"), *folder.glob("*.dump")] if manifest_path(p).exists()),
         key=lambda p: p.stat().st_mtime,
         reverse=True,
     )

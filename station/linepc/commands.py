@@ -49,7 +49,7 @@ def config_check(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- backup and restore
 def db_backup(args: argparse.Namespace) -> int:
-    from ebr.backup import BackupError, prune, take_backup
+    from ebr.backup import BackupError, is_postgresql, prune, sqlite_path, take_backup
 
     config = configuration(args)
     folder_default = Path(str(config.get("backup.folder")))
@@ -62,15 +62,9 @@ def db_backup(args: argparse.Namespace) -> int:
     if keep is not None and keep < 1:
         raise UsageError("db backup: --keep must be at least 1")
     url = store_url(args, config)
-    if args.if_present:
-        from ebr.backup import sqlite_path
-
-        try:
-            if not sqlite_path(url).exists():
-                print(f"{sqlite_path(url)}: no store yet, nothing to back up")
-                return 0
-        except BackupError as exc:
-            raise CommandError(str(exc)) from None
+    if args.if_present and not is_postgresql(url) and not sqlite_path(url).exists():
+        print(f"{sqlite_path(url)}: no store yet, nothing to back up")
+        return 0
     try:
         manifest = take_backup(url, destination)
     except BackupError as exc:
@@ -89,7 +83,7 @@ def db_backup(args: argparse.Namespace) -> int:
 
 
 def db_restore(args: argparse.Namespace) -> int:
-    from ebr.backup import BackupError, NotABackup, check_backup, restore_backup, sqlite_path, store_facts
+    from ebr.backup import BackupError, NotABackup, check_backup, restore_backup, store_facts
 
     config = configuration(args)
     url = store_url(args, config)
@@ -101,9 +95,10 @@ def db_restore(args: argparse.Namespace) -> int:
     except BackupError as exc:
         raise IntegrityError(f"refused: {exc}") from None
     try:
-        target = sqlite_path(url)
-        current = store_facts(url) if target.exists() else None
+        current = store_facts(url)
     except BackupError as exc:
+        raise CommandError(str(exc), 2) from None
+    except StoreError as exc:
         raise CommandError(str(exc), 2) from None
     if current is not None and current["synced_seq"] > int(manifest["chain_last_seq"]):
         print(
@@ -120,14 +115,21 @@ def db_restore(args: argparse.Namespace) -> int:
             "refused: --force needs an administrator's e-signature, which this version cannot take yet"
         )
     try:
-        kept = restore_backup(backup, url)
+        kept = restore_backup(backup, url, manifest)
     except BackupError as exc:
         raise CommandError(str(exc)) from None
     print(
-        f"{target}: restored from {backup} (event {manifest['chain_last_seq']}, taken {manifest['taken_at']}), "
-        f"verified; the previous file is kept as {kept}"
+        f"{shown_store(url)}: restored from {backup} (event {manifest['chain_last_seq']}, taken "
+        f"{manifest['taken_at']}), verified; {kept}"
     )
     return 0
+
+
+def shown_store(url: str | None) -> str:
+    from ebr.backup import is_postgresql, sqlite_path
+    from ebr.database import parse_url, shown
+
+    return shown(parse_url(url)) if is_postgresql(url) else str(sqlite_path(url))
 
 
 # ---------------------------------------------------------------- archive and health
