@@ -278,7 +278,8 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.setWindowTitle(f"{self.tr('MES station')} ({software_name()})")
+        title = self.tr("MES station")
+        self.setWindowTitle(f"{title} ({software_name()})")
         for screen in self.screens:
             screen.retranslate(self.translations.language)
         self.refresh()

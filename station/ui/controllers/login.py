@@ -43,12 +43,11 @@ class LoginController(FormController):
             b.clicked.connect(lambda _=False, code=code: self.language_chosen.emit(code))
             page.title_row.addWidget(b)
             self.language_buttons[code] = b
-        # The About line: which software this station runs, the package's version (as exports say).
+        # The About line: which software this station runs, the package's version (as exports
+        # say). In the title row: the screen's height belongs to the keyboard.
         self.about = QLabel(software_name())
         self.about.setObjectName("about")
-        layout = page.layout()
-        if layout is not None:
-            layout.addWidget(self.about)
+        page.title_row.insertWidget(1, self.about)
 
     def retranslate(self, language: str) -> None:
         super().retranslate(language)
