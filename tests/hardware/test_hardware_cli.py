@@ -121,6 +121,16 @@ def test_devices_ports(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and isinstance(json.loads(out), list)
 
 
+def test_a_port_says_what_to_write_in_the_configuration() -> None:
+    from hardware.discovery import PortInfo
+
+    adapter = PortInfo("/dev/ttyUSB0", "FT232R", "USB VID:PID=0403:6001 SER=A10K3ZQ1", 0x0403, 0x6001,
+                       "A10K3ZQ1", "FTDI", "FT232R USB UART", "1-1.2")  # fmt: skip
+    assert adapter.to_json()["config_ports"] == ["usb:A10K3ZQ1", "/dev/mes-serial-A10K3ZQ1"]
+    onboard = PortInfo("/dev/ttyS0", "ttyS0", "n/a", None, None, None, None, None, None)
+    assert onboard.to_json()["config_ports"] == ["/dev/ttyS0"]
+
+
 @pytest.fixture
 def spawn() -> Iterator[list[subprocess.Popen[str]]]:
     processes: list[subprocess.Popen[str]] = []
