@@ -287,3 +287,26 @@ def test_doctor_asks_the_configured_scale_for_its_serial(
     config.write_text(base + 'equipment = "SCL-150-01"\n')
     assert main(["--config", str(config), "doctor", "--db", store]) == 1
     assert "scale         FAIL  " in capsys.readouterr().out
+
+
+def test_doctor_reaches_the_hub_and_the_printer(
+    store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    with socket.socket() as hub, socket.socket() as printer:
+        for listener in (hub, printer):
+            listener.bind(("127.0.0.1", 0))
+            listener.listen()
+        config = tmp_path / "station.toml"
+        config.write_text(
+            f'[hub]\nurl = "https://127.0.0.1:{hub.getsockname()[1]}"\n'
+            f'[devices.printer]\naddress = "tcp://127.0.0.1:{printer.getsockname()[1]}"\n'
+            f'[backup]\nfolder = "{tmp_path}"\n'
+        )
+        assert main(["--config", str(config), "doctor", "--db", store]) == 0
+        out = capsys.readouterr().out
+        assert (
+            f"hub           ok    https://127.0.0.1:{hub.getsockname()[1]}: reachable, no receipt yet" in out
+        )
+        assert f"printer       ok    tcp://127.0.0.1:{printer.getsockname()[1]}: reachable" in out
