@@ -220,6 +220,9 @@ def test_install_run_upgrade_remove(machine: dict[str, Path]) -> None:
         assert oct(info.st_mode & 0o777) == "0o750", folder
         assert run("stat", "-c", "%U:%G", folder).stdout.strip() == "mes-station:mes-station"
     assert STORE.is_file() and STORE.stat().st_mode & 0o007 == 0
+    # the kiosk starts at boot, the backup runs daily
+    assert Path("/etc/systemd/system/graphical.target.wants/mes-station-kiosk.service").is_symlink()
+    assert Path("/etc/systemd/system/timers.target.wants/mes-station-backup.timer").is_symlink()
     # the installed program runs: the health check, and the demo batch headless into the store
     doctor = run("/usr/bin/mes-station", "doctor", check=False)
     assert doctor.returncode == 0, doctor.stdout
@@ -271,3 +274,6 @@ def test_install_run_upgrade_remove(machine: dict[str, Path]) -> None:
     assert not Path("/usr/bin/mes-station").exists() and not Path("/opt/mes-station/venv").exists()
     assert STORE.is_file() and backup_db.is_file()
     assert Path("/etc/mes-station/station.toml").is_file()
+    run("dpkg", "--purge", "mes-station")
+    assert not Path("/etc/systemd/system/graphical.target.wants/mes-station-kiosk.service").exists()
+    assert STORE.is_file()  # even a purge leaves the record
