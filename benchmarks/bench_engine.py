@@ -160,7 +160,7 @@ def seed(url: str, args: argparse.Namespace) -> None:
         import_recipe(uow, parse_recipe(text, "para500.yaml"), text, "adm.kim")
         uow.commit()
     with db.unit_of_work() as uow:
-        approve_recipe(uow, "PARA500-GRAN", 3, "qa.dubois", "Rev1ew-Dubois")
+        approve_recipe(uow, "PARA500-GRAN", 3, "qa.dubois", "Rev1ew-Dubois.26")
         uow.commit()
     db.dispose()
 

@@ -39,7 +39,7 @@ url = sys.argv[3]
 
 def make_engine():  # on the engine thread: the record store loads while the login screen shows
     from station.composition import build_engine
-    return build_engine(url, interactive=True)
+    return build_engine(url)
 
 st = build_station(make_engine)
 st.window.resize(1024, 768)

@@ -25,6 +25,7 @@ finds the head where this connection left it knows nobody else has written since
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -34,7 +35,9 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 
 from ebr import chain, clock
+from ebr.errors import NotAllowed
 from ebr.models import RECORD_TABLES, AuditEvent, Base, ChainHead, new_uid
+from gating.rules import CLOCK_TOLERANCE
 
 Outcome = Literal["accepted", "refused", "deviation"]
 OUTCOMES: tuple[str, ...] = ("accepted", "refused", "deviation")
@@ -80,6 +83,7 @@ class _ChainState:
     last_seq: int
     last_hash: str
     streams: dict[str, int]
+    newest_at: str | None = None  # when the head event was recorded (ISO UTC, as hashed)
     written: set[str] = field(default_factory=set)  # streams this transaction appended to
 
 
@@ -105,6 +109,7 @@ class _Statements:
     stream: str  # the last stream_seq of a stream
     event: str  # insert one event
     advance: str  # move the head
+    occurred: str  # when one event was recorded
 
 
 _STATEMENTS: dict[str, _Statements] = {}
@@ -122,6 +127,7 @@ def _statements(dialect: Dialect) -> _Statements:
                 f"UPDATE {_HEAD.name} SET last_seq = {_placeholder(dialect, 'seq')}, "
                 f"last_hash = {_placeholder(dialect, 'hash')} WHERE id = 1"
             ),
+            occurred=f"SELECT occurred_at FROM {_AUDIT.name} WHERE seq = {_placeholder(dialect, 's')}",
         )
     return made
 
@@ -156,10 +162,38 @@ def _chain_state(connection: Connection) -> _ChainState:
         raise RuntimeError("chain_head row missing: the schema was not made by the migrations")
     last_seq, last_hash = int(row[0]), str(row[1])
     known = connection.info.get(_KNOWN_STREAMS)
-    streams = dict(known[2]) if known and known[0] == last_seq and known[1] == last_hash else {}
-    state = _ChainState(None if nested else transaction, last_seq, last_hash, streams)
+    if known and known[0] == last_seq and known[1] == last_hash:
+        streams, newest_at = dict(known[2]), known[3]
+    else:
+        streams, newest_at = {}, _recorded_at(connection, last_seq)
+    state = _ChainState(None if nested else transaction, last_seq, last_hash, streams, newest_at)
     connection.info[_CHAIN] = state
     return state
+
+
+def _recorded_at(connection: Connection, seq: int) -> str | None:
+    if seq <= 0:
+        return None
+    row = _run(connection, _statements(connection.dialect).occurred, {"s": seq}).fetchone()
+    return None if row is None else str(row[0])
+
+
+class ClockBehindRecord(NotAllowed):
+    """The system clock stands behind the newest record by more than the tolerance: a clock
+    set back would pass expired training, lots and calibrations, and the record's times would
+    run backwards. Nothing is written until the clock is set right."""
+
+    def __init__(self, now: dt.datetime, newest: str) -> None:
+        super().__init__(
+            f"the station's clock ({chain.utc_iso(now)}) is behind the newest record ({newest}): "
+            "nothing can be recorded until it is set right",
+            "clock_behind_record",
+        )
+
+
+def _check_clock(now: dt.datetime, newest_at: str | None) -> None:
+    if newest_at is not None and now < dt.datetime.fromisoformat(newest_at) - CLOCK_TOLERANCE:
+        raise ClockBehindRecord(now, newest_at)
 
 
 def chain_head(connection: Connection) -> tuple[int, str]:
@@ -211,6 +245,8 @@ def append_event(
     if record is not None and record.table not in RECORD_TABLES:
         raise ValueError(f"not a record table: {record.table}")
     state = _chain_state(connection)
+    now = clock.utc_now()
+    _check_clock(now, state.newest_at)
     stream_seq = _next_stream_seq(connection, state, stream)
     # Stored as canonical text; normalised through JSON first, so that the text is what a
     # reader's json.loads of it gives back in canonical form (``chain.to_json_value``).
@@ -221,7 +257,7 @@ def append_event(
         "uid": new_uid(),
         "stream": stream,
         "stream_seq": stream_seq,
-        "occurred_at": chain.utc_iso(clock.utc_now()),
+        "occurred_at": chain.utc_iso(now),
         "user_id": user_id,
         "action": action,
         "outcome": outcome,
@@ -241,11 +277,12 @@ def append_event(
     _run(connection, statements.event, stored)
     _run(connection, statements.advance, {"seq": event["seq"], "hash": event_hash})
     state.last_seq, state.last_hash = event["seq"], event_hash
+    state.newest_at = max(event["occurred_at"], state.newest_at or "")
     state.streams[stream] = stream_seq
     state.written.add(stream)
     if state.transaction is not None:
         # True once this transaction commits; if it rolls back, no head will ever match the key.
-        connection.info[_KNOWN_STREAMS] = (state.last_seq, state.last_hash, state.streams)
+        connection.info[_KNOWN_STREAMS] = (state.last_seq, state.last_hash, state.streams, state.newest_at)
     return EventInfo(
         seq=event["seq"],
         uid=event["uid"],

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from ebr import events as ev
 from ebr.audit import SITE_STREAM
+from ebr.errors import NotAllowed
 from ebr.master_seal import KINDS, seal_of
 from ebr.models import Document, Material, User
 from ebr.site_file import (
@@ -44,9 +45,13 @@ if TYPE_CHECKING:
     from ebr.database import Database
 
 __all__ = [
+    "BOOTSTRAP",
     "ROLES",
+    "ImportRefused",
     "ImportReport",
+    "Importer",
     "MasterDataInvalid",
+    "bootstrap_allowed",
     "gtin_valid",
     "import_master_data",
     "parse_site_file",
@@ -153,14 +158,71 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
+class ImportRefused(NotAllowed):
+    """The importer may not make some of the file's changes (``problems``: one line each,
+    naming the file, the entity and the role it needs). Nothing of the file is written."""
+
+    def __init__(self, problems: list[str], code: str = "role_required") -> None:
+        super().__init__(problems[0] if problems else "import refused", code)
+        self.problems = problems
+
+
+#: Who may change what: users and their roles are an administrator's; a lot's status (its
+#: release) is QA's decision; the rest of the site's master data is QA's or an administrator's.
+def roles_needed(kind: str, fields: Set[str], *, added: bool) -> tuple[str, ...]:
+    if kind == "user":
+        return ("admin",)
+    if kind == "lot" and (added or "status" in fields):
+        return ("qa",)
+    return ("qa", "admin")
+
+
+@dataclass(frozen=True)
+class Importer:
+    """Who imports: an authenticated user and their roles, or the bootstrap (``None`` id):
+    the very first import into a store without users, which nobody can have signed."""
+
+    user_id: str | None
+    roles: frozenset[str] = frozenset()
+
+    @property
+    def is_bootstrap(self) -> bool:
+        return self.user_id is None
+
+
+BOOTSTRAP = Importer(None)
+
+
+def bootstrap_allowed(uow: UnitOfWork) -> bool:
+    """Whether the store has no users yet: only then may an import be the bootstrap."""
+    return uow.session.scalars(select(User.id).limit(1)).first() is None
+
+
 def import_master_data(
-    uow: UnitOfWork, source: SiteFileRead | str | Path, user_id: str | None
+    uow: UnitOfWork, source: SiteFileRead | str | Path, importer: Importer
 ) -> ImportReport:
     """Import a master-data file into the store (see the module docstring): one read with
     ``prepare`` before the unit of work began, or a path (read here, inside it). The caller
-    commits."""
+    commits. Raises ImportRefused when the importer lacks a role a change needs. A bootstrap
+    import is for a store without users: check ``bootstrap_allowed`` first, in the same unit
+    of work (the files of one bootstrap may follow each other)."""
     read = source if isinstance(source, SiteFileRead) else read_site_file(source)
     session = uow.session
+    refused: list[str] = []
+    user_id = importer.user_id
+
+    def allowed(kind: str, entity: str, fields: Set[str], *, added: bool) -> bool:
+        if importer.is_bootstrap:
+            return True
+        needed = roles_needed(kind, fields, added=added)
+        if importer.roles & set(needed):
+            return True
+        what = "add" if added else f"change {', '.join(sorted(fields))} of"
+        refused.append(
+            f"{read.path}: {kind} {entity}: {user_id} may not {what} it: needs the role {' or '.join(needed)}"
+        )
+        return False
+
     known = Known(
         users=frozenset(session.scalars(select(User.id))),
         documents=frozenset(session.scalars(select(Document.code))),
@@ -169,6 +231,8 @@ def import_master_data(
     site = read.checked(known)
     digest = read.sha256
     reason = f"master data import {read.path.name} sha256:{digest}"
+    if importer.is_bootstrap:
+        reason = f"bootstrap {reason}"
     added = changed = unchanged = 0
     for master in KINDS:
         kind, model, key, table = master.name, master.model, master.key, master.table
@@ -177,6 +241,8 @@ def import_master_data(
             entity_id = master.entity_of(values)
             row = session.scalars(select(model).where(*(table.c[k] == values[k] for k in key))).one_or_none()
             if row is None:
+                if not allowed(kind, entity_id, set(values), added=True):
+                    continue
                 row = model(**values)
                 if kind == "user":
                     password = item.initial_password
@@ -200,6 +266,8 @@ def import_master_data(
                 unchanged += 1
                 continue
             new = {k: values[k] for k in old}
+            if not allowed(kind, entity_id, set(old), added=False):
+                continue
             for k, v in new.items():
                 setattr(row, k, v)
             session.flush()
@@ -209,4 +277,6 @@ def import_master_data(
             )
             uow.write(changed_event, stream=SITE_STREAM, user_id=user_id)
             changed += 1
+    if refused:
+        raise ImportRefused(refused)
     return ImportReport(added, changed, unchanged, digest)

@@ -17,6 +17,7 @@ from ebr.facts import StoredRecipe
 from ebr.models import Recipe
 from ebr.signatures import SignatureInfo, sign
 from ebr.uow import RECIPE_APPROVAL_MEANING, UnitOfWork
+from ebr.users import PasswordCheck
 from recipes.hashing import content_hash
 from recipes.model import MasterRecipe
 
@@ -60,7 +61,15 @@ def import_recipe(uow: UnitOfWork, recipe: MasterRecipe, source_text: str, user_
     return RecipeImport(stored, created=True)
 
 
-def approve_recipe(uow: UnitOfWork, code: str, version: int, user: str, password: str) -> SignatureInfo:
+def approve_recipe(
+    uow: UnitOfWork,
+    code: str,
+    version: int,
+    user: str,
+    password: str,
+    *,
+    checked: PasswordCheck | None = None,
+) -> SignatureInfo:
     """Approve a recipe for execution: the e-signature of a ``qa`` user who did not import it.
 
     Raises NotFound, NotAllowed (already approved) or SignatureRefused (audited: commit)."""
@@ -80,4 +89,5 @@ def approve_recipe(uow: UnitOfWork, code: str, version: int, user: str, password
         record_uid=row.uid,
         required_role="qa",
         not_by=(row.imported_by,),
+        checked=checked,
     )

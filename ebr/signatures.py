@@ -23,7 +23,7 @@ from ebr.audit import SITE_STREAM, EventInfo
 from ebr.errors import NotAllowed, NotFound
 from ebr.models import RECORD_TABLES, Base, Signature, model_for, record_content
 from ebr.uow import UnitOfWork
-from ebr.users import authenticate
+from ebr.users import PasswordCheck, authenticate
 
 
 class SignatureRefused(NotAllowed):
@@ -57,6 +57,7 @@ def sign(
     step_id: str | None = None,
     required_role: str | None = None,
     not_by: tuple[str, ...] = (),
+    checked: PasswordCheck | None = None,
 ) -> SignatureInfo:
     """Sign the record ``record_table``/``record_uid`` with ``meaning``.
 
@@ -72,7 +73,7 @@ def sign(
     if signed is None:
         raise NotFound(f"no {record_table} row {record_uid}")
     stream = batch_id or SITE_STREAM
-    result = authenticate(uow, user_id, password, purpose="signature")
+    result = authenticate(uow, user_id, password, purpose="signature", checked=checked)
     if not result.ok or result.user is None:
         code = "account_locked" if result.code == "account_locked" else "signature_invalid"
         raise SignatureRefused(result.message, code)
@@ -90,6 +91,11 @@ def sign(
         uow.write(refused, stream=stream, user_id=signer.id)
         return SignatureRefused(message, code)
 
+    if signer.must_change_password:
+        raise refuse(
+            "password_change_required",
+            f"{signer.name} still has the initial password, which may not sign: change it first",
+        )
     if required_role is not None and not signer.has_role(required_role):
         raise refuse(
             "role_required", f"{signer.name} does not hold the role {required_role} this signature needs"

@@ -507,4 +507,6 @@ def equipment_of(r: Equipment) -> gf.Equipment:
         scale_capacity=r.scale_capacity if scale else None,
         scale_readability=r.scale_readability if scale else None,
         scale_unit=r.scale_unit if scale else None,
+        scale_min_weight=r.scale_min_weight if scale else None,
+        serial_number=r.serial_number,
     )

@@ -14,8 +14,11 @@ must commit the unit of work after a refusal too, or the failure is not on recor
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -29,6 +32,9 @@ from ebr.models import User
 from ebr.uow import UnitOfWork, actor_of
 from gating import wording as W
 from gating.wording import Wording, wording
+
+if TYPE_CHECKING:
+    from ebr.database import Database
 
 MAX_FAILED_ATTEMPTS = 5
 MIN_PASSWORD_LENGTH = 8
@@ -62,6 +68,57 @@ def _matches(password_hash: str | None, password: str) -> bool:
         return False
 
 
+# A password checked before the write transaction is tied to its check by a keyed digest that
+# lives only in this process: the check cannot be handed on with another password.
+_CHECK_KEY = os.urandom(32)
+
+
+def _fingerprint(user_or_badge: str, password: str) -> bytes:
+    return hmac.new(_CHECK_KEY, f"{user_or_badge}\0{password}".encode(), hashlib.sha256).digest()
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    """A password verified against the stored hash before the write transaction began.
+
+    Argon2 is slow on purpose (tens of milliseconds); verifying inside a write transaction
+    would hold the store's write lock that long, and forty stations signing at once would
+    queue behind each other until some gave up ("database is locked"). ``check_password``
+    does the slow part in a read transaction, and ``authenticate`` uses its answer while the
+    stored hash is still the one checked (else it verifies again, inside)."""
+
+    fingerprint: bytes
+    password_hash: str | None
+    matched: bool
+
+    def answers(self, user_or_badge: str, password: str, stored_hash: str | None) -> bool:
+        return self.password_hash == stored_hash and hmac.compare_digest(
+            self.fingerprint, _fingerprint(user_or_badge, password)
+        )
+
+
+def check_password(db: Database, user_or_badge: str, password: str) -> PasswordCheck:
+    """Verify a password outside any write transaction (see ``PasswordCheck``)."""
+    with db.unit_of_work(read_only=True) as uow:
+        row = uow.user_row(user_or_badge)
+        stored = None if row is None else row.password_hash
+    return PasswordCheck(_fingerprint(user_or_badge, password), stored, _matches(stored, password))
+
+
+def prehash(password: str) -> str:
+    """A new password's hash, made before the write transaction (see ``PasswordCheck``)."""
+    return hash_password(password)
+
+
+@dataclass(frozen=True)
+class CheckedPasswords:
+    """What an action's passwords came to before its write transaction: the check of the
+    password it authenticates with, and the hash of a new password it sets."""
+
+    check: PasswordCheck | None = None
+    new_hash: str | None = None
+
+
 @dataclass(frozen=True)
 class AuthResult:
     """``ok`` with the user, or a refusal: ``code`` is ``login_invalid`` or ``account_locked``."""
@@ -83,12 +140,18 @@ def _refused(code: str, worded: Wording) -> AuthResult:
 
 
 def authenticate(
-    uow: UnitOfWork, user_or_badge: str, password: str, *, purpose: Purpose = "login"
+    uow: UnitOfWork,
+    user_or_badge: str,
+    password: str,
+    *,
+    purpose: Purpose = "login",
+    checked: PasswordCheck | None = None,
 ) -> AuthResult:
     """Check a user id (or badge) and password. Audited either way; commit the unit of work.
 
     ``purpose="signature"`` is the re-authentication of an e-signature: the same checks
-    and lockout, audited as ``signature.auth_failed`` rather than ``login.failed``."""
+    and lockout, audited as ``signature.auth_failed`` rather than ``login.failed``.
+    ``checked``: the answer of ``check_password`` made before this unit of work began."""
     row = uow.user_row(user_or_badge)
 
     def failed(user_id: str | None, who: str, note: str, before: int | None = None) -> None:
@@ -108,7 +171,11 @@ def authenticate(
     if row.locked:
         failed(row.id, row.id, "account_locked")
         return _refused("account_locked", wording(W.LOCKED_UNLOCK, user=row.name))
-    if not _matches(row.password_hash, password):
+    if checked is not None and checked.answers(user_or_badge, password, row.password_hash):
+        matched = checked.matched
+    else:
+        matched = _matches(row.password_hash, password)
+    if not matched:
         before = row.failed_attempts
         row.failed_attempts = before + 1
         failed(row.id, row.id, "login_invalid: wrong password", before)
@@ -195,19 +262,31 @@ def check_password_rules(user_id: str, password: str) -> None:
         raise PasswordRejected("the password must not be the user id")
 
 
-def set_password(uow: UnitOfWork, user_id: str, old_password: str, new_password: str) -> AuthResult:
+def set_password(
+    uow: UnitOfWork,
+    user_id: str,
+    old_password: str,
+    new_password: str,
+    *,
+    checked: PasswordCheck | None = None,
+    new_hash: str | None = None,
+) -> AuthResult:
     """A user sets their own password (e.g. the imported initial one at first login).
 
     The old password is checked like a login (failures count towards the lockout); on
-    success the new hash is stored and ``must_change_password`` cleared. Audited."""
-    result = authenticate(uow, user_id, old_password, purpose="signature")
+    success the new hash is stored and ``must_change_password`` cleared. Audited.
+    ``checked`` and ``new_hash`` (``check_password``, ``prehash``): the slow work, done
+    before the unit of work began."""
+    result = authenticate(uow, user_id, old_password, purpose="signature", checked=checked)
     if not result.ok:
         return result
     row = _require(uow, user_id)
     check_password_rules(row.id, new_password)
-    if _matches(row.password_hash, new_password):
+    if new_password == old_password:  # the old one just matched: the same text is the same password
         raise PasswordRejected("the new password must differ from the old one")
-    row.password_hash = hash_password(new_password)
+    if new_hash is None or not _matches(new_hash, new_password):
+        new_hash = hash_password(new_password)
+    row.password_hash = new_hash
     old_flag = row.must_change_password
     row.must_change_password = False
     changed = ev.PasswordChanged(
@@ -229,3 +308,46 @@ def reset_password(uow: UnitOfWork, user_id: str, new_password: str, *, by: str,
     reset = ev.PasswordReset(user=row.id, had_to_change=old_flag, note=reason, seal=_seal(uow, row))
     uow.write(reset, stream=SITE_STREAM, user_id=actor.id)
     uow.session.flush()
+
+
+def authenticate_actor(
+    uow: UnitOfWork,
+    user_id: str,
+    password: str,
+    *,
+    roles: tuple[str, ...],
+    what: str,
+    checked: PasswordCheck | None = None,
+    allow_initial_password: bool = False,
+) -> Actor:
+    """The person a command acts for: an active user, the password right, holding one of
+    ``roles``, and (unless ``allow_initial_password``) no longer on the imported initial
+    password. Everything refused is audited in the site stream (commit the unit of work
+    either way); raises NotAllowed with the reason code."""
+    result = authenticate(uow, user_id, password, purpose="signature", checked=checked)
+    if not result.ok or result.user is None:
+        code = "account_locked" if result.code == "account_locked" else "login_invalid"
+        raise NotAllowed(f"{what}: {result.message}", code)
+    actor = result.user
+
+    def refuse(code: str, message: str) -> NotAllowed:
+        refused = ev.ActionRefused(
+            attempted=ev.Attempt.COMMAND,
+            refusals=(ev.RefusalNote(code, message),),
+            attempt={"what": what},
+            subject_type="user",
+            subject=actor.id,
+            note=f"{code}: {message}",
+        )
+        uow.write(refused, stream=SITE_STREAM, user_id=actor.id)
+        return NotAllowed(message, code)
+
+    if actor.must_change_password and not allow_initial_password:
+        raise refuse(
+            "password_change_required",
+            f"{actor.name} still has the initial password: change it first "
+            f"(mes-station user password {actor.id}), then {what}",
+        )
+    if not set(actor.roles) & set(roles):
+        raise refuse("role_required", f"{actor.name} may not {what}: it needs the role {' or '.join(roles)}")
+    return actor

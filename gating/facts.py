@@ -73,6 +73,8 @@ class Equipment:
     scale_capacity: Decimal | None = None
     scale_readability: Decimal | None = None
     scale_unit: str | None = None
+    scale_min_weight: Decimal | None = None  # USP <41> minimum net weight, in scale_unit
+    serial_number: str | None = None  # as the device reports it (MT-SICS I4, SBI)
 
     def __post_init__(self) -> None:
         _require_aware("clean_until", self.clean_until)

@@ -51,6 +51,8 @@ sync_stale                      hard       never               a site may set a 
                                                                batches are refused
 clock_behind_record             hard       never               a clock set back would pass expired training,
                                                                lots and calibrations
+record_not_intact               hard       never               QA signs no review of a record that does not
+                                                               verify
 ==============================  =========  ==================  =====================================
 """
 
@@ -98,6 +100,7 @@ class ReasonCode(StrEnum):
     STEP_BLOCKED_BY_DEVIATION = "step_blocked_by_deviation"
     SYNC_STALE = "sync_stale"
     CLOCK_BEHIND_RECORD = "clock_behind_record"
+    RECORD_NOT_INTACT = "record_not_intact"
 
 
 R = ReasonCode
@@ -130,6 +133,7 @@ ALWAYS_HARD: frozenset[ReasonCode] = frozenset(
         R.STEP_BLOCKED_BY_DEVIATION,
         R.SYNC_STALE,
         R.CLOCK_BEHIND_RECORD,
+        R.RECORD_NOT_INTACT,
     }
 )
 
@@ -176,6 +180,7 @@ WHAT_NEXT: dict[ReasonCode, str] = {
     R.STEP_BLOCKED_BY_DEVIATION: "A supervisor must decide how the batch goes on: continue, repeat or hold.",
     R.SYNC_STALE: "Restore the connection to the central QMS; the station starts batches again once it has synced.",
     R.CLOCK_BEHIND_RECORD: "Stop and call plant IT: the station's clock must be set right before work goes on.",
+    R.RECORD_NOT_INTACT: "Do not release the batch: report the record to QA management and plant IT.",
 }
 
 

@@ -463,6 +463,15 @@ def check_clock(
     return (refusal(R.CLOCK_BEHIND_RECORD, sentence, policy),)
 
 
+def check_record_intact(
+    batch: str, problem: str | None, *, policy: GatePolicy = DEFAULT_POLICY
+) -> tuple[Refusal, ...]:
+    """QA approves only a record whose hash chain verifies (``problem``: the first bad event)."""
+    if problem is None:
+        return NO_REFUSALS
+    return (refusal(R.RECORD_NOT_INTACT, wording(W.RECORD_NOT_INTACT, batch=batch, problem=problem), policy),)
+
+
 def check_sync_age(
     oldest_unsent_age: timedelta | None, limit: timedelta | None, *, policy: GatePolicy = DEFAULT_POLICY
 ) -> tuple[Refusal, ...]:

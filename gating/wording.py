@@ -184,6 +184,7 @@ DEVICE_WITHOUT_SERIAL = (
 PASSWORD_CHANGE_REQUIRED = "{user} still has the initial password: it must be changed before anything else"
 STEP_BLOCKED = "The batch is stopped at {step}: {question} was answered {answer}; a supervisor must decide how it goes on"
 CLOCK_BEHIND_RECORD = "The station's clock ({clock}) is behind the newest record ({newest}): nothing can be recorded until it is set right"
+RECORD_NOT_INTACT = "The record of batch {batch} does not verify ({problem}): it cannot be approved"
 SYNC_STALE = "The oldest record not yet at the central QMS is {age} old (the site allows {limit}): no new batch until it is synced"
 
 # QA review of a batch record

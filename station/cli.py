@@ -10,14 +10,20 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ebr.software import software_name
+from station import credentials
 from station.errors import CommandError, UsageError
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that reports bad usage as one line and exit code 2."""
+    """argparse that reports bad usage as one line and exit code 2, and takes options only as
+    spelled in full: ``--password SECRET`` must be refused, not read as ``--password-file``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         # main() prints "mes-station: " before every error: name only the command here.
@@ -73,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     msub.required = True
     p = msub.add_parser("import", help="import master data files (idempotent; changes are audited)")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--user", default=None, help="who imports (default: the system account)")
+    credentials.add_options(
+        p, required=False, who="who imports (none only for the first import: the bootstrap)"
+    )
     _db_arg(p)
     p.set_defaults(func=_cmd_master_import)
 
@@ -85,14 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_recipe_validate)
     p = rsub.add_parser("import", help="import a master recipe (it still needs QA approval)")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--user", default=None, help="who imports (default: the system account)")
+    credentials.add_options(p, who="who imports (qa or admin)")
     _db_arg(p)
     p.set_defaults(func=_cmd_recipe_import)
     p = rsub.add_parser("approve", help="approve a recipe for execution (QA e-signature)")
     p.add_argument("code")
     p.add_argument("version", type=int)
-    p.add_argument("--user", required=True)
-    p.add_argument("--password", required=True)
+    credentials.add_options(p, who="the approving QA person")
     _db_arg(p)
     p.set_defaults(func=_cmd_recipe_approve)
 
@@ -121,8 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--approve", action="store_true")
     g.add_argument("--reject", action="store_true")
-    p.add_argument("--user", required=True)
-    p.add_argument("--password", required=True)
+    credentials.add_options(p, who="the reviewing QA person")
     p.add_argument("--comment", required=True)
     _db_arg(p)
     p.set_defaults(func=_cmd_ebr_review)

@@ -7,14 +7,19 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ebr.errors import StoreError
+from ebr.errors import NotAllowed, StoreError
+from station.credentials import read_password
 from station.errors import CommandError, IntegrityError, UsageError
 
 if TYPE_CHECKING:
     from ebr.database import Database
+    from ebr.facts import Actor
+    from ebr.uow import UnitOfWork
     from station.engine.engine import Engine
     from station.engine.script import BatchScript
 
@@ -72,15 +77,63 @@ def db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _acting(
+    db: Database, args: argparse.Namespace, *, roles: tuple[str, ...], what: str
+) -> Iterator[tuple[UnitOfWork, Actor]]:
+    """A write unit of work and the authenticated user the command acts for (``--user``,
+    the password by file, standard input or prompt), who must hold one of ``roles``. The
+    password is checked before the write transaction begins; a refusal is audited and
+    answered with exit 1."""
+    from ebr import users
+
+    password = read_password(args)
+    checked = users.check_password(db, args.user, password)
+    with db.unit_of_work() as uow:
+        try:
+            actor = users.authenticate_actor(
+                uow, args.user, password, roles=roles, what=what, checked=checked
+            )
+        except NotAllowed as exc:
+            uow.commit()  # the refused attempt is on record
+            raise CommandError(str(exc), 1) from None
+        yield uow, actor
+
+
+def _has_users(db: Database) -> bool:
+    with db.unit_of_work(read_only=True) as uow:
+        return bool(uow.users())
+
+
 def master_import(args: argparse.Namespace) -> int:
     """All the files or none: they are imported in one transaction, in the order given (a
     later file may name what an earlier one adds), and every problem of every file is
-    reported before anything is written."""
-    from ebr.masterdata import ImportReport, MasterDataInvalid, import_master_data, prepare
+    reported before anything is written. The first import into a store without users is the
+    bootstrap (no ``--user``); every later one names a user with the roles its changes need."""
+    from ebr.masterdata import (
+        BOOTSTRAP,
+        Importer,
+        ImportRefused,
+        ImportReport,
+        MasterDataInvalid,
+        bootstrap_allowed,
+        import_master_data,
+        prepare,
+    )
 
     db = _store(args, create=True)
     for path in args.files:
         _read(path)
+    has_users = _has_users(db)
+    if args.user is None and has_users:
+        raise UsageError(
+            "master import: the store has users: name who imports with --user (only the first "
+            "import into an empty store is the bootstrap)"
+        )
+    if args.user is not None and not has_users:
+        raise UsageError(
+            "master import: the store has no users yet: the first import is the bootstrap and takes no --user"
+        )
     reports: list[tuple[str, ImportReport]] = []
     problems: list[str] = []
     try:
@@ -90,26 +143,64 @@ def master_import(args: argparse.Namespace) -> int:
         prepared, problems = [], [str(problem) for problem in exc.problems]
     except StoreError as exc:
         raise CommandError(f"{' '.join(args.files)}: {exc}") from None
-    try:
-        with db.unit_of_work() as uow:
-            for path, read in zip(args.files, prepared, strict=False):
-                try:
-                    reports.append((path, import_master_data(uow, read, args.user or SYSTEM_USER)))
-                except MasterDataInvalid as exc:
-                    problems += [str(problem) for problem in exc.problems]
-            if prepared and not problems:
-                uow.commit()
-    except StoreError as exc:
-        raise CommandError(f"{' '.join(args.files)}: {exc}") from None
     if problems:
         for line in problems:
             print(line, file=sys.stderr)
         if len(args.files) > 1:
             print("nothing was imported: correct the files and import them again", file=sys.stderr)
         return 2
+    refused: list[str] = []
+    try:
+        with ExitStack() as stack:
+            if args.user is None:
+                uow, importer = stack.enter_context(db.unit_of_work()), BOOTSTRAP
+                if not bootstrap_allowed(uow):  # another import came first
+                    raise CommandError("master import: the store has users: name who imports with --user", 2)
+            else:
+                uow, actor = stack.enter_context(
+                    _acting(db, args, roles=("qa", "admin"), what="import master data")
+                )
+                importer = Importer(actor.id, frozenset(actor.roles))
+            for path, read in zip(args.files, prepared, strict=True):
+                try:
+                    reports.append((path, import_master_data(uow, read, importer)))
+                except MasterDataInvalid as exc:
+                    problems += [str(problem) for problem in exc.problems]
+                except ImportRefused as exc:
+                    refused += exc.problems
+            if not problems and not refused:
+                uow.commit()
+        if refused:
+            _record_refused_import(db, args, refused)
+    except StoreError as exc:
+        raise CommandError(f"{' '.join(args.files)}: {exc}") from None
+    for line in problems + refused:
+        print(line, file=sys.stderr)
+    if problems or refused:
+        if len(args.files) > 1 or refused:
+            print("nothing was imported", file=sys.stderr)
+        return 2 if problems else 1
     for path, report in reports:
         print(f"{path}: {report.added} added, {report.changed} changed, {report.unchanged} unchanged")
     return 0
+
+
+def _record_refused_import(db: Database, args: argparse.Namespace, refused: list[str]) -> None:
+    """A refused import writes nothing of its files, and one audit event saying who tried what."""
+    from ebr import events as ev
+    from ebr.audit import SITE_STREAM
+
+    with db.unit_of_work() as uow:
+        event = ev.ActionRefused(
+            attempted=ev.Attempt.MASTER_IMPORT,
+            refusals=tuple(ev.RefusalNote("role_required", line) for line in refused[:20]),
+            attempt={"files": [str(p) for p in args.files], "refused_changes": len(refused)},
+            subject_type="master_data",
+            subject=", ".join(Path(p).name for p in args.files),
+            note=refused[0],
+        )
+        uow.write(event, stream=SITE_STREAM, user_id=args.user)
+        uow.commit()
 
 
 # ---------------------------------------------------------------- recipes
@@ -138,8 +229,8 @@ def recipe_import(args: argparse.Namespace) -> int:
         return 1
     db = _store(args)
     try:
-        with db.unit_of_work() as uow:
-            stored = import_recipe(uow, recipe, text, args.user or SYSTEM_USER).recipe
+        with _acting(db, args, roles=("qa", "admin"), what="import recipes") as (uow, actor):
+            stored = import_recipe(uow, recipe, text, actor.id).recipe
             uow.commit()
     except StoreError as exc:
         raise CommandError(str(exc)) from None
@@ -148,13 +239,16 @@ def recipe_import(args: argparse.Namespace) -> int:
 
 
 def recipe_approve(args: argparse.Namespace) -> int:
+    from ebr import users
     from ebr.recipe_store import approve_recipe
 
     db = _store(args)
+    password = read_password(args)
+    checked = users.check_password(db, args.user, password)  # before the write lock
     try:
         with db.unit_of_work() as uow:
             try:
-                approve_recipe(uow, args.code, args.version, args.user, args.password)
+                approve_recipe(uow, args.code, args.version, args.user, password, checked=checked)
             finally:
                 uow.commit()  # a refused signature is audited too
     except StoreError as exc:
@@ -189,6 +283,8 @@ def _check_script_steps(engine: Engine, script: BatchScript) -> None:
     """Every step a script names must be a step of its recipe: found before any action runs."""
     from recipes.loader import parse_recipe
 
+    if script.recipe_code is None or script.recipe_version is None:
+        return  # a script without a batch names no steps
     with engine.db.unit_of_work(read_only=True) as uow:
         stored = uow.recipe(script.recipe_code, script.recipe_version)
         if stored is None:
@@ -264,7 +360,7 @@ def ebr_review(args: argparse.Namespace) -> int:
         args.batch,
         approve=bool(args.approve),
         user=args.user,
-        password=args.password,
+        password=read_password(args),
         comment=args.comment,
     )
     print(outcome)
@@ -289,9 +385,7 @@ def gui(args: argparse.Namespace) -> int:
     from station.ui.app import run_gui
 
     return run_gui(
-        lambda: build_engine(
-            db=db, interactive=True, station=config.get("station.id"), site_tz=config.get("station.timezone")
-        ),
+        lambda: build_engine(db=db, station=config.get("station.id"), site_tz=config.get("station.timezone")),
         kiosk=args.kiosk or config.explicit("station.kiosk") is True,
         scale_link=args.scale or config.explicit("devices.scale.port"),
         scale_protocol=args.scale_protocol or config.get("devices.scale.protocol"),

@@ -1,14 +1,15 @@
 """`mes-station demo`: a seeded demo database and simulated devices, ready to run a batch.
 
 The demo data lives in resources/demo (master data, the PARA500 recipe, a demo batch
-script). The database is a fresh SQLite file each time unless --db names one, so the demo
-always starts from the same known state.
+script). The database is a fresh SQLite file each time unless --db names a new one, so the demo
+always starts from the same known state; a store that holds data already is never seeded.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import sys
 from importlib import resources
 from pathlib import Path
@@ -16,10 +17,10 @@ from pathlib import Path
 import platformdirs
 
 from ebr.database import Database
+from station.engine import api
 from station.errors import CommandError
 
 DEMO_QA_USER = "qa.dubois"
-DEMO_QA_PASSWORD = "Rev1ew-Dubois"
 DEMO_IMPORTER = "adm.kim"
 
 
@@ -27,24 +28,54 @@ def demo_file(name: str) -> Path:
     return Path(str(resources.files("resources") / "demo" / name))
 
 
+def _set_up_passwords(db: Database) -> dict[str, str]:
+    """Every demo user replaces the imported initial password (oq-setup.yaml), through the
+    engine as at the touchscreen; returns the new password of each user."""
+    from station.engine.engine import Engine
+    from station.engine.runner import run_script
+    from station.engine.script import load_script
+
+    script = load_script(demo_file("oq-setup.yaml"))
+    engine = Engine(db)
+    if run_script(engine, script, out=io.StringIO()) != 0:
+        raise CommandError("the demo's users could not set their passwords (oq-setup.yaml)")
+    return {
+        step.action.user: step.action.new_password
+        for step in script.steps
+        if isinstance(step.action, api.ChangePassword)
+    }
+
+
 def seed_demo(db: Database) -> None:
-    """Master data, the recipe imported by the admin and approved by QA (two different people)."""
-    from ebr.masterdata import import_master_data
+    """A new store only: the bootstrap import of the master data, every user's own password,
+    the recipe imported by the admin and approved by QA (two different people)."""
+    from ebr import users
+    from ebr.masterdata import BOOTSTRAP, import_master_data
     from ebr.recipe_store import approve_recipe, import_recipe
     from recipes.loader import parse_recipe
 
+    with db.unit_of_work(read_only=True) as uow:
+        if uow.users() or uow.batches():
+            raise CommandError(
+                f"{db.shown_url} already holds data: the demo seeds only a new store "
+                "(leave out --db for a fresh one)",
+                2,
+            )
     with db.unit_of_work() as uow:
-        import_master_data(uow, demo_file("site.yaml"), DEMO_IMPORTER)
+        import_master_data(uow, demo_file("site.yaml"), BOOTSTRAP)
         uow.commit()
+    passwords = _set_up_passwords(db)
     text = demo_file("para500-granulation.yaml").read_text(encoding="utf-8")
     recipe = parse_recipe(text, "para500-granulation.yaml")
     with db.unit_of_work() as uow:
-        stored = import_recipe(uow, recipe, text, DEMO_IMPORTER).recipe
+        admin = users.authenticate_actor(
+            uow, DEMO_IMPORTER, passwords[DEMO_IMPORTER], roles=("admin",), what="import recipes"
+        )
+        import_recipe(uow, recipe, text, admin.id)
         uow.commit()
-    if stored.status != "approved":
-        with db.unit_of_work() as uow:
-            approve_recipe(uow, recipe.code, recipe.version, DEMO_QA_USER, DEMO_QA_PASSWORD)
-            uow.commit()
+    with db.unit_of_work() as uow:
+        approve_recipe(uow, recipe.code, recipe.version, DEMO_QA_USER, passwords[DEMO_QA_USER])
+        uow.commit()
 
 
 def _demo_url(args: argparse.Namespace) -> str:
@@ -60,7 +91,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from station.composition import build_engine, open_store
 
     url = _demo_url(args)
-    db = open_store(url)
+    db = open_store(url, create=True)
     seed_demo(db)
     print(f"demo database: {url}", flush=True)
     if args.headless:
@@ -82,7 +113,7 @@ def run_demo(args: argparse.Namespace) -> int:
             f"the touchscreen app cannot start here: {exc}; try `mes-station demo --headless`"
         ) from None
     return run_gui(
-        lambda: build_engine(db=db, interactive=True),
+        lambda: build_engine(db=db),
         kiosk=False,
         scale_link=None,
         scale_protocol="mt-sics",

@@ -151,11 +151,14 @@ def review_batch(
     if not comment.strip():
         worded = wording(W.REVIEW_COMMENT_REQUIRED)
         raise ReviewRefused(worded.text(), "comment_required", worded)
+    # The slow parts before the write transaction: the password, and the chain's verdict.
+    checked = users.check_password(db, user, password)
+    intact = None if not approve else record_problem(db, batch_id)
     with db.unit_of_work() as uow:
         state = uow.batch_state(batch_id)
         if state is None:
             raise CommandError(f"batch {batch_id} is not in the database")
-        auth = users.authenticate(uow, user, password, purpose="signature")
+        auth = users.authenticate(uow, user, password, purpose="signature", checked=checked)
         if not auth.ok or auth.user is None:
             uow.commit()  # the failed signature is audited
             worded = auth.wording or wording(W.LOGIN_WRONG)
@@ -169,6 +172,10 @@ def review_batch(
             reviewed=uow.batch_review(batch_id) is not None,
             policy=policy,
         )
+        if refused is None and reviewer.must_change_password:
+            refused = rules.check_password_fresh(_gate_actor(reviewer), True, policy=policy)[0]
+        if refused is None and intact is not None:
+            refused = rules.check_record_intact(batch_id, intact, policy=policy)[0]
         if refused is not None:
             event = ev.ActionRefused(
                 attempted=ev.Attempt.REVIEW,
@@ -195,6 +202,16 @@ def review_batch(
         )
         uow.commit()
     return ReviewOutcome(batch_id, approve, reviewer.id, reviewer.name, signed.signed_at)
+
+
+def record_problem(db: Database, batch_id: str) -> str | None:
+    """What ``ebr verify`` finds wrong with the batch's record (its first bad event), or None
+    when its hash chain is intact: a review says it, and approves no record that fails."""
+
+    report = verify(db, batch_id)
+    if report.ok:
+        return None
+    return str(report.first_bad) if report.first_bad else "the hash chain does not verify"
 
 
 def _gate_actor(user: Actor) -> gf.Actor:

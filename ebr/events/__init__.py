@@ -128,6 +128,15 @@ def changes_master_data(action: str) -> bool:
         return False
 
 
+def ends_sessions(action: str) -> bool:
+    """Whether events stored as ``action`` may end a user's session at a station: the account
+    deactivated, locked, or its password reset by an administrator."""
+    try:
+        return event_class(action) in (UserDeactivated, UserLocked, PasswordReset)
+    except UnknownAction:
+        return False
+
+
 def decode(event: Stored) -> AuditedEvent:
     """A stored event as its typed class (``Unrecognised`` for an action nobody writes)."""
     try:
@@ -211,6 +220,7 @@ __all__ = [
     "changes_master_data",
     "decode",
     "decode_row",
+    "ends_sessions",
     "event_class",
     "to_json",
 ]

@@ -248,6 +248,8 @@ class Attempt(StrEnum):
     OVERRIDE = "override"
     REVIEW = "review"
     SIGNATURE = "signature"
+    COMMAND = "command"  # a command of the command line, refused for who asked (role, password state)
+    MASTER_IMPORT = "master.import"
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,8 @@ class EquipmentSnapshot:
     scale_capacity: Decimal | None = None
     scale_readability: Decimal | None = None
     scale_unit: str | None = None
+    scale_min_weight: Decimal | None = optional()
+    serial_number: str | None = optional()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -147,6 +147,8 @@ def _execution_event(
             _attribute(w, "tare", _num(c.tare))
             _attribute(w, "scale serial number", c.scale_serial)
             _attribute(w, "source", c.source)
+            if c.accepted and c.source != "scale":  # no instrument vouches for a typed-in weight
+                _attribute(w, "exception", "weight entered by hand, not read from the scale")
 
 
 def _personnel(w: _Writer, record: BatchRecord) -> None:

@@ -173,7 +173,7 @@ def _exceptions(record: BatchRecord, found: Exceptions) -> list[Flowable]:
         out.append(
             _note(
                 "The station recorded no refused action, no deviation, no value outside its limits, "
-                "no refused weighing and no supervisor override in this batch."
+                "no refused weighing, no weight typed in by hand and no supervisor override in this batch."
             )
         )
         return out
@@ -297,6 +297,27 @@ def _exceptions(record: BatchRecord, found: Exceptions) -> list[Flowable]:
                 [1.1, 2.4, 1.2, 1.6, 1.5, 1.2, 2.2],
                 rows,
                 header=["Step", "Material / lot", "Net", "Accepted range", "Outcome", "Scale", "By / when"],
+            ),
+            Spacer(1, 3 * mm),
+        ]
+    if found.manual_weighings:
+        rows = [
+            [
+                Cell(c.step_id, bold=True),
+                f"{c.material_code} {c.material_name}\nLot {c.lot}",
+                Cell(num(c.net, c.unit), bold=True),
+                Cell(f"typed in ({c.source})", bold=True, color=RED),
+                c.scale_id or "—",
+                _who_when(record, c.weighed_by, c.weighed_at),
+            ]
+            for c in found.manual_weighings
+        ]
+        out += [
+            _h2(f"Weights entered by hand, not read from the scale ({len(rows)})"),
+            Grid(
+                [1.1, 2.8, 1.3, 1.8, 1.5, 2.2],
+                rows,
+                header=["Step", "Material / lot", "Net", "Source", "Scale", "By / when"],
             ),
             Spacer(1, 3 * mm),
         ]

@@ -155,6 +155,7 @@ def _parts(record: BatchRecord) -> tuple[dict[str, Any], list[str], list[str]]:
         "out_of_limits": [m.uid for m in found.out_of_limits],
         "refused_weighings": [c.uid for c in found.refused_weighings],
         "overrides": [o.uid for o in found.overrides],
+        "manual_weighings": [c.uid for c in found.manual_weighings],
     }
     head: dict[str, Any] = {
         "format": FORMAT_NAME,

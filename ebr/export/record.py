@@ -344,6 +344,9 @@ class Exceptions:
     refused_weighings: tuple[LotConsumption, ...]
     reweighs: tuple[LotConsumption, ...]  # accepted weighings at a step that had a refused one
     overrides: tuple[Override, ...]
+    # Accepted weighings whose weight was typed in, not read from a scale: no instrument vouches
+    # for the figure, so a reviewer looks at each (source, witness, reason).
+    manual_weighings: tuple[LotConsumption, ...] = ()
 
     @property
     def count(self) -> int:
@@ -354,6 +357,7 @@ class Exceptions:
             + len(self.out_of_limits)
             + len(self.refused_weighings)
             + len(self.overrides)
+            + len(self.manual_weighings)
         )
 
     @property
@@ -381,6 +385,7 @@ def find_exceptions(record: BatchRecord) -> Exceptions:
         refused_weighings=refused,
         reweighs=reweighs,
         overrides=record.overrides,
+        manual_weighings=tuple(c for c in record.consumptions if c.accepted and c.source != "scale"),
     )
 
 

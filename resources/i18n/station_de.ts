@@ -690,6 +690,14 @@
         <translation>Der Wert</translation>
     </message>
     <message>
+        <source>The record of batch {batch} does not verify ({problem}): it cannot be approved</source>
+        <translation>Das Protokoll der Charge {batch} ist nicht unversehrt ({problem}): es kann nicht freigegeben werden</translation>
+    </message>
+    <message>
+        <source>The session of {user} has ended ({why}): log in again</source>
+        <translation>Die Sitzung von {user} ist beendet ({why}): bitte neu anmelden</translation>
+    </message>
+    <message>
         <source>a review needs a comment</source>
         <translation>eine Prüfung braucht einen Kommentar</translation>
     </message>
@@ -831,7 +839,7 @@
         <translation>Die Charge steht bei {step}: {question} wurde mit {answer} beantwortet; ein Schichtleiter muss entscheiden, wie es weitergeht</translation>
     </message>
     <message>
-        <source>The station's clock ({clock}) is behind the newest record ({newest}): nothing can be recorded until it is set right</source>
+        <source>The station&apos;s clock ({clock}) is behind the newest record ({newest}): nothing can be recorded until it is set right</source>
         <translation>Die Uhr der Station ({clock}) geht hinter dem neuesten Eintrag ({newest}) zurück: bis sie richtig gestellt ist, wird nichts aufgezeichnet</translation>
     </message>
     <message>
@@ -1633,8 +1641,12 @@
         <translation>Stellen Sie die Verbindung zum zentralen QMS wieder her; neue Chargen starten wieder, sobald synchronisiert ist.</translation>
     </message>
     <message>
-        <source>Stop and call plant IT: the station's clock must be set right before work goes on.</source>
+        <source>Stop and call plant IT: the station&apos;s clock must be set right before work goes on.</source>
         <translation>Anhalten und die Werks-IT rufen: die Uhr der Station muss richtig gestellt werden, bevor es weitergeht.</translation>
+    </message>
+    <message>
+        <source>Do not release the batch: report the record to QA management and plant IT.</source>
+        <translation>Charge nicht freigeben: das Protokoll der QA-Leitung und der Werks-IT melden.</translation>
     </message>
 </context>
 </TS>

@@ -690,6 +690,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The record of batch {batch} does not verify ({problem}): it cannot be approved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The session of {user} has ended ({why}): log in again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>a review needs a comment</source>
         <translation type="unfinished"></translation>
     </message>
@@ -831,7 +839,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The station's clock ({clock}) is behind the newest record ({newest}): nothing can be recorded until it is set right</source>
+        <source>The station&apos;s clock ({clock}) is behind the newest record ({newest}): nothing can be recorded until it is set right</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1633,7 +1641,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Stop and call plant IT: the station's clock must be set right before work goes on.</source>
+        <source>Stop and call plant IT: the station&apos;s clock must be set right before work goes on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do not release the batch: report the record to QA management and plant IT.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -336,6 +336,14 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """How an action that carried a request id went, as the batch record holds it."""
+
+    status: Literal["done", "refused", "deviation"]
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RecipeSummary:
     code: str
     version: int

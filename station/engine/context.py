@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ebr import events as ev
-from ebr import signatures
+from ebr import signatures, users
 from ebr.audit import SITE_STREAM, EventInfo
 from ebr.clock import utc_now
 from ebr.database import Database
@@ -39,9 +39,6 @@ class Settings:
     station: str
     site_tz: ZoneInfo
     policy: GatePolicy
-    # The touchscreen makes a user with an imported initial password set a new one before
-    # working; a validation script runs on test data whose initial passwords are the point.
-    require_password_change: bool
 
 
 @dataclass
@@ -71,6 +68,7 @@ class Context:
         self.batch = batch
         self.facts = facts
         self.request = request  # the caller's idempotency key, written into the events
+        self.passwords = users.CheckedPasswords()  # checked before the write transaction
         self._written: list[Written] = []
         self._last_seq = 0  # the open batch's stream after everything this action wrote
 
@@ -87,7 +85,7 @@ class Context:
         user = self.session.user
         if user is None:
             raise ActionError(wording(M.NO_USER))
-        if self.session.must_change_password and self.settings.require_password_change:
+        if self.session.must_change_password:
             raise ActionError(wording(M.NEW_PASSWORD_FIRST))
         return user
 
@@ -96,8 +94,36 @@ class Context:
         return None if found is None else found.for_gates()
 
     def sync(self, uow: UnitOfWork) -> BatchState:
-        """The open batch's state, up to date with the database (see ``OpenBatch.sync``)."""
-        return self.batch.sync(uow)
+        """The open batch's state, up to date with the database (see ``OpenBatch.sync``); and
+        the session's user still allowed to act (``check_session``)."""
+        state = self.batch.sync(uow)
+        self.check_session(uow)
+        return state
+
+    def check_session(self, uow: UnitOfWork) -> None:
+        """A user deactivated, locked or reset since logging in is logged out at the next
+        action, which is refused: the session of an account that may no longer act ends."""
+        user = self.session.user
+        if user is None:
+            return
+        self.facts.current(uow)  # free when the chain head proved nobody else wrote
+        if not self.facts.accounts_moved:
+            return
+        self.facts.accounts_moved = False
+        account = uow.user(user.user_id)
+        if account is not None and account.active and not account.locked and not account.must_change_password:
+            return
+        why = (
+            "account deactivated"
+            if account is None or not account.active
+            else ("account locked" if account.locked else "password reset")
+        )
+        ended = ev.LoggedOut(user=user.user_id, station=self.settings.station, why="session_ended", note=why)
+        uow.write(ended, stream=SITE_STREAM, user_id=user.user_id)
+        uow.commit()
+        self.session.user = None
+        self.session.must_change_password = False
+        raise ActionError(wording(M.SESSION_ENDED, user=user.name, why=why))
 
     @property
     def recipe(self) -> MasterRecipe:

@@ -14,11 +14,11 @@ from typing import Any
 
 from ebr import events as ev
 from ebr import users
-from ebr.replay import OpenDeviation
+from ebr.replay import BatchState, OpenDeviation, Recorded
 from ebr.uow import UnitOfWork
 from gating import facts as gf
 from gating import rules
-from gating.reasons import ReasonCode, Refusal
+from gating.reasons import ReasonCode, Refusal, refusal
 from gating.wording import wording
 from recipes.model import EquipmentStep, WeighStep
 from station.engine import api
@@ -27,7 +27,7 @@ from station.engine.answers import ActionError, Result
 from station.engine.context import Context
 from station.engine.scans import accept_weighing, bind_equipment, decode, identify_lot
 from station.engine.session_actions import auth_refusal
-from station.engine.step_actions import gate_step
+from station.engine.step_actions import fresh_password, gate_step
 
 
 def raise_deviation(action: api.RaiseDeviation, ctx: Context) -> Result:
@@ -53,33 +53,52 @@ def override(action: api.Override, ctx: Context) -> Result:
         if action.step not in state.steps:
             raise ActionError(f"step {action.step} is not a step of {state.recipe_code}")
         attempt = {"step": action.step, "supervisor": action.user, "reason_text": action.reason}
-        auth = users.authenticate(uow, action.user, action.password, purpose="signature")
+        auth = users.authenticate(
+            uow, action.user, action.password, purpose="signature", checked=ctx.passwords.check
+        )
         supervisor = ctx.actor(uow, auth.user.id) if auth.ok and auth.user else None
         refusals: list[Refusal] = []
         if supervisor is None:
             refusals.append(auth_refusal(auth, login=False))
         else:
+            refusals += fresh_password(auth, supervisor, ctx)
             refusals += rules.check_role(supervisor, "supervisor", policy=ctx.policy)
         open_here = state.deviations_at(action.step)
         refused = state.last_refusal.get(action.step)
         if not refusals and not open_here and refused is None:
             raise ActionError(wording(M.NOTHING_TO_OVERRIDE, step=action.step))
-        if not refusals and supervisor is not None and refused is not None and not open_here:
-            hard = [c for c in refused.event.codes if not ctx.policy.is_overridable(ReasonCode(c))]
-            if hard:
-                raise ActionError(wording(M.CANNOT_OVERRIDE, codes=", ".join(hard)))
-            # The operator whose action was refused may not override it as a supervisor.
-            performer = {ctx.user_id} if refused.event.attempted and ctx.user_id else set()
-            refusals += rules.check_independent_signer(
-                supervisor.user_id, {action.step: performer}, policy=ctx.policy
-            )
+        if not refusals and supervisor is not None:
+            refusals += _four_eyes(ctx, supervisor, action.step, state, open_here, refused)
         if refusals:
             return ctx.refuse(uow, ev.Attempt.OVERRIDE, refusals, attempt)
         assert supervisor is not None
         if open_here:
             return _acknowledge(ctx, uow, supervisor, action, open_here)
         assert refused is not None
-        return _override_refusal(ctx, uow, supervisor, action, refused.event)
+        return _override_refusal(ctx, uow, supervisor, action, refused)
+
+
+def _four_eyes(
+    ctx: Context,
+    supervisor: gf.Actor,
+    step: str,
+    state: BatchState,
+    open_here: list[OpenDeviation],
+    refused: Recorded[ev.ActionRefused] | None,
+) -> list[Refusal]:
+    """Who may not sign this override: for open deviations, whoever opened them or did the
+    step; for a refusal, whoever made the refused attempt (not whoever is logged in now), and
+    nobody at all for a refusal no site lets a supervisor override."""
+    if open_here:
+        doers = {d.opened_by for d in open_here if d.opened_by} | state.performers.get(step, set())
+        return list(rules.check_independent_signer(supervisor.user_id, {step: doers}, policy=ctx.policy))
+    assert refused is not None
+    hard = [c for c in refused.event.codes if not ctx.policy.is_overridable(ReasonCode(c))]
+    if hard:
+        said = wording(M.CANNOT_OVERRIDE, codes=", ".join(hard))
+        return [refusal(ReasonCode(code), said, ctx.policy) for code in hard]
+    attempted_by = {refused.user_id} if refused.user_id else set()
+    return list(rules.check_independent_signer(supervisor.user_id, {step: attempted_by}, policy=ctx.policy))
 
 
 def _signed_override(
@@ -125,8 +144,13 @@ def _acknowledge(
 
 
 def _override_refusal(
-    ctx: Context, uow: UnitOfWork, supervisor: gf.Actor, action: api.Override, refused: ev.ActionRefused
+    ctx: Context,
+    uow: UnitOfWork,
+    supervisor: gf.Actor,
+    action: api.Override,
+    recorded: Recorded[ev.ActionRefused],
 ) -> Result:
+    refused = recorded.event
     codes = refused.codes
     sentences = "; ".join(r.sentence for r in refused.refusals)
     deviation_uid = ctx.open_deviation(
@@ -140,7 +164,11 @@ def _override_refusal(
     attempt = refused.attempt
     state = ctx.batch.state
     assert state is not None
-    user = ctx.require_user()
+    ctx.require_user()
+    # The refused action goes through as the person who attempted it: the record keeps who
+    # really weighed or scanned, whoever is logged in when the supervisor signs.
+    attempted_by = ctx.actor(uow, recorded.user_id) if recorded.user_id else None
+    user = attempted_by or ctx.require_user()
     step = ctx.recipe.step(action.step)
     if refused.attempted == ev.Attempt.WEIGHING and isinstance(step, WeighStep):
         again = api.Weigh(

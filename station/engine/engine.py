@@ -69,10 +69,9 @@ class Engine:
         station: str = "STATION-01",
         site_tz: str = "Europe/Berlin",
         policy: GatePolicy | None = None,
-        require_password_change: bool = True,
     ) -> None:
         self.db = db
-        self.settings = Settings(station, ZoneInfo(site_tz), policy or GatePolicy(), require_password_change)
+        self.settings = Settings(station, ZoneInfo(site_tz), policy or GatePolicy())
         self._lock = threading.RLock()  # one action at a time, whichever thread sends it
         self._session = Session()
         self._recipes = RecipeBook()
@@ -92,6 +91,9 @@ class Engine:
             self._facts.new_action()
             context = Context(self.db, self.settings, self._session, self._batch, self._facts, request_id)
             try:
+                # Argon2 is slow on purpose: passwords are checked (and a new one hashed) before
+                # the handler's write transaction, so no other station waits on the write lock.
+                context.passwords = session_actions.check_passwords(self.db, action)
                 result = handler(action, context)
             except ActionError as exc:
                 return self._error(str(exc), exc.wording)
@@ -107,14 +109,23 @@ class Engine:
         with self._lock:
             self.db.dispose()
 
-    def recorded_requests(self, batch_id: str) -> set[str]:
-        """The request ids of every action recorded in a batch's stream (see ``dispatch``)."""
+    def recorded_requests(self, batch_id: str) -> dict[str, api.Recorded]:
+        """The request ids of every action recorded in a batch's stream (see ``dispatch``),
+        each with how it went: refused (and why), opened a deviation, or done."""
+        found: dict[str, api.Recorded] = {}
         with self._lock, self.db.unit_of_work(read_only=True) as uow:
-            return {
-                recorded.event.request
-                for recorded in uow.stream(batch_id)
-                if isinstance(recorded.event, ev.BatchEvent) and recorded.event.request is not None
-            }
+            for recorded in uow.stream(batch_id):
+                event = recorded.event
+                if not isinstance(event, ev.BatchEvent) or event.request is None:
+                    continue
+                before = found.get(event.request, api.Recorded("done"))
+                if isinstance(event, ev.ActionRefused):
+                    found[event.request] = api.Recorded("refused", tuple(event.codes))
+                elif isinstance(event, ev.DeviationOpened) and before.status == "done":
+                    found[event.request] = api.Recorded("deviation", (event.origin,))
+                else:
+                    found.setdefault(event.request, before)
+        return found
 
     def state(self) -> api.StationState:
         with self._lock:

@@ -37,6 +37,9 @@ class MasterFacts:
     def __init__(self) -> None:
         self._head = -1
         self._checked = False
+        #: An account may have been deactivated, locked or reset since the session's user was
+        #: last looked at: the next action reads the user again (``Context.check_session``).
+        self.accounts_moved = False
         self._documents: dict[str, gf.Document | None] = {}
         self._training: dict[str, tuple[gf.TrainingRecord, ...]] = {}
         self._materials: dict[str, gf.Material | None] = {}
@@ -70,12 +73,15 @@ class MasterFacts:
         since the head last adopted (or if too much happened to tell cheaply)."""
         if head != self._head:
             moved = head - self._head
-            if (
-                self._head < 0
-                or not 0 < moved <= MAX_SITE_EVENTS_SCANNED
-                or any(map(ev.changes_master_data, uow.actions_since(SITE_STREAM, self._head, moved)))
-            ):
+            actions = (
+                uow.actions_since(SITE_STREAM, self._head, moved)
+                if 0 < moved <= MAX_SITE_EVENTS_SCANNED
+                else None
+            )
+            if self._head < 0 or actions is None or any(map(ev.changes_master_data, actions)):
                 self.forget()
+            if self._head >= 0 and (actions is None or any(map(ev.ends_sessions, actions))):
+                self.accounts_moved = True
             self._head = head
         self._checked = True
 

@@ -24,6 +24,7 @@ BATCH_COMPLETED_ALREADY = "batch {batch} is completed already"
 BATCH_IN_STATUS = "batch {batch} is {status}"  # status: gating.wording.STATUS_IN_PROGRESS ...
 OVERRIDE_NEEDS_REASON = "an override needs a reason"
 NOTHING_TO_OVERRIDE = "nothing to override at {step}: no refusal and no open deviation"
+SESSION_ENDED = "The session of {user} has ended ({why}): log in again"
 CANNOT_OVERRIDE = "{codes} cannot be overridden: fix the cause instead"
 DEVIATION_NEEDS_TEXT = "a deviation needs a category and a text"
 

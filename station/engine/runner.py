@@ -20,7 +20,7 @@ def _where(script: BatchScript, step: ScriptStep) -> str:
 
 
 # Actions that belong to the session, not to the batch record: always carried out again.
-_SESSION_ACTIONS = (api.Login, api.Logout, api.StartBatch, api.OpenBatch)
+_SESSION_ACTIONS = (api.Login, api.Logout, api.StartBatch, api.OpenBatch, api.ChangePassword)
 
 
 def run_script(
@@ -31,13 +31,19 @@ def run_script(
 
     Every batch action carries a request id (the script's hash and the action's index). Run
     again after a crash, the script skips the actions the batch record already holds and
-    resumes at the first one it does not: no action is done twice, none is lost."""
+    resumes at the first one it does not: no action is done twice, none is lost. An action
+    recorded before is judged again against the script's expectation as it was recorded: a
+    script that failed on a refusal fails again, however often it is run."""
     out = out or sys.stdout
     err = err or sys.stderr
-    done = engine.recorded_requests(script.batch_id)
+    done = engine.recorded_requests(script.batch_id) if script.batch_id else {}
     for index, step in enumerate(script.steps):
         request = f"{script.digest}:{index}"
         if request in done and not isinstance(step.action, _SESSION_ACTIONS):
+            problem = _check_recorded(step, done[request])
+            if problem is not None:
+                print(f"{_where(script, step)}: {step.describe()}: {problem}", file=err, flush=True)
+                return 1
             print(
                 f"skipped {index} line {step.line}: {step.describe()}: recorded before", file=out, flush=True
             )
@@ -67,23 +73,34 @@ def run_script(
     return 0
 
 
+def _check_recorded(step: ScriptStep, recorded: api.Recorded) -> str | None:
+    """An action recorded by an earlier run, against what the script expects of it."""
+    problem = _judge(step, recorded.status, recorded.reasons, "as recorded before")
+    return None if problem is None else f"{problem} (recorded by an earlier run)"
+
+
 def _check(step: ScriptStep, outcome: api.Outcome) -> str | None:
-    expect = step.expect
-    reasons = outcome.reasons
     if outcome.status == "error":
         return f"failed: {outcome.message}"
+    return _judge(step, outcome.status, outcome.reasons, outcome.message)
+
+
+def _judge(step: ScriptStep, status: str, reasons: tuple[str, ...], message: str) -> str | None:
+    expect = step.expect
     if expect is None:
-        if outcome.status == "done":
+        if status == "done":
             return None
-        what = "refused" if outcome.status == "refused" else "opened a deviation"
-        return f"{what}: {', '.join(reasons)}: {outcome.message}"
-    if outcome.status != expect.outcome:
-        got = outcome.status + (f" ({', '.join(reasons)}: {outcome.message})" if reasons else "")
+        what = "refused" if status == "refused" else "opened a deviation"
+        return f"{what}: {', '.join(reasons)}: {message}"
+    if status != expect.outcome:
+        got = status + (f" ({', '.join(reasons)}: {message})" if reasons else "")
         return (
             f"expected {expect.outcome}"
             + (f" with {expect.reason}" if expect.reason else "")
             + f", but it was {got}"
         )
     if expect.reason and expect.reason not in reasons:
-        return f"expected reason {expect.reason}, but the reasons were {', '.join(reasons) or 'none'}: {outcome.message}"
+        return (
+            f"expected reason {expect.reason}, but the reasons were {', '.join(reasons) or 'none'}: {message}"
+        )
     return None

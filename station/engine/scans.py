@@ -14,12 +14,13 @@ from typing import Any
 
 from ebr import events as ev
 from ebr.lifecycle import StepStatus
-from ebr.replay import BatchState
+from ebr.replay import BatchState, Recorded
 from ebr.uow import UnitOfWork
 from gating import facts as gf
 from gating import rules
 from gating import wording as W
 from gating.reasons import ReasonCode, Refusal
+from gating.weighing import ScaleLimits, check_reading
 from gating.wording import Wording, wording
 from hardware.barcodes.decoder import Gs1Item, PlainId, Unreadable, decode_scan
 from recipes.model import EquipmentStep, WeighStep
@@ -176,11 +177,30 @@ def accept_weighing(
         refusals += rules.check_sequence(
             f"{step.id} (scan the lot label)", f"{step.id} lot scan", policy=ctx.policy
         )
-    # The scale must still be fit for use at the moment of weighing, not only when it was bound.
+    # The scale must still be fit for use at the moment of weighing, not only when it was bound,
+    # and the reading one it can make (capacity, readability, minimum weight).
+    equipment = ctx.facts.equipment(uow, scale.id) if scale is not None and scale.id else None
     if scale is not None and scale.id:
-        equipment = ctx.facts.equipment(uow, scale.id)
         bind_step = ctx.recipe.binding(step.id, step.scale)
         refusals += rules.check_equipment(bind_step, equipment, scale.id, ctx.now(), policy=ctx.policy)
+    refusals += check_reading(action.gross, action.tare, unit, _limits(equipment), policy=ctx.policy)
+    # The lot too is judged again with the facts of now: recalled or expired since its scan is
+    # refused (a retest already accepted at the scan is not asked again).
+    now_lot = _lot_now(ctx, uow, step, identified)
+    if identified is not None:
+        refusals += [
+            r
+            for r in rules.check_lot(
+                step,
+                now_lot,
+                identified.event.lot,
+                ctx.facts.material(uow, identified.event.material),
+                ctx.now(),
+                policy=ctx.policy,
+                step_material=ctx.facts.material(uow, step.material),
+            )
+            if not ctx.policy.is_overridable(r.code)
+        ]
     target = ctx.control.weighing(step.id)
     try:
         net_in_step_unit = convert(net, unit, target.unit)
@@ -218,15 +238,36 @@ def accept_weighing(
         material=lot.material,
         material_name=lot.material_name,
         lot=lot.lot,
-        lot_status=lot.status,
-        lot_expiry=lot.expiry,
-        lot_retest=lot.retest,
+        lot_status=now_lot.status if now_lot else lot.status,
+        lot_expiry=now_lot.expiry if now_lot else lot.expiry,
+        lot_retest=now_lot.retest if now_lot else lot.retest,
         override=override,
         performed_by=user.user_id,
     )
     ctx.write(uow, accepted)
     ctx.commit(uow)
     return Result("done", f"{net} {unit} of lot {lot.lot} accepted")
+
+
+def _limits(equipment: gf.Equipment | None) -> ScaleLimits | None:
+    """What the bound scale can weigh, as master data says now (None: no scale figures)."""
+    if equipment is None or equipment.scale_unit is None:
+        return None
+    return ScaleLimits(
+        wording(W.SCALE_ID, id=equipment.id),
+        equipment.scale_unit,
+        capacity=equipment.scale_capacity,
+        readability=equipment.scale_readability,
+        min_weight=equipment.scale_min_weight,
+    )
+
+
+def _lot_now(
+    ctx: Context, uow: UnitOfWork, step: WeighStep, identified: Recorded[ev.LotIdentified] | None
+) -> gf.Lot | None:
+    if identified is None:
+        return None
+    return ctx.facts.lot(uow, identified.event.material, identified.event.lot)
 
 
 def printable(code: str) -> str:
@@ -271,4 +312,6 @@ def _snapshot(e: gf.Equipment) -> ev.EquipmentSnapshot:
         scale_capacity=e.scale_capacity,
         scale_readability=e.scale_readability,
         scale_unit=e.scale_unit,
+        scale_min_weight=e.scale_min_weight,
+        serial_number=e.serial_number,
     )

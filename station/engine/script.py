@@ -36,8 +36,12 @@ _FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "hold": (set(), {"reason"}),
     "resume": (set(), {"reason"}),
     "complete": (set(), set()),
+    "change_password": ({"user", "old", "new"}, set()),
     "expect": ({"outcome"}, {"reason"}),
 }
+
+#: What a script without ``batch:`` may hold: setting up the users of a new store (oq-setup).
+WITHOUT_BATCH = frozenset({"change_password", "login", "logout", "expect"})
 
 
 class ScriptInvalid(Exception):
@@ -68,11 +72,11 @@ class ScriptStep:
 @dataclass(frozen=True)
 class BatchScript:
     path: str
-    batch_id: str
-    recipe_code: str
-    recipe_version: int
-    size: Decimal
-    unit: str
+    batch_id: str | None  # None: a script of session actions alone (no batch)
+    recipe_code: str | None
+    recipe_version: int | None
+    size: Decimal | None
+    unit: str | None
     steps: tuple[ScriptStep, ...]
     digest: str = ""  # SHA-256 of the file's text (first 16 hex digits): names the script's requests
 
@@ -127,6 +131,8 @@ def _build(name: str, body: dict[str, Any], header: dict[str, Any]) -> api.Actio
         )
     if name == "logout":
         return api.Logout()
+    if name == "change_password":
+        return api.ChangePassword(user=s("user"), old_password=s("old"), new_password=s("new"))
     if name == "start":
         return api.StartBatch(
             batch_id=header["id"],
@@ -225,7 +231,8 @@ def parse_script(text: str, path: str) -> BatchScript:
     for key in doc:
         if key not in ("batch", "actions"):
             problems.append(f"{path}:{_line(doc, key)}: {key}: unknown field")
-    header = _header(doc, path, problems)
+    has_batch = "batch" in doc
+    header = _header(doc, path, problems) if has_batch else {}
     actions = doc.get("actions")
     if not isinstance(actions, list) or not actions:
         problems.append(
@@ -247,6 +254,12 @@ def parse_script(text: str, path: str) -> BatchScript:
             body = {}
         if name not in _FIELDS:
             problems.append(f"{path}:{line}: actions[{index}]: unknown action {name!r}")
+            continue
+        if not has_batch and name not in WITHOUT_BATCH:
+            problems.append(
+                f"{path}:{line}: {name}: needs a batch (a script without `batch:` holds only "
+                "change_password, login and logout)"
+            )
             continue
         if not isinstance(body, dict):
             problems.append(f"{path}:{line}: {name}: fields are a mapping, like {{step: X}}")
@@ -285,11 +298,11 @@ def parse_script(text: str, path: str) -> BatchScript:
         raise ScriptInvalid(problems)
     return BatchScript(
         path=path,
-        batch_id=header["id"],
-        recipe_code=header["recipe"],
-        recipe_version=header["version"],
-        size=header["size"],
-        unit=header["unit"],
+        batch_id=header.get("id"),
+        recipe_code=header.get("recipe"),
+        recipe_version=header.get("version"),
+        size=header.get("size"),
+        unit=header.get("unit"),
         steps=tuple(steps),
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
     )

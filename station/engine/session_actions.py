@@ -9,6 +9,7 @@ from __future__ import annotations
 from ebr import events as ev
 from ebr import users
 from ebr.audit import SITE_STREAM
+from ebr.database import Database
 from gating.reasons import WHAT_NEXT, ReasonCode, Refusal
 from gating.wording import LOGIN_WRONG, SIGNATURE_WRONG, Wording, wording
 from hardware.barcodes.decoder import PlainId, decode_scan
@@ -17,14 +18,33 @@ from station.engine.answers import Result
 from station.engine.context import Context
 
 
-def login(action: api.Login, ctx: Context) -> Result:
+def _login_name(action: api.Login) -> str:
     who = action.user or action.badge or ""
     if action.badge:
         scanned = decode_scan(action.badge)
         if isinstance(scanned, PlainId):
             who = scanned.value
+    return who
+
+
+def check_passwords(db: Database, action: object) -> users.CheckedPasswords:
+    """The slow part of an action's passwords, done before its write transaction: the
+    password it authenticates with checked, and a new password hashed."""
+    if isinstance(action, api.Login):
+        return users.CheckedPasswords(users.check_password(db, _login_name(action), action.password))
+    if isinstance(action, (api.Sign, api.Override)):
+        return users.CheckedPasswords(users.check_password(db, action.user, action.password))
+    if isinstance(action, api.ChangePassword):
+        check = users.check_password(db, action.user, action.old_password)
+        fresh = users.prehash(action.new_password) if check.matched else None
+        return users.CheckedPasswords(check, fresh)
+    return users.CheckedPasswords()
+
+
+def login(action: api.Login, ctx: Context) -> Result:
+    who = _login_name(action)
     with ctx.db.unit_of_work() as uow:
-        result = users.authenticate(uow, who, action.password)
+        result = users.authenticate(uow, who, action.password, checked=ctx.passwords.check)
         uow.commit()
     if not result.ok or result.user is None:
         refusal = auth_refusal(result, login=True)
@@ -54,7 +74,14 @@ def logout(action: api.Logout, ctx: Context) -> Result:
 
 def change_password(action: api.ChangePassword, ctx: Context) -> Result:
     with ctx.db.unit_of_work() as uow:
-        result = users.set_password(uow, action.user, action.old_password, action.new_password)
+        result = users.set_password(
+            uow,
+            action.user,
+            action.old_password,
+            action.new_password,
+            checked=ctx.passwords.check,
+            new_hash=ctx.passwords.new_hash,
+        )
         uow.commit()
     if not result.ok:
         refusal = auth_refusal(result, login=True)

@@ -139,15 +139,23 @@ def enter(action: api.Enter, ctx: Context) -> Result:
     return result
 
 
+def fresh_password(auth: users.AuthResult, signer: gf.Actor, ctx: Context) -> tuple[Refusal, ...]:
+    """An initial password, set by someone else, signs nothing (21 CFR 11.300)."""
+    return rules.check_password_fresh(signer, auth.must_change_password, policy=ctx.policy)
+
+
 def sign(action: api.Sign, ctx: Context) -> Result:
     with ctx.db.unit_of_work() as uow:
         _user, step, state = step_context(ctx, uow, action.step, SignatureStep)
         refusals = list(rules.check_sequence(action.step, state.current_step, policy=ctx.policy))
-        auth = users.authenticate(uow, action.user, action.password, purpose="signature")
+        auth = users.authenticate(
+            uow, action.user, action.password, purpose="signature", checked=ctx.passwords.check
+        )
         signer = ctx.actor(uow, auth.user.id) if auth.ok and auth.user else None
         if signer is None:
             refusals.append(auth_refusal(auth, login=False))
         else:
+            refusals += fresh_password(auth, signer, ctx)
             refusals += rules.check_role(signer, step.role, policy=ctx.policy)
             performers = {s: state.performers.get(s, set()) for s in step.independent_of}
             refusals += rules.check_independent_signer(signer.user_id, performers, policy=ctx.policy)

@@ -317,6 +317,8 @@ def equipment(snapshot: ev.EquipmentSnapshot) -> gf.Equipment:
         scale_capacity=snapshot.scale_capacity,
         scale_readability=snapshot.scale_readability,
         scale_unit=snapshot.scale_unit,
+        scale_min_weight=snapshot.scale_min_weight,
+        serial_number=snapshot.serial_number,
     )
 
 

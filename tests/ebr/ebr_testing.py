@@ -8,28 +8,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from ebr.database import Database
+from tests.engine_batches import PASSWORDS
+
+__all__ = ["PASSWORDS", "RECIPE_YAML", "SITE_YAML", "approved_recipe", "import_site", "write_full_batch"]
 
 SITE_YAML = Path(__file__).resolve().parents[1] / "data" / "masterdata" / "site.yaml"
 RECIPE_YAML = Path(__file__).resolve().parents[1] / "data" / "recipes" / "para500-granulation.yaml"
 
 
-def import_site(database: Database, user_id: str | None = "adm.kim") -> None:
-    from ebr.masterdata import import_master_data
+def import_site(database: Database) -> None:
+    """The reference site set up on a new store: bootstrap import, users' own passwords."""
+    from tests.engine_batches import set_up_site
 
-    with database.unit_of_work() as uow:
-        import_master_data(uow, SITE_YAML, user_id)
-        uow.commit()
-
-
-PASSWORDS = {
-    "op.alvarez": "Granul8-Alvarez",
-    "op.chen": "Granul8-Chen",
-    "sv.nowak": "Superv1se-Nowak",
-    "sv.haddad": "Superv1se-Haddad",
-    "qa.dubois": "Rev1ew-Dubois",
-    "qa.berg": "Rev1ew-Berg",
-    "adm.kim": "Adm1n-Kim-2026",
-}
+    set_up_site(database, SITE_YAML)
 
 
 def approved_recipe(database: Database) -> tuple[str, int]:
@@ -75,7 +66,7 @@ def write_full_batch(database: Database, batch_id: str = "B26-0001") -> dict[str
         if isinstance(action, api.Complete):
             actions += [api.Hold("Break"), api.Resume("Back from break")]
         actions.append(action)
-    engine = Engine(database, require_password_change=False)
+    engine = Engine(database)
     for action in actions:
         outcome = engine.dispatch(action)
         assert outcome.status in ("done", "deviation"), (action, outcome.message)

@@ -18,10 +18,21 @@ from sqlalchemy import select, text
 import ebr.masterdata
 from ebr import events as ev
 from ebr.database import Database
-from ebr.masterdata import MasterDataInvalid, gtin_valid, import_master_data, prepare, read_site_file
+from ebr.masterdata import (
+    BOOTSTRAP,
+    Importer,
+    MasterDataInvalid,
+    gtin_valid,
+    import_master_data,
+    prepare,
+    read_site_file,
+)
 from ebr.models import AuditEvent, User
 from ebr.site_file import MAX_SITE_FILE_BYTES
 from ebr.verify import verify
+
+#: A QA person importing: lot status is QA's, the rest of this master data QA's or an admin's.
+QA = Importer("qa.dubois", frozenset({"qa"}))
 
 
 def _events(db: Database) -> list[AuditEvent]:
@@ -33,7 +44,7 @@ def _events(db: Database) -> list[AuditEvent]:
 
 def test_import_site_yaml(db: Database) -> None:
     with db.unit_of_work() as uow:
-        report = import_master_data(uow, SITE_YAML, "adm.kim")
+        report = import_master_data(uow, SITE_YAML, BOOTSTRAP)
         uow.commit()
     assert (report.added, report.changed, report.unchanged) == (50, 0, 0)
     assert report.sha256 == hashlib.sha256(SITE_YAML.read_bytes()).hexdigest()
@@ -76,7 +87,7 @@ def test_import_site_yaml(db: Database) -> None:
 def test_import_twice_changes_nothing(site_db: Database) -> None:
     before = len(_events(site_db))
     with site_db.unit_of_work() as uow:
-        report = import_master_data(uow, SITE_YAML, "adm.kim")
+        report = import_master_data(uow, SITE_YAML, QA)
         uow.commit()
     assert (report.added, report.changed, report.unchanged) == (0, 0, 50)
     assert len(_events(site_db)) == before
@@ -93,7 +104,7 @@ def test_changed_values_are_audited_with_old_and_new(site_db: Database, tmp_path
     path.write_text(changed, encoding="utf-8")
     before = len(_events(site_db))
     with site_db.unit_of_work() as uow:
-        report = import_master_data(uow, path, "adm.kim")
+        report = import_master_data(uow, path, QA)
         uow.commit()
     assert (report.added, report.changed, report.unchanged) == (0, 2, 48)
     new = _events(site_db)[before:]
@@ -116,7 +127,7 @@ def test_reimport_keeps_passwords(site_sqlite: Database) -> None:
     with site_sqlite.unit_of_work(read_only=True) as uow:
         before = uow.session.scalars(select(User.password_hash).where(User.id == "op.chen")).one()
     with site_sqlite.unit_of_work() as uow:
-        import_master_data(uow, SITE_YAML, "adm.kim")
+        import_master_data(uow, SITE_YAML, QA)
         uow.commit()
     with site_sqlite.unit_of_work(read_only=True) as uow:
         assert uow.session.scalars(select(User.password_hash).where(User.id == "op.chen")).one() == before
@@ -184,7 +195,7 @@ def test_malformed_file_gives_located_messages(
     path = tmp_path / "bad.yaml"
     path.write_text(content, encoding="utf-8")
     with sqlite_db.unit_of_work() as uow, pytest.raises(MasterDataInvalid) as info:
-        import_master_data(uow, path, "adm.kim")
+        import_master_data(uow, path, BOOTSTRAP)
     lines = [line.replace(str(tmp_path) + "/", "") for line in str(info.value).splitlines()]
     if expected is None:
         assert lines == [
@@ -252,6 +263,6 @@ def test_passwords_are_hashed_before_the_write_lock(
     assert set(read.password_hashes) == {u.id for u in read.site.users}
     monkeypatch.setattr(ebr.masterdata, "hash_password", lambda p: pytest.fail("hashed inside the lock"))
     with sqlite_db.unit_of_work() as uow:
-        report = import_master_data(uow, read, "adm.kim")
+        report = import_master_data(uow, read, BOOTSTRAP)
         uow.commit()
     assert report.added > 40

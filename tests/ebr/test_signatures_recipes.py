@@ -133,7 +133,7 @@ def test_a_completed_batch_takes_no_more_records(batch_sqlite: tuple[Database, d
     db, uids = batch_sqlite
     with db.unit_of_work(read_only=True) as uow:
         head = uow.stream_heads(uids["batch_id"])
-    engine = Engine(db, require_password_change=False)
+    engine = Engine(db)
     assert engine.dispatch(api.Login(user="op.alvarez", password=PASSWORDS["op.alvarez"])).status == "done"
     assert engine.dispatch(api.OpenBatch(uids["batch_id"])).status == "done"
     closed = engine.dispatch(api.Sign("OP30.S60", "op.alvarez", PASSWORDS["op.alvarez"]))
@@ -149,7 +149,7 @@ def test_batch_needs_an_approved_recipe(site_sqlite: Database) -> None:
     with site_sqlite.unit_of_work() as uow:
         import_recipe(uow, recipe, source, "adm.kim")
         uow.commit()
-    engine = Engine(site_sqlite, require_password_change=False)
+    engine = Engine(site_sqlite)
     assert engine.dispatch(api.Login(user="op.alvarez", password=PASSWORDS["op.alvarez"])).status == "done"
     outcome = engine.dispatch(api.StartBatch("B1", recipe.code, recipe.version, Decimal(120), "kg"))
     assert outcome.status == "error" and "not approved" in outcome.message

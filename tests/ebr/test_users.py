@@ -57,7 +57,7 @@ def test_production_hasher_is_argon2id(monkeypatch: pytest.MonkeyPatch) -> None:
     assert params["memory_cost"] >= 19456 and params["time_cost"] >= 2
     monkeypatch.setattr(ebr.users, "_hasher", PasswordHasher(**params))
     assert PasswordHasher(**params).type is Type.ID
-    stored = hash_password("Granul8-Alvarez")
+    stored = hash_password("Granul8-Alvarez.26")
     assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$") and "Granul8" not in stored
 
 
@@ -68,14 +68,18 @@ def test_login_by_id_and_by_badge(site_db: Database) -> None:
         by_badge = authenticate(uow, "B100234", PASSWORDS["op.alvarez"])
         uow.commit()
     assert by_id.ok and by_badge.ok and by_badge.user is not None and by_badge.user.id == "op.alvarez"
-    assert by_id.must_change_password
+    assert not by_id.must_change_password  # op.alvarez set her own password
     assert [a[0] for a in _actions(site_db, start)] == ["login.succeeded", "login.succeeded"]
+    with site_db.unit_of_work() as uow:
+        still_initial = authenticate(uow, "op.okafor", PASSWORDS["op.okafor"])
+        uow.commit()
+    assert still_initial.ok and still_initial.must_change_password
 
 
 def test_wrong_password_refused_and_audited(site_db: Database) -> None:
     start = _last_seq(site_db)
     with site_db.unit_of_work() as uow:
-        wrong = authenticate(uow, "op.chen", "Granul8-Alvarez")
+        wrong = authenticate(uow, "op.chen", "Granul8-Alvarez.26")
         unknown = authenticate(uow, "nobody", "whatever")
         uow.commit()
     assert not wrong.ok and wrong.code == "login_invalid" and wrong.user is None
@@ -93,7 +97,7 @@ def test_five_failures_lock_until_a_supervisor_unlocks(site_db: Database) -> Non
         uow.commit()
     assert [r.code for r in results] == ["login_invalid"] * 4 + ["account_locked"]
     with site_db.unit_of_work() as uow:
-        still = authenticate(uow, "op.okafor", "Granul8-Okafor")
+        still = authenticate(uow, "op.okafor", PASSWORDS["op.okafor"])
         uow.commit()
     assert not still.ok and still.code == "account_locked"
     with site_db.unit_of_work() as uow:
@@ -110,7 +114,7 @@ def test_five_failures_lock_until_a_supervisor_unlocks(site_db: Database) -> Non
     assert json.loads(old or "") == {"locked": True, "failed_attempts": 5}
     assert json.loads(new or "") == {"locked": False, "failed_attempts": 0}
     with site_db.unit_of_work() as uow:
-        assert authenticate(uow, "op.okafor", "Granul8-Okafor").ok
+        assert authenticate(uow, "op.okafor", PASSWORDS["op.okafor"]).ok
         uow.commit()
     assert verify(site_db).ok
 
@@ -119,7 +123,7 @@ def test_success_resets_the_failure_count(site_sqlite: Database) -> None:
     with site_sqlite.unit_of_work() as uow:
         for _ in range(4):
             authenticate(uow, "op.chen", "nope")
-        assert authenticate(uow, "op.chen", "Granul8-Chen").ok
+        assert authenticate(uow, "op.chen", "Granul8-Chen.26").ok
         for _ in range(4):
             authenticate(uow, "op.chen", "nope")
         uow.commit()
@@ -135,7 +139,7 @@ def test_deactivate_never_deletes(site_db: Database) -> None:
         deactivate_user(uow, "op.chen", by="adm.kim", reason="left the company")
         uow.commit()
     with site_db.unit_of_work() as uow:
-        result = authenticate(uow, "op.chen", "Granul8-Chen")
+        result = authenticate(uow, "op.chen", "Granul8-Chen.26")
         uow.commit()
         assert not result.ok and result.code == "login_invalid"
         actor = uow.user("op.chen")

@@ -3,7 +3,7 @@ them (``station.exports.load_record``: the audit chain verified, then the loader
 
 One station database per session holds
 
-* B-2611-001: the happy-path script, approved by QA (qa.dubois), its first dispense label
+* B-2611-001: the happy-path script, weighed on the scales, approved by QA (qa.dubois), its first dispense label
   printed and reprinted;
 * B-2611-002: the refusals script (still in progress);
 * B-2611-003: ``engine_batches.exceptions_batch`` (every kind of exception), its first label
@@ -48,7 +48,8 @@ def labels(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def station(template: Path, labels: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """The store the session's batches were recorded in (its URL)."""
     url = eb.copy_of(template, tmp_path_factory.mktemp("station"))
-    assert eb.run_headless(url, eb.HAPPY) == 0
+    # The happy path as the touchscreen runs it: every weight read from the bound scale.
+    eb.drive(url, [(action, "done") for action in eb.happy_path()])
     eb.review(url, "B-2611-001", approve=True, user="qa.dubois", comment=HAPPY_COMMENT)
     eb.print_labels(url, "B-2611-001", "OP20.S20", labels)
     assert eb.run_headless(url, eb.REFUSALS) == 0

@@ -92,8 +92,9 @@ def test_export_is_complete_and_self_describing(exceptional: BatchRecord) -> Non
         "out_of_limits": 1,
         "refused_weighings": 1,
         "overrides": 5,
+        "manual_weighings": 3,  # typed in (the script's weighings), not read from a scale
     }
-    assert found["count"] == sum(n for k, n in sizes.items() if k != "open_deviations") == 21
+    assert found["count"] == sum(n for k, n in sizes.items() if k != "open_deviations") == 24
     assert {e["hash"] for e in document["audit_events"]} == {e["hash"] for e in exceptional.events}
     assert len(document["records"]) == len(exceptional.records)
     assert body["consumptions"][0]["net"] == "60.60"  # decimals exactly as recorded, as text

@@ -76,7 +76,7 @@ def test_exceptions_come_first(happy_pages: list[str], exceptional_pages: list[s
     )
     exceptions = text[first : text.index("2 Execution")]
     cover = _flat(exceptional_pages[0])
-    assert "21 EXCEPTIONS — SEE SECTION 1" in cover and "QA REVIEW: REJECTED" in cover
+    assert "24 EXCEPTIONS — SEE SECTION 1" in cover and "QA REVIEW: REJECTED" in cover
     for expected in (
         "Overridden refusals (2)",
         "weight_out_of_tolerance",
@@ -152,7 +152,7 @@ def test_materials_equipment_and_values(happy_pages: list[str]) -> None:
         "P24-0817 released expiry 2030-08-31",
         "Gross 61.27 kg Tare 1.25 kg",
         "60.02 kg",
-        "SCL-150-01 (manual entry)",
+        "SCL-150-01 (from the scale) S/N B150-4471920",
         "3.6190 kg",
         "retest 2030-02-28",
         "2400 g",

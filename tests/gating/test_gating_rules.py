@@ -40,7 +40,13 @@ from gating import (
     gate,
 )
 from gating import wording as W
-from gating.rules import check_clock, check_not_blocked, check_password_fresh, check_sync_age
+from gating.rules import (
+    check_clock,
+    check_not_blocked,
+    check_password_fresh,
+    check_record_intact,
+    check_sync_age,
+)
 from gating.weighing import ScaleLimits, check_device, check_reading
 from gating.wording import wording
 from recipes import EquipmentStep, Quantity, WeighStep, load_recipe, scale_recipe
@@ -298,6 +304,11 @@ CASES = [
         lambda: check_clock(NOW, datetime(2026, 11, 26, 10, 0, tzinfo=UTC), timedelta(minutes=5)),
         "The station's clock (26 Nov 2026 10:30 CET) is behind the newest record (26 Nov 2026 11:00 CET): nothing can be recorded until it is set right",
     ),
+    Case(
+        ReasonCode.RECORD_NOT_INTACT,
+        lambda: check_record_intact("B-1", "event 12 of B-1: hash mismatch"),
+        "The record of batch B-1 does not verify (event 12 of B-1: hash mismatch): it cannot be approved",
+    ),
 ]
 
 #: The floor scale of the reference data (2026-12: with its minimum weight).
@@ -321,6 +332,7 @@ def test_the_table_names_every_reason_code() -> None:
         "login_invalid", "account_locked", "value_out_of_limits", "deviation_open",
         "password_change_required", "weight_below_minimum", "weight_above_capacity", "weight_invalid",
         "equipment_wrong_device", "step_blocked_by_deviation", "sync_stale", "clock_behind_record",
+        "record_not_intact",
     }  # fmt: skip
 
 

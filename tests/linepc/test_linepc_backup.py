@@ -267,18 +267,18 @@ def test_doctor_asks_the_configured_scale_for_its_serial(
     from hardware.simulators.scale import ScaleSimulator
 
     link = tmp_path / "scale"
-    scale = ScaleSimulator("mt-sics", serial_number="SIM0001", link=str(link))
+    scale = ScaleSimulator("mt-sics", serial_number="B150-4471920", link=str(link))  # SCL-150-01's
     scale.start()
     try:
         config = tmp_path / "station.toml"
         base = f'[backup]\nfolder = "{tmp_path}"\n[devices.scale]\nport = "{link}"\n'
         config.write_text(base + 'equipment = "SCL-150-01"\n')
         assert main(["--config", str(config), "doctor", "--db", store]) == 0
-        assert f"scale         ok    {link} = SCL-150-01: answers, serial SIM0001" in capsys.readouterr().out
+        assert f"scale         ok    {link} = SCL-150-01: answers, serial B150-4471920" in capsys.readouterr().out
         config.write_text(base + 'equipment = "SCL-150-01"\nserial_number = "B123456789"\n')
         assert main(["--config", str(config), "doctor", "--db", store]) == 1
         out = capsys.readouterr().out
-        assert "scale         FAIL  " in out and "serial SIM0001, expected B123456789" in out
+        assert "scale         FAIL  " in out and "serial B150-4471920, expected B123456789" in out
         config.write_text(base + 'equipment = "SCL-999"\n')
         assert main(["--config", str(config), "doctor", "--db", store]) == 1
         assert "equipment SCL-999 is not in the master data" in capsys.readouterr().out

@@ -105,43 +105,43 @@ def test_negative_tolerance() -> None:
         "tolerance: {minus_pct: -1.0, plus_pct: 1.0}\n        scale: floor_scale",
     )
     assert problems_of(text) == [
-        "para500.yaml:52: operations[1].steps[2].tolerance.minus_pct: must not be negative"
+        "para500.yaml:53: operations[1].steps[2].tolerance.minus_pct: must not be negative"
     ]
 
 
 def test_tolerance_over_hundred_percent() -> None:
     text = edit("minus_pct: 2.0, plus_pct: 2.0", "minus_pct: 150, plus_pct: 2.0")
     assert problems_of(text) == [
-        "para500.yaml:71: operations[1].steps[5].tolerance.minus_pct: must not exceed 100, not 150"
+        "para500.yaml:72: operations[1].steps[5].tolerance.minus_pct: must not exceed 100, not 150"
     ]
 
 
 def test_yaml_syntax_error_is_located() -> None:
     text = edit("    title: Dispensing\n", "    title: Dispensing: [\n")
     assert problems_of(text) == [
-        "para500.yaml:33: document: YAML syntax error: mapping values are not allowed here (column 22)"
+        "para500.yaml:34: document: YAML syntax error: mapping values are not allowed here (column 22)"
     ]
 
 
 def test_duplicate_yaml_key() -> None:
     text = edit("        bind: bench_scale\n", "        bind: bench_scale\n        bind: other\n")
     [line] = problems_of(text)
-    assert line.startswith('para500.yaml:58: document: YAML syntax error: found duplicate key "bind"')
+    assert line.startswith('para500.yaml:59: document: YAML syntax error: found duplicate key "bind"')
 
 
 def test_unknown_key() -> None:
     text = edit("        label: dispense\n", "        lable: dispense\n")
-    assert problems_of(text) == ["para500.yaml:47: operations[1].steps[1].lable: unknown key"]
+    assert problems_of(text) == ["para500.yaml:48: operations[1].steps[1].lable: unknown key"]
 
 
 def test_unknown_top_level_key() -> None:
-    assert problems_of(SOURCE + "approved_by: qa.dubois\n") == ["para500.yaml:113: approved_by: unknown key"]
+    assert problems_of(SOURCE + "approved_by: qa.dubois\n") == ["para500.yaml:114: approved_by: unknown key"]
 
 
 def test_unknown_step_kind() -> None:
     text = edit("kind: measure\n        name: Dry", "kind: measurement\n        name: Dry")
     assert problems_of(text) == [
-        "para500.yaml:99: operations[2].steps[3].kind: unknown step kind 'measurement' "
+        "para500.yaml:100: operations[2].steps[3].kind: unknown step kind 'measurement' "
         "(expected one of: instruction, check, measure, equipment, weigh, signature)"
     ]
 
@@ -149,7 +149,7 @@ def test_unknown_step_kind() -> None:
 def test_missing_kind() -> None:
     text = edit("      - id: OP30.S20\n        kind: instruction\n", "      - id: OP30.S20\n")
     assert problems_of(text) == [
-        "para500.yaml:89: operations[2].steps[1].kind: is required "
+        "para500.yaml:90: operations[2].steps[1].kind: is required "
         "(one of: instruction, check, measure, equipment, weigh, signature)"
     ]
 
@@ -164,7 +164,7 @@ def test_missing_required_field_points_at_its_mapping() -> None:
 
 def test_missing_field_in_flow_mapping() -> None:
     text = edit("tolerance: {minus_pct: 0.5, plus_pct: 0.5}", "tolerance: {minus_pct: 0.5}")
-    assert problems_of(text) == ["para500.yaml:45: operations[1].steps[1].tolerance.plus_pct: is required"]
+    assert problems_of(text) == ["para500.yaml:46: operations[1].steps[1].tolerance.plus_pct: is required"]
 
 
 def test_wrong_types() -> None:
@@ -174,35 +174,35 @@ def test_wrong_types() -> None:
     assert problems_of(text) == [
         "para500.yaml:5: recipe.version: must be a whole number, not text '3'",
         "para500.yaml:14: operations[0].training: must be a list, not text 'SOP-LC-001'",
-        "para500.yaml:51: operations[1].steps[2].quantity.value: must be a number, not text 'forty'",
+        "para500.yaml:52: operations[1].steps[2].quantity.value: must be a number, not text 'forty'",
     ]
 
 
 def test_text_field_given_a_number() -> None:
     text = edit("material: RM-0303", "material: 303")
     assert problems_of(text) == [
-        "para500.yaml:62: operations[1].steps[4].material: must be text, not the number 303"
+        "para500.yaml:63: operations[1].steps[4].material: must be text, not the number 303"
     ]
 
 
 def test_duplicate_operation_id() -> None:
     text = edit("  - id: OP30\n", "  - id: OP20\n")
     assert problems_of(text) == [
-        "para500.yaml:80: operations[2].id: duplicate operation id 'OP20' (first used on line 32)"
+        "para500.yaml:81: operations[2].id: duplicate operation id 'OP20' (first used on line 33)"
     ]
 
 
 def test_duplicate_step_id_across_operations() -> None:
     text = edit("      - id: OP30.S20\n", "      - id: OP10.S20\n")
     assert problems_of(text) == [
-        "para500.yaml:89: operations[2].steps[1].id: duplicate step id 'OP10.S20' (first used on line 22)"
+        "para500.yaml:90: operations[2].steps[1].id: duplicate step id 'OP10.S20' (first used on line 22)"
     ]
 
 
 def test_weigh_scale_bound_only_later() -> None:
     text = edit("        scale: floor_scale\n", "        scale: bench_scale\n")
     assert problems_of(text) == [
-        "para500.yaml:46: operations[1].steps[1].scale: 'bench_scale' is bound only by a later step (OP20.S40): "
+        "para500.yaml:47: operations[1].steps[1].scale: 'bench_scale' is bound only by a later step (OP20.S40): "
         "bind the scale before weighing"
     ]
 
@@ -213,21 +213,21 @@ def test_weigh_scale_never_bound() -> None:
         "scale: shelf_scale\n        label: dispense\n      - id: OP20.S60",
     )
     assert problems_of(text) == [
-        "para500.yaml:65: operations[1].steps[4].scale: 'shelf_scale' is not bound by an earlier equipment step "
+        "para500.yaml:66: operations[1].steps[4].scale: 'shelf_scale' is not bound by an earlier equipment step "
         "(bound: bench_scale, floor_scale)"
     ]
 
 
 def test_weigh_without_any_preceding_equipment_step() -> None:
     lines = SOURCE.splitlines(keepends=True)
-    del lines[35:40]  # OP20.S10, the equipment step that binds floor_scale
+    del lines[36:41]  # OP20.S10, the equipment step that binds floor_scale
     text = "".join(lines)
     assert "bind: floor_scale" not in text
     lines = problems_of(text)
     assert lines == [
-        "para500.yaml:41: operations[1].steps[0].scale: 'floor_scale' is not bound: "
+        "para500.yaml:42: operations[1].steps[0].scale: 'floor_scale' is not bound: "
         "no equipment step before this weighing binds a scale",
-        "para500.yaml:48: operations[1].steps[1].scale: 'floor_scale' is not bound: "
+        "para500.yaml:49: operations[1].steps[1].scale: 'floor_scale' is not bound: "
         "no equipment step before this weighing binds a scale",
     ]
 
@@ -235,17 +235,17 @@ def test_weigh_without_any_preceding_equipment_step() -> None:
 def test_independent_of_unknown_later_and_self() -> None:
     text = edit("independent_of: [OP10.S10]", "independent_of: [OP10.S10, OP10.S99, OP20.S20, OP10.S30]")
     assert problems_of(text) == [
-        "para500.yaml:30: operations[0].steps[2].independent_of[1]: 'OP10.S99' is not a step of this recipe",
-        "para500.yaml:30: operations[0].steps[2].independent_of[2]: 'OP20.S20' is a later step: "
+        "para500.yaml:31: operations[0].steps[2].independent_of[1]: 'OP10.S99' is not a step of this recipe",
+        "para500.yaml:31: operations[0].steps[2].independent_of[2]: 'OP20.S20' is a later step: "
         "a signature can only be independent of earlier steps",
-        "para500.yaml:30: operations[0].steps[2].independent_of[3]: a signature cannot be independent of its own step",
+        "para500.yaml:31: operations[0].steps[2].independent_of[3]: a signature cannot be independent of its own step",
     ]
 
 
 def test_independent_of_in_block_list_points_at_the_item() -> None:
     text = edit("independent_of: [OP10.S10]", "independent_of:\n          - OP10.S10\n          - OP30.S10")
     assert problems_of(text) == [
-        "para500.yaml:32: operations[0].steps[2].independent_of[1]: 'OP30.S10' is a later step: "
+        "para500.yaml:33: operations[0].steps[2].independent_of[1]: 'OP30.S10' is a later step: "
         "a signature can only be independent of earlier steps"
     ]
 
@@ -253,7 +253,7 @@ def test_independent_of_in_block_list_points_at_the_item() -> None:
 def test_limits_low_above_high() -> None:
     text = edit("limits: {low: 4.5, high: 5.5}", "limits: {low: 5.5, high: 4.5}")
     assert problems_of(text) == [
-        "para500.yaml:102: operations[2].steps[3].limits: low (5.5) is greater than high (4.5)"
+        "para500.yaml:103: operations[2].steps[3].limits: low (5.5) is greater than high (4.5)"
     ]
 
 
@@ -262,7 +262,7 @@ def test_quantity_unit_not_a_mass() -> None:
     text = edit("batch_size: {quantity: 120, unit: kg}", "batch_size: {quantity: 120, unit: pcs}", text)
     assert problems_of(text) == [
         "para500.yaml:8: recipe.batch_size.unit: 'pcs' is not a mass unit (use mg, g, kg, lb)",
-        "para500.yaml:63: operations[1].steps[4].quantity.unit: 'L' is not a mass unit (use mg, g, kg, lb)",
+        "para500.yaml:64: operations[1].steps[4].quantity.unit: 'L' is not a mass unit (use mg, g, kg, lb)",
     ]
 
 
@@ -275,7 +275,7 @@ def test_quantities_in_any_mass_unit_are_fine() -> None:
 def test_zero_quantity() -> None:
     text = edit("quantity: {value: 3.6, unit: kg}", "quantity: {value: 0, unit: kg}")
     assert problems_of(text) == [
-        "para500.yaml:63: operations[1].steps[4].quantity.value: must be greater than zero, not 0"
+        "para500.yaml:64: operations[1].steps[4].quantity.value: must be greater than zero, not 0"
     ]
 
 
@@ -298,15 +298,15 @@ def test_unknown_requirement_and_role() -> None:
     text = edit("requires: [in_service, clean]", "requires: [in_service, sterile]")
     text = edit("role: operator", "role: foreman", text)
     assert problems_of(text) == [
-        "para500.yaml:88: operations[2].steps[0].requires[1]: unknown requirement 'sterile' "
+        "para500.yaml:89: operations[2].steps[0].requires[1]: unknown requirement 'sterile' "
         "(expected one of: in_service, calibrated, clean, daily_check)",
-        "para500.yaml:112: operations[2].steps[5].role: unknown role 'foreman' (expected one of: operator, supervisor, qa, admin)",
+        "para500.yaml:113: operations[2].steps[5].role: unknown role 'foreman' (expected one of: operator, supervisor, qa, admin)",
     ]
 
 
 def test_empty_steps() -> None:
     text = SOURCE[: SOURCE.index("    steps:\n      - id: OP30.S10")] + "    steps: []\n"
-    assert problems_of(text) == ["para500.yaml:83: operations[2].steps: must not be empty"]
+    assert problems_of(text) == ["para500.yaml:84: operations[2].steps: must not be empty"]
 
 
 def test_anchors_are_refused() -> None:
@@ -314,7 +314,7 @@ def test_anchors_are_refused() -> None:
     text = edit("training: [SOP-GRAN-012]\n", "training: *sops\n", text)
     assert problems_of(text) == [
         "para500.yaml:9: document: anchors and aliases (& and *) are not allowed in a recipe",
-        "para500.yaml:82: document: anchors and aliases (& and *) are not allowed in a recipe",
+        "para500.yaml:83: document: anchors and aliases (& and *) are not allowed in a recipe",
     ]
 
 
@@ -325,7 +325,7 @@ def test_every_problem_is_reported_at_once_in_file_order() -> None:
     text = edit("        scale: floor_scale\n", "        scale: bench_scale\n", text)
     text = edit("limits: {low: 140, high: 160}", "limits: {low: 160, high: 140}", text)
     lines = problems_of(text)
-    assert [line.split(":")[1] for line in lines] == ["5", "25", "46", "89", "97"]
+    assert [line.split(":")[1] for line in lines] == ["5", "25", "47", "90", "98"]
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from tests.station.conftest import HAPPY, RECIPE, SITE, run_cli
+from tests.station.conftest import HAPPY, OQ_SETUP, RECIPE, SITE, as_user, run_cli
 
 
 def _no_log_beside(path: Path) -> None:
@@ -19,7 +19,9 @@ def test_every_command_leaves_the_file_complete(approved_db: str, tmp_path: Path
     url = f"sqlite:///{fresh}"
     assert run_cli("master", "import", SITE, "--db", url).returncode == 0
     _no_log_beside(fresh)
-    assert run_cli("recipe", "import", RECIPE, "--db", url).returncode == 0
+    assert run_cli("run", OQ_SETUP, "--db", url).returncode == 0
+    _no_log_beside(fresh)
+    assert run_cli("recipe", "import", RECIPE, "--db", url, *as_user("adm.kim", tmp_path)).returncode == 0
     _no_log_beside(fresh)
     path = Path(approved_db.removeprefix("sqlite:///"))
     result = run_cli("run", HAPPY, "--db", approved_db)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.station.conftest import HAPPY, RECIPE, run_cli
+from tests.station.conftest import HAPPY, RECIPE, as_user, run_cli
 
 
 def _one_line(err: str) -> str:
@@ -45,7 +45,7 @@ def test_unknown_command_and_bad_arguments() -> None:
     result = run_cli("frobnicate")
     assert result.returncode == 2
     _one_line(result.stderr)
-    result = run_cli("recipe", "approve", "PARA500-GRAN", "three", "--user", "x", "--password", "y")
+    result = run_cli("recipe", "approve", "PARA500-GRAN", "three", "--user", "x", "--password-file", "y")
     assert result.returncode == 2
     _one_line(result.stderr)
 
@@ -122,37 +122,17 @@ def test_locked_database_is_one_line(approved_db: str) -> None:
     assert "locked" in _one_line(result.stderr).lower() or "busy" in result.stderr.lower()
 
 
-def test_wrong_password_for_approval_is_refused(db_url: str, tmp_path: Path) -> None:
-    assert (
-        run_cli(
-            "master",
-            "import",
-            Path(__file__).parents[1] / "data/masterdata/site.yaml",
-            "--db",
-            db_url,
-            "--user",
-            "adm.kim",
-        ).returncode
-        == 0
-    )
-    assert run_cli("recipe", "import", RECIPE, "--db", db_url, "--user", "adm.kim").returncode == 0
-    result = run_cli(
-        "recipe", "approve", "PARA500-GRAN", "3", "--user", "qa.dubois", "--password", "nope", "--db", db_url
-    )
+def test_wrong_password_for_approval_is_refused(approved_db: str, tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong.pw"
+    wrong.write_text("nope\n", encoding="utf-8")
+    v4 = tmp_path / "v4.yaml"
+    v4.write_text(RECIPE.read_text(encoding="utf-8").replace("version: 3", "version: 4"), encoding="utf-8")
+    assert run_cli("recipe", "import", v4, "--db", approved_db, *as_user("adm.kim", tmp_path)).returncode == 0
+    approve = ["recipe", "approve", "PARA500-GRAN", "4", "--db", approved_db]
+    result = run_cli(*approve, "--user", "qa.berg", "--password-file", wrong)
     assert result.returncode == 1
     _one_line(result.stderr)
-    result = run_cli(
-        "recipe",
-        "approve",
-        "PARA500-GRAN",
-        "3",
-        "--user",
-        "op.alvarez",
-        "--password",
-        "Granul8-Alvarez",
-        "--db",
-        db_url,
-    )
+    result = run_cli(*approve, *as_user("op.alvarez", tmp_path))
     assert result.returncode == 1
     assert "qa" in _one_line(result.stderr)
 
@@ -184,7 +164,7 @@ def test_tampered_audit_value_exits_3_naming_the_event(approved_db: str) -> None
     [
         ["ebr", "verify"],
         ["ebr", "export", "B-1", "--format", "json", "-o", "out.json"],
-        ["recipe", "approve", "PARA500-GRAN", "3", "--user", "qa.dubois", "--password", "x"],
+        ["recipe", "approve", "PARA500-GRAN", "3", "--user", "qa.dubois", "--password-file", "/dev/null"],
         ["run", str(HAPPY)],
     ],
 )

@@ -20,11 +20,11 @@ from station.engine import api
 
 def _to_weigh_step(engine, scanned: queue.Queue[DecodedScan], scanner: ScannerSimulator) -> None:  # type: ignore[no-untyped-def]
     for action in (
-        api.Login(user="op.alvarez", password="Granul8-Alvarez"),
+        api.Login(user="op.alvarez", password="Granul8-Alvarez.26"),
         api.StartBatch("B-DEV-1", "PARA500-GRAN", 3, Decimal(120), "kg"),
         api.Confirm("OP10.S10"),
         api.Answer("OP10.S20", True),
-        api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak"),
+        api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak.26"),
     ):
         assert engine.dispatch(action).status == "done"
     for step, label in (("OP20.S10", "SCL-150-01"), ("OP20.S20", "]C101040123450001081730083110P24-0817")):

@@ -10,7 +10,7 @@ from ebr import users
 from station.composition import build_engine, open_store
 from station.engine import api
 from station.engine.master_facts import MasterFacts
-from tests.station.conftest import LOT, SITE, cli, do, to_dispensing, to_the_scale
+from tests.station.conftest import LOT, SITE, as_user, cli, do, to_dispensing, to_the_scale
 
 
 def test_training_expired_by_an_import_mid_batch_refuses_the_next_step(
@@ -28,7 +28,7 @@ def test_training_expired_by_an_import_mid_batch_refuses_the_next_step(
             ),
             encoding="utf-8",
         )
-        assert cli("master", "import", changed, "--db", approved_db) == 0
+        assert cli("master", "import", changed, "--db", approved_db, *as_user("qa.dubois", tmp_path)) == 0
         outcome = engine.dispatch(api.Scan("OP20.S20", LOT))
         assert outcome.status == "refused"
         assert outcome.reasons == ("training_expired",)
@@ -47,7 +47,7 @@ def test_lot_and_scale_seen_before_are_looked_at_again_after_an_import(
         to_dispensing(engine, "B-MD-2")
         # Shift change: both are site events, neither changes master data.
         assert engine.dispatch(api.Logout()).status == "done"
-        assert engine.dispatch(api.Login(user="op.alvarez", password="Granul8-Alvarez")).status == "done"
+        assert engine.dispatch(api.Login(user="op.alvarez", password="Granul8-Alvarez.26")).status == "done"
         assert engine.dispatch(api.OpenBatch("B-MD-2")).status == "done"
         # QA quarantines the lot and the scale's calibration lapses; the site file is imported.
         changed = tmp_path / "site.yaml"
@@ -57,14 +57,14 @@ def test_lot_and_scale_seen_before_are_looked_at_again_after_an_import(
             "{material: RM-0101, lot: P24-0817, status: quarantined, expiry: 2030-08-31}",
         )
         text = text.replace(
-            "{id: SCL-150-01, class: FLOOR-SCALE-150KG, name: Floor scale 150 kg bay 1, status: in_service,\n"
+            '{id: SCL-150-01, class: FLOOR-SCALE-150KG, serial_number: "B150-4471920", name: Floor scale 150 kg bay 1, status: in_service,\n'
             "     calibrated_until: 2030-03-31,",
-            "{id: SCL-150-01, class: FLOOR-SCALE-150KG, name: Floor scale 150 kg bay 1, status: in_service,\n"
+            '{id: SCL-150-01, class: FLOOR-SCALE-150KG, serial_number: "B150-4471920", name: Floor scale 150 kg bay 1, status: in_service,\n'
             "     calibrated_until: 2025-03-31,",
         )
         assert "quarantined, expiry: 2030-08-31}" in text and "calibrated_until: 2025-03-31" in text
         changed.write_text(text, encoding="utf-8")
-        assert cli("master", "import", changed, "--db", approved_db) == 0
+        assert cli("master", "import", changed, "--db", approved_db, *as_user("qa.dubois", tmp_path)) == 0
         # The scale bound before the import is checked again at the moment of weighing.
         weighed = engine.dispatch(api.Weigh("OP20.S20", gross=Decimal("61.27"), tare=Decimal("1.25")))
         assert weighed.status == "refused"
@@ -77,7 +77,7 @@ def test_lot_and_scale_seen_before_are_looked_at_again_after_an_import(
             engine,
             api.Confirm("OP10.S10"),
             api.Answer("OP10.S20", True),
-            api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak"),
+            api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak.26"),
         )
         assert engine.dispatch(api.Scan("OP20.S10", "SCL-150-01")).reasons == ("equipment_calibration_due",)
         assert engine.dispatch(api.Scan("OP20.S10", "SCL-150-02")).status == "refused"  # lapsed in 2026
@@ -93,17 +93,17 @@ def test_a_batch_written_by_another_station_is_followed(approved_db: str) -> Non
     try:
         do(
             first,
-            api.Login(user="op.alvarez", password="Granul8-Alvarez"),
+            api.Login(user="op.alvarez", password="Granul8-Alvarez.26"),
             api.StartBatch("B-MD-4", "PARA500-GRAN", 3, Decimal(120), "kg"),
             api.Confirm("OP10.S10"),
         )
-        assert second.dispatch(api.Login(user="op.alvarez", password="Granul8-Alvarez")).status == "done"
+        assert second.dispatch(api.Login(user="op.alvarez", password="Granul8-Alvarez.26")).status == "done"
         assert second.dispatch(api.OpenBatch("B-MD-4")).status == "done"
         assert second.dispatch(api.Answer("OP10.S20", True)).status == "done"
         # The first engine's last commit is no longer the chain head: it reads the batch again.
         again = first.dispatch(api.Answer("OP10.S20", True))
         assert again.status == "refused" and again.reasons == ("sequence",)
-        assert first.dispatch(api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak")).status == "done"
+        assert first.dispatch(api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak.26")).status == "done"
         assert second.state().batch is not None
         assert second.state().batch.current_step == "OP20.S10"  # type: ignore[union-attr]
     finally:
@@ -130,7 +130,7 @@ def test_master_facts_are_read_again_only_after_a_master_data_event(approved_db:
         with sqlite3.connect(approved_db.removeprefix("sqlite:///")) as con:
             con.execute("update lots set status = 'rejected' where lot = 'P24-0817'")
         with db.unit_of_work() as uow:
-            assert users.authenticate(uow, "op.alvarez", "Granul8-Alvarez").ok
+            assert users.authenticate(uow, "op.alvarez", "Granul8-Alvarez.26").ok
             uow.commit()
         assert lot_status() == "released"
         # An import is master.* events in the site stream: everything kept is read again.
@@ -142,7 +142,7 @@ def test_master_facts_are_read_again_only_after_a_master_data_event(approved_db:
             ),
             encoding="utf-8",
         )
-        assert cli("master", "import", changed, "--db", approved_db) == 0
+        assert cli("master", "import", changed, "--db", approved_db, *as_user("qa.dubois", tmp_path)) == 0
         assert lot_status() == "quarantined"
     finally:
         db.dispose()

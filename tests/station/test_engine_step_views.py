@@ -63,7 +63,7 @@ def test_every_outcome_shows_what_a_view_made_from_scratch_shows(approved_db: st
 def test_a_step_view_changes_with_the_step(approved_db: str) -> None:
     engine = build_engine(db=open_store(approved_db))
     try:
-        engine.dispatch(api.Login(user="op.alvarez", password="Granul8-Alvarez"))
+        engine.dispatch(api.Login(user="op.alvarez", password="Granul8-Alvarez.26"))
         before = engine.dispatch(api.StartBatch("B-VIEW-1", "PARA500-GRAN", 3, Decimal(120), "kg")).state
         after = engine.dispatch(api.Confirm("OP10.S10")).state
         assert before is not None and after is not None and before.batch and after.batch
@@ -74,7 +74,7 @@ def test_a_step_view_changes_with_the_step(approved_db: str) -> None:
         assert new["OP20.S10"] is old["OP20.S10"]  # untouched: the same view
         # A refused scan shows on its step at once, with its reasons and time.
         engine.dispatch(api.Answer("OP10.S20", True))
-        engine.dispatch(api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak"))
+        engine.dispatch(api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak.26"))
         refused = engine.dispatch(api.Scan("OP20.S10", "SCL-999-99"))
         assert refused.status == "refused" and refused.state and refused.state.batch
         scale_step = {s.id: s for s in refused.state.batch.steps}["OP20.S10"]
@@ -93,11 +93,11 @@ def test_each_step_shows_what_the_record_holds_of_it(approved_db: str) -> None:
     try:
         outcome = do(
             engine,
-            api.Login(user="op.alvarez", password="Granul8-Alvarez"),
+            api.Login(user="op.alvarez", password="Granul8-Alvarez.26"),
             api.StartBatch("B-VIEW-2", "PARA500-GRAN", 3, Decimal(120), "kg"),
             api.Confirm("OP10.S10"),
             api.Answer("OP10.S20", True),
-            api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak"),
+            api.Sign("OP10.S30", "sv.nowak", "Superv1se-Nowak.26"),
             api.Scan("OP20.S10", "SCL-150-01"),
             api.Scan("OP20.S20", LOT),
             api.Weigh("OP20.S20", gross=Decimal("61.27"), tare=Decimal("1.25")),

@@ -19,7 +19,7 @@ from gating.reasons import GatePolicy, ReasonCode
 from station.engine import api
 from station.engine.engine import Engine
 from station.exports import ReviewRefused, print_dispense_label, review_batch, review_refusal
-from tests.station.conftest import HAPPY, REFUSALS, cli, do
+from tests.station.conftest import HAPPY, REFUSALS, cli, do, pw
 
 
 def refused_reviews(url: str, batch_id: str) -> list[tuple[str | None, tuple[str, ...], str]]:
@@ -129,14 +129,14 @@ def test_qa_review_rules_and_the_review_in_every_export(
 ) -> None:
     review = ["ebr", "review", "B-2611-001", "--comment", "Reviewed by exception: none", "--db", completed_db]
     # Not QA: refused. Wrong password: refused.
-    assert cli(*review, "--approve", "--user", "sv.haddad", "--password", "Superv1se-Haddad") == 1
+    assert cli(*review, "--approve", "--user", "sv.haddad", "--password-file", pw("Superv1se-Haddad.26")) == 1
     assert "qa role" in capsys.readouterr().err
-    assert cli(*review, "--approve", "--user", "qa.berg", "--password", "wrong") == 1
+    assert cli(*review, "--approve", "--user", "qa.berg", "--password-file", pw("wrong")) == 1
     capsys.readouterr()
-    assert cli(*review, "--approve", "--user", "qa.berg", "--password", "Rev1ew-Berg") == 0
+    assert cli(*review, "--approve", "--user", "qa.berg", "--password-file", pw("Rev1ew-Berg.26")) == 0
     assert "approved by Anders Berg" in capsys.readouterr().out
     # Once only.
-    assert cli(*review, "--reject", "--user", "qa.dubois", "--password", "Rev1ew-Dubois") == 1
+    assert cli(*review, "--reject", "--user", "qa.dubois", "--password-file", pw("Rev1ew-Dubois.26")) == 1
     assert "reviewed already" in capsys.readouterr().err
     out = tmp_path / "b.json"
     assert cli("ebr", "export", "B-2611-001", "--format", "json", "-o", out, "--db", completed_db) == 0
@@ -170,7 +170,7 @@ def test_a_qa_user_who_took_part_in_the_batch_may_not_review_it(
     finally:
         db.dispose()
     review = ["ebr", "review", "B-2611-001", "--approve", "--comment", "ok", "--db", completed_db]
-    assert cli(*review, "--user", "qa.dubois", "--password", "Rev1ew-Dubois") == 1
+    assert cli(*review, "--user", "qa.dubois", "--password-file", pw("Rev1ew-Dubois.26")) == 1
     assert "Claire Dubois took part in batch B-2611-001" in capsys.readouterr().err
     assert refused_reviews(completed_db, "B-2611-001") == [
         (
@@ -179,7 +179,7 @@ def test_a_qa_user_who_took_part_in_the_batch_may_not_review_it(
             "Claire Dubois took part in batch B-2611-001: an independent QA reviewer is needed",
         )
     ]
-    assert cli(*review, "--user", "qa.berg", "--password", "Rev1ew-Berg") == 0
+    assert cli(*review, "--user", "qa.berg", "--password-file", pw("Rev1ew-Berg.26")) == 0
 
 
 def test_an_unfinished_batch_cannot_be_reviewed(approved_db: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -192,8 +192,8 @@ def test_an_unfinished_batch_cannot_be_reviewed(approved_db: str, capsys: pytest
             "--approve",
             "--user",
             "qa.berg",
-            "--password",
-            "Rev1ew-Berg",
+            "--password-file",
+            pw("Rev1ew-Berg.26"),
             "--comment",
             "x",
             "--db",
@@ -204,11 +204,11 @@ def test_an_unfinished_batch_cannot_be_reviewed(approved_db: str, capsys: pytest
     assert "in progress" in capsys.readouterr().err
     # On hold, as the replay of its stream says, and refused so whatever the site lets a
     # supervisor override at a step: a review is never overridden.
-    engine = Engine(open_database(approved_db), require_password_change=False)
+    engine = Engine(open_database(approved_db))
     try:
         do(
             engine,
-            api.Login(user="op.alvarez", password="Granul8-Alvarez"),
+            api.Login(user="op.alvarez", password="Granul8-Alvarez.26"),
             api.OpenBatch("B-2611-002"),
             api.Hold("scale alarm"),
         )
@@ -222,7 +222,7 @@ def test_an_unfinished_batch_cannot_be_reviewed(approved_db: str, capsys: pytest
                 "B-2611-002",
                 approve=True,
                 user="qa.berg",
-                password="Rev1ew-Berg",
+                password="Rev1ew-Berg.26",
                 comment="x",
                 policy=GatePolicy().soften(ReasonCode.SEQUENCE),
             )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.station.conftest import HAPPY, RECIPE, REFUSALS, SITE, cli
+from tests.station.conftest import HAPPY, OQ_SETUP, RECIPE, REFUSALS, SITE, as_user, cli, pw
 
 
 def test_reference_recipe_validates(capsys: pytest.CaptureFixture[str]) -> None:
@@ -15,10 +15,14 @@ def test_reference_recipe_validates(capsys: pytest.CaptureFixture[str]) -> None:
     assert "valid" in capsys.readouterr().out
 
 
-def test_master_import_twice_changes_nothing(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli("master", "import", SITE, "--db", db_url) == 0
+def test_master_import_twice_changes_nothing(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli("master", "import", SITE, "--db", db_url) == 0  # the bootstrap
     first = capsys.readouterr().out
-    assert cli("master", "import", SITE, "--db", db_url) == 0
+    assert cli("run", OQ_SETUP, "--db", db_url) == 0
+    capsys.readouterr()
+    assert cli("master", "import", SITE, "--db", db_url, *as_user("qa.dubois", tmp_path)) == 0
     second = capsys.readouterr().out
     assert "0 added, 0 changed" in second, second
     assert first != second
@@ -44,7 +48,7 @@ def test_several_master_data_files_are_imported_all_or_none(
     assert f"{broken}:" in err and "nothing was imported" in err
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
         assert connection.execute("SELECT count(*) FROM lots").fetchone() == (0,)
-    assert cli("master", "import", SITE, released, "--db", db_url) == 0
+    assert cli("master", "import", SITE, released, "--db", db_url) == 0  # the bootstrap
     out = capsys.readouterr().out
     assert f"{released}: 0 added, 1 changed" in out
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
@@ -161,14 +165,20 @@ def test_recipe_import_and_approval_exactly_as_the_design_names_them(
     db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cli("master", "import", SITE, "--db", db_url) == 0
-    assert cli("recipe", "import", RECIPE, "--db", db_url) == 0  # imported by the system account
-    assert cli("recipe", "import", RECIPE, "--db", db_url) == 0  # the identical recipe again: nothing new
+    assert cli("run", OQ_SETUP, "--db", db_url) == 0
+    admin = as_user("adm.kim", tmp_path)
+    assert cli("recipe", "import", RECIPE, "--db", db_url, *admin) == 0
+    assert (
+        cli("recipe", "import", RECIPE, "--db", db_url, *admin) == 0
+    )  # the identical recipe again: nothing new
     changed = tmp_path / "changed.yaml"
     changed.write_text(
         RECIPE.read_text(encoding="utf-8").replace("value: 60.0", "value: 61.0"), encoding="utf-8"
     )
     capsys.readouterr()
-    assert cli("recipe", "import", changed, "--db", db_url) == 1  # same code and version, other content
+    assert (
+        cli("recipe", "import", changed, "--db", db_url, *admin) == 1
+    )  # same code and version, other content
     assert "new version" in capsys.readouterr().err
     assert (
         cli(
@@ -178,8 +188,8 @@ def test_recipe_import_and_approval_exactly_as_the_design_names_them(
             "3",
             "--user",
             "adm.kim",
-            "--password",
-            "Adm1n-Kim-2026",
+            "--password-file",
+            pw("Adm1n-Kim-2026.26"),
             "--db",
             db_url,
         )
@@ -193,8 +203,8 @@ def test_recipe_import_and_approval_exactly_as_the_design_names_them(
             "3",
             "--user",
             "qa.dubois",
-            "--password",
-            "Rev1ew-Dubois",
+            "--password-file",
+            pw("Rev1ew-Dubois.26"),
             "--db",
             db_url,
         )

@@ -204,7 +204,6 @@ def rig(qtbot, station_db: str, simulators, screenshot_dir: Path) -> Iterator[Ca
     def make(
         *,
         prepare: Iterable[Any] = (),
-        interactive: bool = True,
         devices: bool = True,
         size: tuple[int, int] = (1024, 768),
         tag: str | None = None,
@@ -218,7 +217,7 @@ def rig(qtbot, station_db: str, simulators, screenshot_dir: Path) -> Iterator[Ca
             scale, scanner = simulators()
             station_options.update(scale_link=scale.address, scanner_link=scanner.address)
         engines: list[Any] = []
-        built = build_station(engine_factory(station_db, engines, interactive=interactive), **station_options)
+        built = build_station(engine_factory(station_db, engines), **station_options)
         made.append(built)
         built.window.resize(*size)
         built.window.show()

@@ -14,7 +14,7 @@ from station.ui.app import Station
 from station.ui.forms import FormPage
 from station.ui.widgets import TouchKeyboard
 
-from .real_engine import INITIAL_PASSWORDS
+from .real_engine import PASSWORDS
 
 TIMEOUT_MS = 15000
 
@@ -42,7 +42,7 @@ class Driver:
         self.url = url
         self.engines = engines if engines is not None else []
         #: Each user's password as it is now: the imported initial one until they set their own.
-        self.passwords = dict(INITIAL_PASSWORDS)
+        self.passwords = dict(PASSWORDS)
         self._settle_time: float | None = None
 
     # ---------------------------------------------------------------- finding

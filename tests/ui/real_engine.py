@@ -13,7 +13,7 @@ from tests.engine_batches import (
     BADGES,
     DATA,
     HAPPY,
-    INITIAL_PASSWORDS,
+    PASSWORDS,
     RECIPE,
     REFUSALS,
     SITE,
@@ -29,7 +29,7 @@ __all__ = [
     "BADGES",
     "DATA",
     "HAPPY",
-    "INITIAL_PASSWORDS",
+    "PASSWORDS",
     "RECIPE",
     "REFUSALS",
     "SITE",
@@ -67,14 +67,13 @@ class OffGuiThreadEngine:
         return attr
 
 
-def engine_factory(url: str, holder: list[OffGuiThreadEngine], *, interactive: bool = True):
-    """The engine as `mes-station gui` builds it (``interactive``: a user on an imported initial
-    password sets a new one first), built on the engine thread."""
+def engine_factory(url: str, holder: list[OffGuiThreadEngine]):
+    """The engine as `mes-station gui` builds it, built on the engine thread."""
 
     def make() -> OffGuiThreadEngine:
         from station.composition import build_engine
 
-        wrapped = OffGuiThreadEngine(build_engine(url, interactive=interactive))
+        wrapped = OffGuiThreadEngine(build_engine(url))
         holder.append(wrapped)
         return wrapped
 

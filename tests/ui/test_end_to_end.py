@@ -35,8 +35,7 @@ def test_happy_path_through_the_screens_writes_the_headless_record(
     d.scan_badge(BADGES["op.alvarez"])  # the badge, from the serial scanner
     d.fill("login_password", d.passwords["op.alvarez"])
     d.click("login_submit")
-    d.wait_page("password")  # the imported initial password must be replaced first
-    d.set_own_password("op.alvarez")
+    d.wait_page("home")  # she set her own password when the site was set up
     d.start_batch("B-2611-001")
     d.click("instruction_confirm")
     d.click("check_yes")

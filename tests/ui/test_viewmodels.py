@@ -171,16 +171,16 @@ def test_login_badge_wrong_password_and_lockout() -> None:
 
 def test_change_password_rules() -> None:
     vm = ChangePasswordVM(user_id="op.chen")
-    vm.old.set("Granul8-Chen")
+    vm.old.set("Granul8-Chen.26")
     vm.new.set("short")
     assert "at least" in vm.problem
-    vm.new.set("Granul8-Chen")
+    vm.new.set("Granul8-Chen.26")
     assert "differ" in vm.problem
     vm.new.set("Better-Pass-1")
     vm.repeat.set("Better-Pass-2")
     assert "match" in vm.problem
     vm.repeat.set("Better-Pass-1")
-    assert vm.can_submit and vm.action() == api.ChangePassword("op.chen", "Granul8-Chen", "Better-Pass-1")
+    assert vm.can_submit and vm.action() == api.ChangePassword("op.chen", "Granul8-Chen.26", "Better-Pass-1")
 
 
 def test_home_groups_and_start_validation() -> None:

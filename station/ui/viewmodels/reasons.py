@@ -112,6 +112,9 @@ WHAT_NEXT: dict[str, str] = {
     "clock_behind_record": QT_TRANSLATE_NOOP(
         "WhatNext", "Stop and call plant IT: the station's clock must be set right before work goes on."
     ),
+    "record_not_intact": QT_TRANSLATE_NOOP(
+        "WhatNext", "Do not release the batch: report the record to QA management and plant IT."
+    ),
 }
 
 
@@ -237,6 +240,9 @@ SENTENCES: tuple[str, ...] = (
         "The station's clock ({clock}) is behind the newest record ({newest}): nothing can be recorded until it is set right",
     ),
     QT_TRANSLATE_NOOP(
+        "RefusalSentence", "The record of batch {batch} does not verify ({problem}): it cannot be approved"
+    ),
+    QT_TRANSLATE_NOOP(
         "RefusalSentence",
         "The oldest record not yet at the central QMS is {age} old (the site allows {limit}): no new batch until it is synced",
     ),
@@ -263,6 +269,7 @@ SENTENCES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("RefusalSentence", "batch {batch} is {status}"),
     QT_TRANSLATE_NOOP("RefusalSentence", "an override needs a reason"),
     QT_TRANSLATE_NOOP("RefusalSentence", "nothing to override at {step}: no refusal and no open deviation"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "The session of {user} has ended ({why}): log in again"),
     QT_TRANSLATE_NOOP("RefusalSentence", "{codes} cannot be overridden: fix the cause instead"),
     QT_TRANSLATE_NOOP("RefusalSentence", "a deviation needs a category and a text"),
 )

@@ -1,0 +1,160 @@
+"""Four eyes against the people who did the thing, gates at every use with the facts of that
+moment, readings no scale can make, and sessions of accounts that may no longer act.
+
+Each case drives the real engine on a real SQLite file, then reads the record back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ebr import events as ev
+from ebr import users
+from station.composition import build_engine, open_store
+from station.engine import api
+from station.engine.engine import Engine
+from tests.station.conftest import LOT, SITE, as_user, cli, do, to_dispensing, to_the_scale
+
+NOWAK = ("sv.nowak", "Superv1se-Nowak.26")
+HADDAD = ("sv.haddad", "Superv1se-Haddad.26")
+
+
+@pytest.fixture
+def engine(approved_db: str) -> Iterator[Engine]:
+    engine = build_engine(db=open_store(approved_db))
+    yield engine
+    engine.close()
+
+
+def _stream(engine: Engine, batch: str) -> list[ev.AuditedEvent]:
+    with engine.db.unit_of_work(read_only=True) as uow:
+        return [r.event for r in uow.stream(batch)]
+
+
+def test_a_supervisor_may_not_override_his_own_refused_weighing(engine: Engine) -> None:
+    """sv.nowak weighs out of tolerance, op.chen logs in at the station: nowak's override is
+    still his own; haddad's goes through, and the record keeps that nowak weighed."""
+    do(
+        engine,
+        api.Login(user="sv.nowak", password=NOWAK[1]),
+        api.StartBatch("B-4E-1", "PARA500-GRAN", 3, Decimal(120), "kg"),
+        api.Confirm("OP10.S10"),
+        api.Answer("OP10.S20", True),
+        api.Sign("OP10.S30", *HADDAD),
+        api.Scan("OP20.S10", "SCL-150-01"),
+        api.Scan("OP20.S20", LOT),
+    )
+    refused = engine.dispatch(api.Weigh("OP20.S20", gross=Decimal("61.85"), tare=Decimal("1.25")))
+    assert refused.reasons == ("weight_out_of_tolerance",)
+    do(engine, api.Logout(), api.Login(user="op.chen", password="Granul8-Chen.26"), api.OpenBatch("B-4E-1"))
+    own = engine.dispatch(api.Override("OP20.S20", *NOWAK, "within assay correction"))
+    assert own.status == "refused" and own.reasons == ("independent_signer_required",)
+    other = engine.dispatch(api.Override("OP20.S20", *HADDAD, "within assay correction"))
+    assert other.status == "deviation", other.message
+    accepted = [e for e in _stream(engine, "B-4E-1") if isinstance(e, ev.WeighingAccepted)]
+    assert [a.performed_by for a in accepted] == ["sv.nowak"]
+
+
+def test_whoever_opened_a_deviation_may_not_close_it(engine: Engine) -> None:
+    do(
+        engine,
+        api.Login(user="sv.nowak", password=NOWAK[1]),
+        api.StartBatch("B-4E-2", "PARA500-GRAN", 3, Decimal(120), "kg"),
+        api.Confirm("OP10.S10"),
+    )
+    # The reference recipe blocks on a NO here; the answer itself opens the deviation.
+    answered = engine.dispatch(api.Answer("OP10.S20", False))
+    assert answered.status == "deviation"
+    own = engine.dispatch(api.Override("OP10.S20", *NOWAK, "label re-checked"))
+    assert own.status == "refused" and own.reasons == ("independent_signer_required",)
+    assert engine.dispatch(api.Override("OP10.S20", *HADDAD, "label re-checked")).status == "done"
+
+
+def test_a_lot_recalled_after_its_scan_is_not_weighed(
+    engine: Engine, approved_db: str, tmp_path: Path
+) -> None:
+    to_dispensing(engine, "B-RECALL")
+    recalled = tmp_path / "recall.yaml"
+    text = SITE.read_text(encoding="utf-8")
+    released = "{material: RM-0101, lot: P24-0817, status: released"
+    assert released in text
+    recalled.write_text(
+        text.replace(released, "{material: RM-0101, lot: P24-0817, status: quarantined"), "utf-8"
+    )
+    assert cli("master", "import", recalled, "--db", approved_db, *as_user("qa.dubois", tmp_path)) == 0
+    weighed = engine.dispatch(api.Weigh("OP20.S20", gross=Decimal("61.27"), tare=Decimal("1.25")))
+    assert weighed.status == "refused" and weighed.reasons == ("lot_quarantined",)
+    assert not [e for e in _stream(engine, "B-RECALL") if isinstance(e, ev.WeighingAccepted)]
+
+
+@pytest.mark.parametrize(
+    ("gross", "tare", "reasons"),
+    [
+        ("152.5", "1.25", ("weight_above_capacity",)),
+        ("40", "-20", ("weight_invalid",)),
+        ("61.273456789", "1.25", ("weight_invalid",)),
+        ("1.255", "1.25", ("weight_below_minimum", "weight_out_of_tolerance")),
+    ],
+)
+def test_readings_no_scale_can_make_are_refused(
+    engine: Engine, gross: str, tare: str, reasons: tuple[str, ...]
+) -> None:
+    to_dispensing(engine, "B-READ")
+    weighed = engine.dispatch(api.Weigh("OP20.S20", gross=Decimal(gross), tare=Decimal(tare)))
+    assert weighed.status == "refused"
+    assert set(reasons) <= set(weighed.reasons), weighed.reasons
+    refused = [e for e in _stream(engine, "B-READ") if isinstance(e, ev.ActionRefused)][-1]
+    assert refused.attempted == ev.Attempt.WEIGHING and set(reasons) <= set(refused.codes)
+
+
+def test_a_deactivated_users_session_ends_at_the_next_action(engine: Engine) -> None:
+    to_the_scale(engine, "B-GONE")
+    with engine.db.unit_of_work() as uow:
+        users.deactivate_user(uow, "op.alvarez", by="adm.kim", reason="left the company")
+        uow.commit()
+    outcome = engine.dispatch(api.Scan("OP20.S20", LOT))
+    assert outcome.status == "error" and "has ended" in outcome.message
+    assert engine.user_id is None
+    with engine.db.unit_of_work(read_only=True) as uow:
+        last = [r for r in uow.stream("site")][-1]
+    assert isinstance(last.event, ev.LoggedOut) and last.event.why == "session_ended"
+    assert not [e for e in _stream(engine, "B-GONE") if isinstance(e, ev.LotIdentified)]
+
+
+def test_a_password_reset_by_an_admin_signs_nothing(engine: Engine) -> None:
+    do(
+        engine,
+        api.Login(user="op.alvarez", password="Granul8-Alvarez.26"),
+        api.StartBatch("B-RESET", "PARA500-GRAN", 3, Decimal(120), "kg"),
+        api.Confirm("OP10.S10"),
+        api.Answer("OP10.S20", True),
+    )
+    with engine.db.unit_of_work() as uow:
+        users.reset_password(uow, "sv.haddad", "Temp-Passw0rd-1", by="adm.kim", reason="forgot it")
+        uow.commit()
+    signed = engine.dispatch(api.Sign("OP10.S30", "sv.haddad", "Temp-Passw0rd-1"))
+    assert signed.status == "refused" and signed.reasons == ("password_change_required",)
+    assert engine.dispatch(api.Sign("OP10.S30", *NOWAK)).status == "done"
+
+
+def test_a_clock_set_back_records_nothing(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a clock eleven months behind the newest record, expired training, lots and
+    calibrations would pass and the record's times would run backwards: nothing is written."""
+    import datetime as dt
+
+    import ebr.clock
+
+    to_the_scale(engine, "B-CLOCK")
+    with engine.db.unit_of_work(read_only=True) as uow:
+        before = len(list(uow.stream("B-CLOCK")))
+    real = ebr.clock.utc_now
+    monkeypatch.setattr(ebr.clock, "utc_now", lambda: real() - dt.timedelta(days=335))
+    outcome = engine.dispatch(api.Scan("OP20.S20", LOT))
+    assert outcome.status == "error" and "is behind the newest record" in outcome.message
+    monkeypatch.setattr(ebr.clock, "utc_now", lambda: real() - dt.timedelta(minutes=2))  # within tolerance
+    assert engine.dispatch(api.Scan("OP20.S20", LOT)).status == "done"
+    with engine.db.unit_of_work(read_only=True) as uow:
+        assert len(list(uow.stream("B-CLOCK"))) == before + 1
