@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from station import credentials
+
 
 def register(sub: Any, *, db: Any, ebr: Any) -> None:
     config = sub.add_parser("config", help="the station's configuration file")
@@ -30,7 +32,7 @@ def register(sub: Any, *, db: Any, ebr: Any) -> None:
     p.add_argument("backup", metavar="BACKUP")
     p.add_argument("--db", metavar="URL", help="the store (default: the configuration's database.url)")
     p.add_argument("--force", action="store_true", help="restore a backup older than the last synced receipt")
-    p.add_argument("--user", help="the administrator who authorises --force (e-signature)")
+    credentials.add_options(p, who="the administrator who restores")
     p.set_defaults(func=_run("db_restore"))
 
     p = ebr.add_parser("archive", help="PDF, JSON and BatchML of reviewed batches to an archive folder")

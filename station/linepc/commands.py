@@ -83,7 +83,11 @@ def db_backup(args: argparse.Namespace) -> int:
 
 
 def db_restore(args: argparse.Namespace) -> int:
+    """Replace the store by a backup that verifies, for an authenticated administrator. One
+    older than what the hub acknowledged (records the hub holds would be lost) also needs
+    --force: the administrator's e-signature then says so in the record."""
     from ebr.backup import BackupError, NotABackup, check_backup, restore_backup, store_facts
+    from station.credentials import read_password
 
     config = configuration(args)
     url = store_url(args, config)
@@ -96,14 +100,14 @@ def db_restore(args: argparse.Namespace) -> int:
         raise IntegrityError(f"refused: {exc}") from None
     try:
         current = store_facts(url)
-    except BackupError as exc:
+    except (BackupError, StoreError) as exc:
         raise CommandError(str(exc), 2) from None
-    except StoreError as exc:
-        raise CommandError(str(exc), 2) from None
-    if current is not None and current["synced_seq"] > int(manifest["chain_last_seq"]):
+    synced = int(current["synced_seq"]) if current is not None else 0
+    forced = synced > int(manifest["chain_last_seq"])
+    if forced:
         print(
             f"mes-station: WARNING: {backup} ends at event {manifest['chain_last_seq']}, but the hub has "
-            f"acknowledged events up to {current['synced_seq']} from this station: restoring it loses "
+            f"acknowledged events up to {synced} from this station: restoring it loses "
             "records the hub already holds",
             file=sys.stderr,
         )
@@ -111,18 +115,87 @@ def db_restore(args: argparse.Namespace) -> int:
             raise CommandError(
                 "refused: give --force with an administrator's e-signature to restore it anyway"
             )
-        raise CommandError(
-            "refused: --force needs an administrator's e-signature, which this version cannot take yet"
-        )
+    what = "restore the record from a backup" + (" older than the hub's receipt" if forced else "")
+    password = read_password(args)
+    if current is not None:  # the person is checked, and any refusal recorded, before anything changes
+        _authorise(url, args.user, password, what)
     try:
         kept = restore_backup(backup, url, manifest)
     except BackupError as exc:
         raise CommandError(str(exc)) from None
+    note = (
+        f"{backup.name}: sha256 {manifest['sha256']}, chain head {manifest['chain_last_seq']}, "
+        f"taken {manifest['taken_at']}"
+        + (f"; forced past the hub's receipt of event {synced}" if forced else "")
+    )
+    try:
+        _record_restore(url, args.user, password, what, backup.name, note, authenticate=current is None)
+    except CommandError:
+        if current is None:  # the store did not exist: it does not now either
+            _remove_new_store(url)
+        raise
     print(
         f"{shown_store(url)}: restored from {backup} (event {manifest['chain_last_seq']}, taken "
-        f"{manifest['taken_at']}), verified; {kept}"
+        f"{manifest['taken_at']}) by {args.user}, verified; {kept}"
     )
     return 0
+
+
+def _authorise(url: str | None, user: str, password: str, what: str) -> None:
+    from ebr import users
+    from ebr.errors import NotAllowed
+    from station.composition import open_store
+
+    db = open_store(url, create=False)
+    try:
+        checked = users.check_password(db, user, password)
+        with db.unit_of_work() as uow:
+            try:
+                users.authenticate_actor(uow, user, password, roles=("admin",), what=what, checked=checked)
+            except NotAllowed as exc:
+                uow.commit()  # the refused attempt is on record
+                raise CommandError(f"refused: {exc}") from None
+            uow.commit()
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        db.dispose()
+
+
+def _record_restore(
+    url: str | None, user: str, password: str, what: str, backup: str, note: str, *, authenticate: bool
+) -> None:
+    """The restore in the restored store's own record, by the administrator (authenticated
+    here when there was no store to authenticate in before)."""
+    from ebr import users
+    from ebr.audit import SITE_STREAM
+    from ebr.errors import NotAllowed
+    from ebr.events import StoreRestored
+    from station.composition import open_store
+
+    db = open_store(url, create=False)
+    try:
+        with db.unit_of_work() as uow:
+            if authenticate:
+                try:
+                    users.authenticate_actor(uow, user, password, roles=("admin",), what=what)
+                except NotAllowed as exc:
+                    raise CommandError(f"refused: {exc}") from None
+            uow.write(StoreRestored(backup=backup, note=note), stream=SITE_STREAM, user_id=user)
+            uow.commit()
+    except StoreError as exc:
+        raise CommandError(f"restored, but the restore could not be recorded: {exc}") from None
+    finally:
+        db.dispose()
+
+
+def _remove_new_store(url: str | None) -> None:
+    from ebr.backup import is_postgresql, sqlite_path
+
+    if not is_postgresql(url):
+        path = sqlite_path(url)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def shown_store(url: str | None) -> str:

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from ebr_testing import import_site, write_full_batch
+from ebr_testing import PASSWORDS, import_site, write_full_batch
 from sqlalchemy import text
 
 from ebr.backup import BackupError, check_backup, manifest_path, restore_backup, take_backup
@@ -86,7 +86,20 @@ def test_the_commands_on_a_server_store(
     out = capsys.readouterr().out
     (dump,) = tmp_path.glob("*.dump")
     assert out.startswith(f"{dump}: ") and "verified" in out
-    assert main(["db", "restore", str(dump), "--db", pg_database_url]) == 0
+    password = tmp_path / "pw"
+    password.write_text(PASSWORDS["adm.kim"])
+    who = ["--user", "adm.kim", "--password-file", str(password)]
+    assert main(["db", "restore", str(dump), "--db", pg_database_url, *who]) == 1  # no users: no admin
+    assert "refused: " in capsys.readouterr().err
+    db = open_database(pg_database_url)
+    try:
+        import_site(db)
+    finally:
+        db.dispose()
+    assert main(["db", "backup", str(tmp_path / "with-users.dump"), "--db", pg_database_url]) == 0
+    dump = tmp_path / "with-users.dump"
+    capsys.readouterr()
+    assert main(["db", "restore", str(dump), "--db", pg_database_url, *who]) == 0
     assert "the tables were replaced in one transaction" in capsys.readouterr().out
-    assert main(["db", "restore", str(dump), "--db", f"sqlite:///{tmp_path / 'x.db'}"]) == 1
+    assert main(["db", "restore", str(dump), "--db", f"sqlite:///{tmp_path / 'x.db'}", *who]) == 1
     assert "is a backup of a postgresql store, not of a sqlite one" in capsys.readouterr().err

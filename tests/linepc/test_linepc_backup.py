@@ -31,6 +31,13 @@ def path_of(url: str) -> Path:
     return Path(url.removeprefix("sqlite:///"))
 
 
+def admin(tmp_path: Path, user: str = "adm.kim", password: str | None = None) -> list[str]:
+    """--user and --password-file for a restore: the password in a file of the test's own."""
+    file = tmp_path / f"{user}.pw"
+    file.write_text((password or eb.PASSWORDS[user]) + "\n")
+    return ["--user", user, "--password-file", str(file)]
+
+
 def tamper(path: Path, sql: str) -> None:
     """What someone with the file and sqlite3 could do: drop the append-only guard, edit."""
     with sqlite3.connect(path) as attacker:
@@ -70,16 +77,22 @@ def test_backups_during_a_running_batch_verify_and_restore(
     assert first["chain_last_seq"] < last["chain_last_seq"]  # taken while the operator worked
     with sqlite3.connect(path_of(store)) as live:
         assert last["chain_last_seq"] == live.execute("SELECT last_seq FROM chain_head").fetchone()[0]
-    # the earliest copy, restored over the station's store, verifies and holds exactly its events
+    # the earliest copy, restored over the station's store, verifies and holds exactly its
+    # events, then the restore itself, by the administrator who did it
     capsys.readouterr()
-    assert main(["db", "restore", str(backups / "b0.db"), "--db", store]) == 0, capsys.readouterr().err
-    assert "verified; the previous file is kept as" in capsys.readouterr().out
+    assert main(["db", "restore", str(backups / "b0.db"), "--db", store, *admin(tmp_path)]) == 0, (
+        capsys.readouterr().err
+    )
+    assert "by adm.kim, verified; the previous file is kept as" in capsys.readouterr().out
     assert main(["ebr", "verify", "--db", store]) == 0
     with sqlite3.connect(path_of(store)) as restored:
-        assert (
-            restored.execute("SELECT count(*) FROM audit_events").fetchone()[0]
-            == first["counts"]["audit_events"]
-        )
+        rows = restored.execute(
+            "SELECT seq, action, user_id, entity_id, reason FROM audit_events ORDER BY seq"
+        ).fetchall()
+    assert len(rows) == first["counts"]["audit_events"] + 1
+    seq, action, user, entity, reason = rows[-1]
+    assert (seq, action, user, entity) == (first["chain_last_seq"] + 1, "store.restored", "adm.kim", "b0.db")
+    assert f"sha256 {first['sha256']}" in reason and "forced" not in reason
     kept = list(tmp_path.glob("station.before-restore-*.db"))
     assert len(kept) == 1
     with sqlite3.connect(kept[0]) as before:
@@ -95,7 +108,7 @@ def test_a_damaged_backup_is_refused(store: str, tmp_path: Path, capsys: pytest.
     data[len(data) // 2] ^= 0xFF
     backup.write_bytes(bytes(data))
     capsys.readouterr()
-    assert main(["db", "restore", str(backup), "--db", store]) == 3
+    assert main(["db", "restore", str(backup), "--db", store, *admin(tmp_path)]) == 3
     err = capsys.readouterr().err
     assert (
         err.strip()
@@ -117,7 +130,7 @@ def test_an_altered_backup_with_a_recomputed_hash_is_refused_by_its_chain(
     manifest["sha256"] = sha256_of(backup)
     manifest_path(backup).write_text(json.dumps(manifest))
     capsys.readouterr()
-    assert main(["db", "restore", str(backup), "--db", store]) == 3
+    assert main(["db", "restore", str(backup), "--db", store, *admin(tmp_path)]) == 3
     err = capsys.readouterr().err
     assert err.startswith(f"mes-station: refused: {backup}: does not verify: TAMPERED")
     assert "Traceback" not in err
@@ -137,20 +150,64 @@ def test_restore_older_than_the_hubs_receipt_needs_force(
             (head,),
         )
     capsys.readouterr()
-    assert main(["db", "restore", str(backup), "--db", store]) == 1
+    assert main(["db", "restore", str(backup), "--db", store, *admin(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "WARNING" in err and f"acknowledged events up to {head}" in err
     assert "refused: give --force with an administrator's e-signature" in err
     with sqlite3.connect(path_of(store)) as con:
         assert con.execute("SELECT last_seq FROM chain_head").fetchone()[0] == head  # untouched
+    # --force by someone who is not an administrator: refused, and the refusal is on record
+    assert main(["db", "restore", str(backup), "--db", store, "--force", *admin(tmp_path, "op.alvarez")]) == 1
+    assert "it needs the role admin" in capsys.readouterr().err
+    with sqlite3.connect(path_of(store)) as con:
+        assert con.execute("SELECT action FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone() == (
+            "command.refused",
+        )
+        head = con.execute("SELECT last_seq FROM chain_head").fetchone()[0]
+    assert (
+        main(["db", "restore", str(backup), "--db", store, "--force", *admin(tmp_path, password="wrong-1")])
+        == 1
+    )
+    assert "refused: " in capsys.readouterr().err
+    # --force with the administrator's e-signature: restored, and forced says so in the record
+    assert main(["db", "restore", str(backup), "--db", store, "--force", *admin(tmp_path)]) == 0
+    with sqlite3.connect(path_of(store)) as con:
+        action, user, reason = con.execute(
+            "SELECT action, user_id, reason FROM audit_events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+    assert (action, user) == ("store.restored", "adm.kim")
+    assert "forced past the hub's receipt of event" in reason
+    (before,) = tmp_path.glob("station.before-restore-*.db")
+    with sqlite3.connect(before) as con:  # the refusals stay in the store as it was before
+        assert (
+            con.execute("SELECT count(*) FROM audit_events WHERE action = 'command.refused'").fetchone()[0]
+            >= 1
+        )
+
+
+def test_a_restore_into_no_store_authenticates_in_the_copy(
+    store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    backup = tmp_path / "b.db"
+    assert main(["db", "backup", str(backup), "--db", store]) == 0
+    fresh = tmp_path / "new" / "station.db"
+    fresh.parent.mkdir()
+    url = f"sqlite:///{fresh}"
+    assert main(["db", "restore", str(backup), "--db", url, *admin(tmp_path, password="not-it-1")]) == 1
+    assert "refused: " in capsys.readouterr().err
+    assert not fresh.exists()  # there was no store, there is none
+    assert main(["db", "restore", str(backup), "--db", url, *admin(tmp_path)]) == 0
+    assert main(["ebr", "verify", "--db", url]) == 0
+    assert main(["db", "restore", str(backup), "--db", url]) == 2  # who restores is not optional
+    assert "--user" in capsys.readouterr().err
 
 
 def test_bad_requests_are_one_line(store: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["db", "restore", str(tmp_path / "none.db"), "--db", store]) == 2
+    assert main(["db", "restore", str(tmp_path / "none.db"), "--db", store, *admin(tmp_path)]) == 2
     assert capsys.readouterr().err.strip() == f"mes-station: {tmp_path / 'none.db'}: no such file"
     stray = tmp_path / "stray.db"
     stray.write_bytes(path_of(store).read_bytes())
-    assert main(["db", "restore", str(stray), "--db", store]) == 2
+    assert main(["db", "restore", str(stray), "--db", store, *admin(tmp_path)]) == 2
     assert "no manifest beside it" in capsys.readouterr().err
     assert main(["db", "backup", str(tmp_path / "nofolder" / "b.db"), "--db", store]) == 1
     assert capsys.readouterr().err.strip() == f"mes-station: {tmp_path / 'nofolder'}: no such folder"
@@ -274,7 +331,10 @@ def test_doctor_asks_the_configured_scale_for_its_serial(
         base = f'[backup]\nfolder = "{tmp_path}"\n[devices.scale]\nport = "{link}"\n'
         config.write_text(base + 'equipment = "SCL-150-01"\n')
         assert main(["--config", str(config), "doctor", "--db", store]) == 0
-        assert f"scale         ok    {link} = SCL-150-01: answers, serial B150-4471920" in capsys.readouterr().out
+        assert (
+            f"scale         ok    {link} = SCL-150-01: answers, serial B150-4471920"
+            in capsys.readouterr().out
+        )
         config.write_text(base + 'equipment = "SCL-150-01"\nserial_number = "B123456789"\n')
         assert main(["--config", str(config), "doctor", "--db", store]) == 1
         out = capsys.readouterr().out
