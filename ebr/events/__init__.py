@@ -62,6 +62,7 @@ from ebr.events.steps import (
     StepConfirmed,
     StepDone,
     StepSigned,
+    TrainingUsed,
     WeighingAccepted,
 )
 
@@ -189,6 +190,7 @@ __all__ = [
     "DeviationRecorded",
     "EquipmentBound",
     "EquipmentSnapshot",
+    "TrainingUsed",
     "FailedAttemptsReset",
     "LabelPrinted",
     "LoggedOut",

@@ -14,11 +14,25 @@ from ebr.events.batch import OverrideSigned, StepEvent
 from ebr.events.codec import Outcome, Place, at, key, optional
 
 
+@dataclass(frozen=True)
+class TrainingUsed:
+    """A training record a step's gate relied on, as it stood then: the SOP, the revision in
+    force, and the performer's training on it. A later change of the training records leaves
+    the batch record as it was."""
+
+    document: str
+    revision: int
+    trained_on: dt.date
+    expires: dt.date | None = None
+
+
 @dataclass(frozen=True, kw_only=True)
 class StepDone(StepEvent):
-    """An event that completes its step; ``performed_by`` did it."""
+    """An event that completes its step; ``performed_by`` did it, on the strength of the
+    training in ``training`` (the gate's evidence; absent in records made before it was kept)."""
 
     performed_by: str
+    training: tuple[TrainingUsed, ...] | None = optional()
 
 
 def _execution(event: StepDone, stream: str, now: dt.datetime) -> models.StepExecution:

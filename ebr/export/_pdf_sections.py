@@ -83,8 +83,9 @@ def _step_rows(record: BatchRecord, step: Step, signatures: Sequence[Any]) -> li
     rows: list[list[CellLike]] = []
     for i, e in enumerate(step.executions):
         refused = e.outcome == "refused"
+        shown = e.result + "".join(f"\nTraining: {t}" for t in e.training)
         result: CellLike = Cell(
-            e.result, color=RED if refused else AMBER if e.outcome == "deviation" else None, bold=refused
+            shown, color=RED if refused else AMBER if e.outcome == "deviation" else None, bold=refused
         )
         if issubclass(e.event, StepSigned):
             sig = next((s for s in signatures if s.user_id == e.user_id), None)

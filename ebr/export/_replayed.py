@@ -210,6 +210,7 @@ class _Reader:
                 outcome=event.outcome,
                 result=result,
                 ref=entry.ref,
+                training=_training(event),
                 event=type(event),
             )
         )
@@ -534,3 +535,14 @@ def _actors(event: AuditedEvent) -> tuple[str, ...]:
 def _moment(value: Any) -> dt.datetime:
     moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _training(event: object) -> tuple[str, ...]:
+    """The training a step's gate relied on, in words (the event's snapshot)."""
+    if not isinstance(event, StepDone) or not event.training:
+        return ()
+    return tuple(
+        f"{t.document} rev {t.revision}, trained {t.trained_on.isoformat()}, "
+        + (f"valid through {t.expires.isoformat()}" if t.expires else "does not expire")
+        for t in event.training
+    )

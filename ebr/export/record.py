@@ -89,6 +89,9 @@ class StepExecution:
     outcome: str  # accepted | refused | deviation
     result: str  # what was recorded, in words: "Yes", "150 rpm", "SCL-150-01"
     ref: RecordRef | None = None
+    #: The training the step's gate relied on, as it stood then ("SOP-DISP-003 rev 7, trained
+    #: 2026-05-11, valid through 2030-05-11"); empty where the record kept none.
+    training: tuple[str, ...] = ()
     #: The class of the event that recorded it, for the exports to tell the kinds of action
     #: apart; not written into an export (``action`` is the event's stored name).
     event: type[AuditedEvent] = field(metadata={"exported": False})

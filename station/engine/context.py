@@ -69,6 +69,9 @@ class Context:
         self.facts = facts
         self.request = request  # the caller's idempotency key, written into the events
         self.passwords = users.CheckedPasswords()  # checked before the write transaction
+        # The training records each person's training gate relied on in this action, by user id:
+        # stamped into the step events they perform (``_stamped``).
+        self.training_used: dict[str, tuple[ev.TrainingUsed, ...]] = {}
         self._written: list[Written] = []
         self._last_seq = 0  # the open batch's stream after everything this action wrote
 
@@ -170,6 +173,10 @@ class Context:
         return batch_id
 
     def _stamped(self, event: ev.BatchEvent) -> ev.BatchEvent:
+        if isinstance(event, ev.StepDone) and event.training is None:
+            used = self.training_used.get(event.performed_by)
+            if used is not None:
+                event = dataclasses.replace(event, training=used)
         return event if self.request is None else dataclasses.replace(event, request=self.request)
 
     def _who(self, user_id: str | None) -> str | None:

@@ -60,9 +60,18 @@ def gate_step(
 
 
 def training_refusals(ctx: Context, uow: UnitOfWork, actor: gf.Actor, step_id: str) -> tuple[Refusal, ...]:
+    """The training gate of ``actor`` at a step; the records it relied on are kept for the
+    step's event (``Context.training_used``), so the record holds the evidence of then."""
     required = ctx.recipe.required_training(step_id)
     documents = ctx.facts.documents(uow, required)
     training = ctx.facts.training(uow, actor.user_id)
+    ctx.training_used[actor.user_id] = tuple(
+        ev.TrainingUsed(r.document, r.revision, r.trained_on, r.expires)
+        for code in dict.fromkeys(required)
+        if code in documents
+        for r in training
+        if r.document == code and r.revision == documents[code].revision
+    )
     return rules.check_training(actor, required, documents, training, ctx.now(), policy=ctx.policy)
 
 

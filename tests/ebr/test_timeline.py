@@ -7,8 +7,10 @@ import datetime as dt
 
 import pytest
 
+import ebr.audit
 import ebr.clock
 from ebr import events as ev
+from ebr.audit import ClockBehindRecord
 from ebr.database import Database
 from ebr.verify import verify
 
@@ -22,10 +24,25 @@ def _login_at(db: Database, monkeypatch: pytest.MonkeyPatch, when: dt.datetime, 
     return info.seq
 
 
+def test_the_writer_refuses_a_clock_set_back(site_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ClockBehindRecord) as refused:
+        _login_at(site_db, monkeypatch, dt.datetime.now(dt.UTC) - dt.timedelta(days=335), "op.alvarez")
+    monkeypatch.undo()
+    assert refused.value.code == "clock_behind_record"
+    assert verify(site_db).ok  # nothing was written
+
+
 def test_a_clock_set_back_is_reported(site_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record written by software without the writer's clock check (an older station, a
+    forger with the chain code) still has its backwards time reported."""
     now = dt.datetime.now(dt.UTC)
     eleven_months_ago = now - dt.timedelta(days=335)
-    seq = _login_at(site_db, monkeypatch, eleven_months_ago, "op.alvarez")
+    unguarded = pytest.MonkeyPatch()
+    unguarded.setattr(ebr.audit, "_check_clock", lambda now, newest: None)
+    try:
+        seq = _login_at(site_db, monkeypatch, eleven_months_ago, "op.alvarez")
+    finally:
+        unguarded.undo()
     report = verify(site_db)
     assert not report.ok
     assert report.first_bad is not None and report.first_bad.seq == seq

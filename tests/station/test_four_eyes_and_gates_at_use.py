@@ -158,3 +158,29 @@ def test_a_clock_set_back_records_nothing(engine: Engine, monkeypatch: pytest.Mo
     assert engine.dispatch(api.Scan("OP20.S20", LOT)).status == "done"
     with engine.db.unit_of_work(read_only=True) as uow:
         assert len(list(uow.stream("B-CLOCK"))) == before + 1
+
+
+def test_the_training_a_step_relied_on_is_the_records_not_todays(
+    engine: Engine, approved_db: str, tmp_path: Path
+) -> None:
+    """Exports before and after the LMS changes a training record tell the same story: each
+    step keeps the training its gate saw."""
+    import json
+
+    from station.exports import export_batch
+
+    to_dispensing(engine, "B-TRAIN")
+    first = json.loads(export_batch(engine.db, "B-TRAIN", "json", printed_by="qa.dubois"))
+    changed = tmp_path / "lms.yaml"
+    old = (
+        "{user: op.alvarez, document: SOP-DISP-003, revision: 7, trained_on: 2026-05-11, expires: 2030-05-11}"
+    )
+    text = SITE.read_text(encoding="utf-8")
+    assert old in text
+    changed.write_text(text.replace(old, old.replace("2030-05-11}", "2031-05-11}")), encoding="utf-8")
+    assert cli("master", "import", changed, "--db", approved_db, *as_user("qa.dubois", tmp_path)) == 0
+    second = json.loads(export_batch(engine.db, "B-TRAIN", "json", printed_by="qa.dubois"))
+    assert first["batch_record"]["operations"] == second["batch_record"]["operations"]
+    trained = {t for op in second["batch_record"]["operations"] for s in op["steps"] for e in s["executions"]
+               for t in e["training"]}  # fmt: skip
+    assert "SOP-DISP-003 rev 7, trained 2026-05-11, valid through 2030-05-11" in trained

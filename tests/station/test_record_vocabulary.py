@@ -247,10 +247,12 @@ def test_the_record_is_written_as_before_event_for_event(recorded: Path) -> None
     differs by design since: the first import is the bootstrap, every user sets a password
     before working, commands authenticate. Deliberate differences in the batches' streams: a
     refused QA review now carries its reason code and the sentence shown, like every other
-    refusal; a refused override attempt is audited; and every event that adds or changes a
+    refusal; a refused override attempt is audited; every step done keeps the training its gate
+    relied on; and every event that adds or changes a
     master-data row carries the row's seal (``ebr.master_seal``)."""
     sealed: list[str] = []
     overrides_refused: list[sqlite3.Row] = []
+    trained: list[str] = []
 
     def normal(path: Path) -> list[str]:
         uids: dict[str, str] = {}
@@ -264,6 +266,10 @@ def test_the_record_is_written_as_before_event_for_event(recorded: Path) -> None
             fields = {k: row[k] for k in ("stream", "user_id", "record_table")}
             fields["stored"] = _stored(row)
             value = fields["stored"][5]
+            if isinstance(value, dict) and "training" in value and path == recorded:
+                trained.append(row["action"])  # the training each step's gate relied on, kept since
+                value = {k: v for k, v in value.items() if k != "training"}
+                fields["stored"] = (*fields["stored"][:5], value, row["reason"])
             if isinstance(value, dict) and "seal" in value:
                 sealed.append(f"{row['action']} {row['entity_id']}")
                 fields["stored"] = (
@@ -283,6 +289,8 @@ def test_the_record_is_written_as_before_event_for_event(recorded: Path) -> None
 
     now, before = normal(recorded), normal(LEGACY)
     assert len(now) == len(before) == 93
+    # Every step done now carries the training its gate relied on.
+    assert len(trained) > 30 and {"step.confirmed", "step.answered", "weighing.accepted"} <= set(trained)
     # A supervisor's authenticated attempt to override what no site may override is on record
     # now (before, it left no trace): the two in the scenario, with the codes they met.
     assert [json.loads(r["new_value"])["refusals"][0]["code"] for r in overrides_refused] == [
