@@ -382,6 +382,9 @@ def gui(args: argparse.Namespace) -> int:
     config = station_configuration(args)  # a bad file: its problems on screen and stderr, exit 2
     args.db = store_url(args, config)
     db = _store(args)
+    from station.linepc.startup import remember
+
+    remember(config, args.db)  # the admin's health screen checks what this station runs on
     from station.ui.app import run_gui
 
     return run_gui(

@@ -260,8 +260,9 @@ def check_backup(config: Config) -> Check:
     return Check("backup", status, f"last {newest.name.removesuffix(MANIFEST_SUFFIX)}, {_age(age)} ago")
 
 
-def health(config: Config, url: str | None) -> list[Check]:
-    """Every check, for the command and the admin screen."""
+def health(config: Config, url: str | None, *, devices: bool = True) -> list[Check]:
+    """Every check, for the command and the admin screen (``devices=False``: the running
+    station holds the ports; its header shows the devices)."""
     from ebr.backup import BackupError, sqlite_path
 
     checks, store = check_database(url)
@@ -270,8 +271,11 @@ def health(config: Config, url: str | None) -> list[Check]:
     except (BackupError, OSError):
         pass
     checks.append(check_clock(store))
-    optional: list[Callable[[Config], Check | None]] = [check_scanner, check_printer]
-    checks += [c for c in (check_scale(config, store), *(f(config) for f in optional)) if c is not None]
+    optional: list[Callable[[Config], Check | None]] = (
+        [check_scanner, check_printer] if devices else [check_printer]
+    )
+    scale = check_scale(config, store) if devices else None
+    checks += [c for c in (scale, *(f(config) for f in optional)) if c is not None]
     checks.append(check_hub(config, store))
     checks.append(check_backup(config))
     if store is not None:

@@ -25,6 +25,24 @@ def station_configuration(args: argparse.Namespace) -> Config:
         raise UsageError(exc.problems[0]) from None
 
 
+_THIS_STATION: dict[str, object] = {}
+
+
+def remember(config: Config, url: str | None) -> None:
+    """The configuration and store this process's touchscreen runs on, for its health screen."""
+    _THIS_STATION.update(config=config, url=url)
+
+
+def this_station() -> tuple[Config, str | None]:
+    """What ``remember`` kept; else the configuration as a command would read it."""
+    config = _THIS_STATION.get("config")
+    if not isinstance(config, Config):
+        config = load_config(None)
+        return config, config.explicit("database.url")
+    url = _THIS_STATION.get("url")
+    return config, url if isinstance(url, str) else None
+
+
 def _has_screen() -> bool:
     if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
         return False
