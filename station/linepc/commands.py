@@ -62,10 +62,10 @@ def db_backup(args: argparse.Namespace) -> int:
     if keep is not None and keep < 1:
         raise UsageError("db backup: --keep must be at least 1")
     url = store_url(args, config)
-    if args.if_present and not is_postgresql(url) and not sqlite_path(url).exists():
-        print(f"{sqlite_path(url)}: no store yet, nothing to back up")
-        return 0
     try:
+        if args.if_present and not is_postgresql(url) and not sqlite_path(url).exists():
+            print(f"{sqlite_path(url)}: no store yet, nothing to back up")
+            return 0
         manifest = take_backup(url, destination)
     except BackupError as exc:
         raise CommandError(str(exc)) from None

@@ -263,12 +263,13 @@ def check_backup(config: Config) -> Check:
 def health(config: Config, url: str | None, *, devices: bool = True) -> list[Check]:
     """Every check, for the command and the admin screen (``devices=False``: the running
     station holds the ports; its header shows the devices)."""
-    from ebr.backup import BackupError, sqlite_path
+    from ebr.backup import sqlite_path
+    from ebr.errors import StoreError
 
     checks, store = check_database(url)
     try:
         checks.append(check_disk(sqlite_path(url), store))
-    except (BackupError, OSError):
+    except (StoreError, OSError):  # a server database, or a URL the database check named already
         pass
     checks.append(check_clock(store))
     optional: list[Callable[[Config], Check | None]] = (

@@ -370,3 +370,10 @@ def test_doctor_reaches_the_hub_and_the_printer(
             f"hub           ok    https://127.0.0.1:{hub.getsockname()[1]}: reachable, no receipt yet" in out
         )
         assert f"printer       ok    tcp://127.0.0.1:{printer.getsockname()[1]}: reachable" in out
+
+
+def test_doctor_names_a_bad_store_url_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["doctor", "--db", "nonsense"]) == 1
+    captured = capsys.readouterr()
+    assert "database      FAIL  not a database URL: 'nonsense'" in captured.out
+    assert captured.err == ""
