@@ -382,6 +382,7 @@ def gui(args: argparse.Namespace) -> int:
     config = station_configuration(args)  # a bad file: its problems on screen and stderr, exit 2
     args.db = store_url(args, config)
     db = _store(args)
+    from station.config import serial_options
     from station.linepc.startup import remember
 
     remember(config, args.db)  # the admin's health screen checks what this station runs on
@@ -396,6 +397,8 @@ def gui(args: argparse.Namespace) -> int:
         simulator=False,
         idle_logout_s=args.idle_logout or config.get("station.idle_logout"),
         language=args.language or config.get("station.language"),
+        scale_options=serial_options(config, "scale"),
+        scanner_options=serial_options(config, "scanner"),
     )
 
 

@@ -141,12 +141,13 @@ KEYS: tuple[Key, ...] = (
     Key("database.url", _database_url, None, "MES_STATION_DB", "the record store (SQLAlchemy URL)"),
     Key("devices.scale.port", _port, None, "MES_SCALE_PORT", "/dev/mes-scale-SERIAL or usb:SERIAL"),
     Key("devices.scale.protocol", _choice(*SCALE_PROTOCOLS), "mt-sics", None, "mt-sics or sbi"),
-    Key("devices.scale.baud", _choice(*BAUDS), 9600, None, "serial speed"),
-    Key("devices.scale.parity", _choice(*PARITIES), "none", None, "none, even or odd"),
+    # None: the protocol's own (MT-SICS 9600 8N1, SBI 1200 7O1; a scanner 9600)
+    Key("devices.scale.baud", _choice(*BAUDS), None, None, "serial speed"),
+    Key("devices.scale.parity", _choice(*PARITIES), None, None, "none, even or odd"),
     Key("devices.scale.equipment", _text, None, None, "its equipment id in master data"),
     Key("devices.scale.serial_number", _text, None, None, "what the scale reports as its serial"),
     Key("devices.scanner.port", _port, None, "MES_SCANNER_PORT", "/dev/mes-scanner-SERIAL or usb:SERIAL"),
-    Key("devices.scanner.baud", _choice(*BAUDS), 9600, None, "serial speed"),
+    Key("devices.scanner.baud", _choice(*BAUDS), None, None, "serial speed"),
     Key("devices.scanner.equipment", _text, None, None, "its equipment id in master data"),
     Key("devices.printer.address", _printer, None, None, "tcp://HOST:9100 or FILE.pdf"),
     Key("hub.url", _url, None, "MES_HUB_URL", "the central hub (sync)"),
@@ -310,6 +311,23 @@ def _env_value(key: Key, text: str) -> Any:
         except ValueError:
             return text
     return text
+
+
+PYSERIAL_PARITY = {"none": "N", "even": "E", "odd": "O"}
+
+
+def serial_options(config: Config, device: str) -> dict[str, Any]:
+    """The serial settings the file gives a device (``scale``, ``scanner``), as pyserial names
+    them; what it leaves out stays the protocol's own."""
+    options: dict[str, Any] = {}
+    baud = config.explicit(f"devices.{device}.baud")
+    if baud is not None:
+        options["baudrate"] = int(baud)
+    if f"devices.{device}.parity" in config.values:
+        parity = config.explicit(f"devices.{device}.parity")
+        if parity is not None:
+            options["parity"] = PYSERIAL_PARITY[str(parity)]
+    return options
 
 
 def _cross_checks(config: Config) -> list[str]:

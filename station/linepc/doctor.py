@@ -22,11 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from station.config import Config, ConfigInvalid, load_config
+from station.config import Config, ConfigInvalid, load_config, serial_options
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
 MIN_DAYS_OF_DISK = 30
-PARITY = {"none": "N", "even": "E", "odd": "O"}  # pyserial's letters
 MAX_BACKUP_AGE = dt.timedelta(hours=36)
 
 
@@ -183,8 +182,7 @@ def check_scale(config: Config, store: _Store | None = None) -> Check | None:
         scale = open_scale(
             str(config.get("devices.scale.protocol")),
             str(port),
-            baudrate=int(config.get("devices.scale.baud")),
-            parity=PARITY[str(config.get("devices.scale.parity"))],
+            **serial_options(config, "scale"),
             command_timeout=2.0,
         )
     except Exception as exc:  # any device failure is the finding, one line

@@ -196,3 +196,15 @@ def test_version_is_the_package_metadata(capsys: pytest.CaptureFixture[str]) -> 
 
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"mes-station {version('mes-station')}"
+
+
+def test_serial_settings_are_the_files_or_the_protocols(tmp_path: Path) -> None:
+    from station.config import serial_options
+
+    config = load_config(str(write(tmp_path, GOOD)))
+    assert serial_options(config, "scale") == {"baudrate": 1200, "parity": "O"}
+    assert serial_options(config, "scanner") == {"baudrate": 9600}
+    bare = load_config(
+        str(write(tmp_path, '[devices.scale]\nport = "/dev/mes-serial-A1"\nprotocol = "sbi"\n'))
+    )
+    assert serial_options(bare, "scale") == {}  # SBI's own 1200 7O1, not a default of ours
