@@ -36,8 +36,9 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.bench_store import ChainWriter, fresh_database, seed_master_data
-from ebr.masterdata import import_master_data
+from ebr.masterdata import BOOTSTRAP, import_master_data
 from ebr.recipe_store import approve_recipe, import_recipe
+from ebr.users import set_password
 from gating import facts as gf
 from gating import rules
 from recipes.loader import load_recipe, parse_recipe
@@ -148,12 +149,19 @@ def main(argv: list[str] | None = None) -> int:
 
 def seed(url: str, args: argparse.Namespace) -> None:
     db = fresh_database(url)
+    with db.unit_of_work() as uow:  # the bootstrap: the first import into the new store
+        import_master_data(uow, DATA / "masterdata" / "site.yaml", BOOTSTRAP)
+        uow.commit()
     with ChainWriter(db) as writer:
         # 100 materials: their generated GTINs stay clear of the reference site's.
         seed_master_data(writer, lots=args.lots, users=args.users, training=args.training,
                          equipment=args.equipment, materials=100)  # fmt: skip
+    # Every user sets an own password, as oq-setup.yaml does on a new store.
     with db.unit_of_work() as uow:
-        import_master_data(uow, DATA / "masterdata" / "site.yaml", None)
+        for step in load_script(DATA / "scripts" / "oq-setup.yaml").steps:
+            if isinstance(step.action, api.ChangePassword):
+                a = step.action
+                assert set_password(uow, a.user, a.old_password, a.new_password).ok
         uow.commit()
     text = (DATA / "recipes" / "para500-granulation.yaml").read_text(encoding="utf-8")
     with db.unit_of_work() as uow:

@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     from station.engine import api
     from station.ui.app import build_station
     from tests.ui.real_engine import (
-        INITIAL_PASSWORDS,
+        PASSWORDS,
         build_template,
         copy_of,
         dispatch,
@@ -234,12 +234,12 @@ def main(argv: list[str] | None = None) -> int:
 
     def login(user: str) -> str:
         typed("login_user", user)
-        typed("login_password", INITIAL_PASSWORDS[user])
+        typed("login_password", PASSWORDS[user])
         tap("login_submit", measure=False)
-        own = INITIAL_PASSWORDS[user]
+        own = PASSWORDS[user]
         if w.page_name == "password":  # the imported initial password is replaced at first login
             own = f"{own}-bench"
-            typed("password_old", INITIAL_PASSWORDS[user])
+            typed("password_old", PASSWORDS[user])
             typed("password_new", own)
             typed("password_repeat", own)
             tap("password_submit", measure=False)
@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         beat.start()
         tap("instruction_confirm")
         tap("check_yes")
-        sign("sv.nowak", INITIAL_PASSWORDS["sv.nowak"])
+        sign("sv.nowak", PASSWORDS["sv.nowak"])
         scan("SCL-150-01")
         tap("equipment_continue", measure=False)
         scan("]C101040123450001081730083110P24-0817")
@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         weigh("0.3120", "3.9310")
         scan("]C101040123450005041730013110C25-0103")
         weigh("0.3120", "2.7295")
-        sign("sv.haddad", INITIAL_PASSWORDS["sv.haddad"])
+        sign("sv.haddad", PASSWORDS["sv.haddad"])
         scan("GRN-01")
         tap("equipment_continue", measure=False)
         tap("instruction_confirm")

@@ -40,6 +40,8 @@ STEP_TRANSITIONS: dict[tuple[StepStatus, str], StepStatus] = {
     # A different lot may be scanned again before the weighing is accepted.
     (StepStatus.LOT_IDENTIFIED, "identify_lot"): StepStatus.LOT_IDENTIFIED,
     (StepStatus.LOT_IDENTIFIED, "complete"): StepStatus.DONE,
+    # A check that stopped the batch, to be done again by a supervisor's decision.
+    (StepStatus.DONE, "repeat"): StepStatus.ACTIVE,
 }
 
 BATCH_TRANSITIONS: dict[tuple[BatchStatus, str], BatchStatus] = {

@@ -50,6 +50,10 @@ class Recorded(Generic[E]):
     stream_seq: int = 0
 
 
+#: The origin of the deviation a blocking check opens (``on_failure: block``).
+BLOCKING_ORIGIN = "check_blocked"
+
+
 @dataclass(frozen=True)
 class OpenDeviation:
     uid: str
@@ -110,6 +114,12 @@ class BatchState:
 
     def deviations_at(self, step: str) -> list[OpenDeviation]:
         return [d for d in self.deviations.values() if d.step == step]
+
+    @property
+    def blocked_by(self) -> OpenDeviation | None:
+        """The open deviation of a check answered against its expectation on ``on_failure:
+        block``: nothing goes on until a supervisor decides."""
+        return next((d for d in self.deviations.values() if d.origin == BLOCKING_ORIGIN), None)
 
     # ------------------------------------------------------------ replay
     def apply(
@@ -196,8 +206,12 @@ def _deviation_opened(state: BatchState, opened: Recorded[AuditedEvent]) -> None
 
 
 def _deviation_closed(state: BatchState, closed: Recorded[AuditedEvent]) -> None:
-    assert isinstance(closed.event, DeviationClosed)
-    state.deviations.pop(closed.event.uid, None)
+    event = closed.event
+    assert isinstance(event, DeviationClosed)
+    state.deviations.pop(event.uid, None)
+    if event.decision == "repeat" and event.step in state.steps:
+        state.steps[event.step] = step_transition(state.steps[event.step], "repeat")
+        state.results.pop(event.step, None)
 
 
 def _status(event: str) -> Callable[[BatchState, Recorded[AuditedEvent]], None]:

@@ -189,6 +189,15 @@ class UnitOfWork:
         row = self.connection.execute(select(*heads)).one()
         return {s: int(seq or 0) for s, seq in zip(streams, row, strict=True)}
 
+    def last_event(self, stream: str) -> tuple[int, str] | None:
+        """The ``seq`` and hash of a stream's last event (None for a stream with no events): a
+        batch's record hash, as its exports print it."""
+        a = _AUDIT_COLUMNS
+        row = self.connection.execute(
+            select(a.seq, a.hash).where(a.stream == stream).order_by(a.stream_seq.desc()).limit(1)
+        ).first()
+        return None if row is None else (int(row[0]), str(row[1]))
+
     def actions_since(self, stream: str, after: int, limit: int) -> list[str]:
         """The action names of a stream's events after ``stream_seq`` ``after``, the first ``limit``."""
         a = _AUDIT_COLUMNS
@@ -408,19 +417,23 @@ class UnitOfWork:
 
     def batch_participants(self, batch_id: str) -> frozenset[str]:
         """Everyone who did or signed anything in the batch: the users of its stream's events,
-        but for the refused ones (an attempt a gate refused did nothing)."""
-        from ebr.events import ActionRefused
+        but for the refused ones (an attempt a gate refused did nothing) and QA's own reviews
+        and their signatures (a reviewer who rejected a record may review its correction)."""
+        from ebr.events import ActionRefused, ReviewDecided, SignatureSigned
 
         return frozenset(
             r.user_id
             for r in self.stream(batch_id)
-            if r.user_id is not None and not isinstance(r.event, ActionRefused)
+            if r.user_id is not None
+            and not isinstance(r.event, ActionRefused | ReviewDecided)
+            and not (isinstance(r.event, SignatureSigned) and r.event.signed_table == "reviews")
         )
 
     def batch_review(self, batch_id: str) -> Recorded[ReviewDecided] | None:
-        """QA's review of the batch; None while it has none."""
+        """QA's latest review of the batch; None while it has none. (A rejected record may be
+        corrected and reviewed again: every review stays in the record.)"""
         found = self._reviews(batch_id)
-        return found[0] if found else None
+        return found[-1] if found else None
 
     def reviews(self) -> tuple[Recorded[ReviewDecided], ...]:
         """The QA review of every reviewed batch (``event.batch_id``), in the order decided."""

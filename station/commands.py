@@ -333,6 +333,12 @@ def ebr_verify(args: argparse.Namespace) -> int:
         raise IntegrityError(f"TAMPERED: {bad}" if bad else "TAMPERED")
     scope = f"batch {args.batch}" if args.batch else "the whole audit trail"
     print(f"{scope}: intact ({report.events_checked} events checked)")
+    if args.batch:
+        # The record hash an export prints (header.audit_trail.last_hash): compare the two.
+        with db.unit_of_work(read_only=True) as uow:
+            last = uow.last_event(args.batch)
+        if last is not None:
+            print(f"batch {args.batch}: last event {last[0]}, record hash {last[1]}")
     return 0
 
 

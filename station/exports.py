@@ -18,6 +18,7 @@ from ebr.errors import NotFound
 from ebr.export.record import BatchRecord
 from ebr.facts import Actor
 from ebr.lifecycle import BatchStatus
+from ebr.uow import UnitOfWork
 from ebr.verify import verify
 from gating import facts as gf
 from gating import rules
@@ -169,7 +170,7 @@ def review_batch(
             batch_id,
             status=state.status,
             participants=uow.batch_participants(batch_id),
-            reviewed=uow.batch_review(batch_id) is not None,
+            reviewed=_reviewed(uow, batch_id),
             policy=policy,
         )
         if refused is None and reviewer.must_change_password:
@@ -202,6 +203,21 @@ def review_batch(
         )
         uow.commit()
     return ReviewOutcome(batch_id, approve, reviewer.id, reviewer.name, signed.signed_at)
+
+
+def _reviewed(uow: UnitOfWork, batch_id: str) -> bool:
+    """Whether the batch's review is done: approved, or rejected with nothing recorded since.
+    A rejection sends the record back for correction (a deviation raised and acknowledged, an
+    explanation); once something is recorded after it, QA may review the record again."""
+    latest = uow.batch_review(batch_id)
+    if latest is None:
+        return False
+    if latest.event.verdict == "approved":
+        return True
+    return not any(
+        r.stream_seq > latest.stream_seq and not isinstance(r.event, ev.SignatureSigned)
+        for r in uow.stream(batch_id)
+    )
 
 
 def record_problem(db: Database, batch_id: str) -> str | None:

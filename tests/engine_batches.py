@@ -327,7 +327,7 @@ def exceptions_batch(batch_id: str = "B-2611-003") -> list[Expected]:
         (api.Resume("alarm cleared"), "done"),
         (api.Confirm("OP10.S10"), "done"),
         (api.Answer("OP10.S20", False), "deviation"),
-        (api.Override("OP10.S20", *haddad, "Label re-checked: clean"), "done"),
+        (api.Decide("OP10.S20", *haddad, "continue", "Label re-checked: clean"), "done"),
         (api.Sign("OP10.S30", *_signer("op.alvarez")), "refused"),
         (api.Sign("OP10.S30", *_signer("sv.nowak")), "done"),
         (api.Scan("OP20.S10", "SCL-150-02"), "refused"),

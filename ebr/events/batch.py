@@ -154,6 +154,9 @@ class DeviationClosed(BatchEvent):
     uid: str
     resolution: str
     closed_by: str
+    # A supervisor's decision on a check that stopped the batch (``on_failure: block``):
+    # "continue", or "repeat" (the step is done again). None for any other closure.
+    decision: str | None = optional()
 
     @property
     def entity_id(self) -> str | None:
@@ -246,6 +249,7 @@ class Attempt(StrEnum):
     LOT_SCAN = "lot.scan"
     WEIGHING = "weighing"
     OVERRIDE = "override"
+    DECISION = "decision"  # a supervisor's decision on a check that stopped the batch
     REVIEW = "review"
     SIGNATURE = "signature"
     COMMAND = "command"  # a command of the command line, refused for who asked (role, password state)

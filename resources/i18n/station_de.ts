@@ -139,12 +139,29 @@
         <translation>Sonstiges</translation>
     </message>
     <message>
+        <source>CONTINUE THE BATCH</source>
+        <extracomment>How a supervisor may decide on a check that stopped the batch (``on_failure: block``).</extracomment>
+        <translation>CHARGE FORTSETZEN</translation>
+    </message>
+    <message>
+        <source>REPEAT THE CHECK</source>
+        <translation>PRÜFUNG WIEDERHOLEN</translation>
+    </message>
+    <message>
+        <source>HOLD THE BATCH</source>
+        <translation>CHARGE ANHALTEN</translation>
+    </message>
+    <message>
         <source>Supervisor: enter the user id or scan the badge.</source>
         <translation>Vorgesetzte(r): Benutzer-ID eingeben oder Ausweis scannen.</translation>
     </message>
     <message>
         <source>Enter the supervisor&apos;s password.</source>
         <translation>Passwort der/des Vorgesetzten eingeben.</translation>
+    </message>
+    <message>
+        <source>Choose how the batch goes on.</source>
+        <translation>Wählen Sie, wie es mit der Charge weitergeht.</translation>
     </message>
     <message>
         <source>A reason is mandatory (at least %1 characters).</source>
@@ -388,6 +405,14 @@
         <translation>ABBRECHEN</translation>
     </message>
     <message>
+        <source>Decision: the batch is stopped at %1 (e-signature)</source>
+        <translation>Entscheidung: die Charge steht bei %1 (E-Signatur)</translation>
+    </message>
+    <message>
+        <source>SIGN THE DECISION</source>
+        <translation>ENTSCHEIDUNG SIGNIEREN</translation>
+    </message>
+    <message>
         <source>Supervisor acknowledgement (e-signature)</source>
         <translation>Bestätigung durch Vorgesetzte (E-Signatur)</translation>
     </message>
@@ -417,6 +442,10 @@
     <message>
         <source>Reason code</source>
         <translation>Code</translation>
+    </message>
+    <message>
+        <source>A supervisor (not who answered) decides with an e-signature and a reason: continue, repeat the check, or hold the batch.</source>
+        <translation>Ein Schichtleiter (nicht wer geantwortet hat) entscheidet mit E-Signatur und Begründung: fortsetzen, Prüfung wiederholen oder Charge anhalten.</translation>
     </message>
     <message>
         <source>A supervisor may override this with an e-signature and a reason; a deviation is opened.</source>
@@ -471,6 +500,10 @@
     <message>
         <source>REFUSED</source>
         <translation>ABGELEHNT</translation>
+    </message>
+    <message>
+        <source>SUPERVISOR DECISION</source>
+        <translation>ENTSCHEIDUNG SCHICHTLEITER</translation>
     </message>
     <message>
         <source>SUPERVISOR ACKNOWLEDGE</source>
@@ -795,6 +828,14 @@
     <message>
         <source>nothing to override at {step}: no refusal and no open deviation</source>
         <translation>bei {step} gibt es nichts freizugeben: keine Ablehnung und keine offene Abweichung</translation>
+    </message>
+    <message>
+        <source>nothing to decide at {step}: the batch is not stopped there</source>
+        <translation>bei {step} ist nichts zu entscheiden: die Charge steht dort nicht</translation>
+    </message>
+    <message>
+        <source>a decision needs a reason</source>
+        <translation>eine Entscheidung braucht eine Begründung</translation>
     </message>
     <message>
         <source>{codes} cannot be overridden: fix the cause instead</source>

@@ -139,11 +139,28 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>CONTINUE THE BATCH</source>
+        <extracomment>How a supervisor may decide on a check that stopped the batch (``on_failure: block``).</extracomment>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REPEAT THE CHECK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HOLD THE BATCH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Supervisor: enter the user id or scan the badge.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Enter the supervisor&apos;s password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose how the batch goes on.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -388,6 +405,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Decision: the batch is stopped at %1 (e-signature)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SIGN THE DECISION</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Supervisor acknowledgement (e-signature)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -416,6 +441,10 @@
     </message>
     <message>
         <source>Reason code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A supervisor (not who answered) decides with an e-signature and a reason: continue, repeat the check, or hold the batch.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -470,6 +499,10 @@
     </message>
     <message>
         <source>REFUSED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SUPERVISOR DECISION</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -794,6 +827,14 @@
     </message>
     <message>
         <source>nothing to override at {step}: no refusal and no open deviation</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>nothing to decide at {step}: the batch is not stopped there</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a decision needs a reason</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -119,6 +119,24 @@ class Override:
     reason: str
 
 
+#: What a supervisor may decide for a check that stopped the batch (``on_failure: block``).
+DECISIONS = ("continue", "repeat", "hold")
+
+
+@dataclass(frozen=True)
+class Decide:
+    """A supervisor's e-signed decision on a check answered against its expectation on
+    ``on_failure: block``: the batch continues, the step is done again, or the batch is held
+    (and stays stopped after it resumes, until a decision to continue or repeat). Not the
+    person who answered; a reason is mandatory."""
+
+    step: str
+    user: str
+    password: str
+    decision: Literal["continue", "repeat", "hold"]
+    reason: str
+
+
 @dataclass(frozen=True)
 class RaiseDeviation:
     category: str
@@ -154,6 +172,7 @@ Action = (
     | Weigh
     | Sign
     | Override
+    | Decide
     | RaiseDeviation
     | Hold
     | Resume
@@ -312,6 +331,8 @@ class BatchView:
     steps: tuple[StepView, ...]
     current_step: str | None  # None when every step is done
     open_deviations: tuple[DeviationView, ...] = ()
+    # The check that stopped the batch (``on_failure: block``), until a supervisor decides.
+    stopped_at: str | None = None
 
 
 @dataclass(frozen=True)

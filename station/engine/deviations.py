@@ -14,12 +14,13 @@ from typing import Any
 
 from ebr import events as ev
 from ebr import users
+from ebr.lifecycle import BatchStatus
 from ebr.replay import BatchState, OpenDeviation, Recorded
 from ebr.uow import UnitOfWork
 from gating import facts as gf
 from gating import rules
 from gating.reasons import ReasonCode, Refusal, refusal
-from gating.wording import wording
+from gating.wording import batch_status, wording
 from recipes.model import EquipmentStep, WeighStep
 from station.engine import api
 from station.engine import messages as M
@@ -27,7 +28,7 @@ from station.engine.answers import ActionError, Result
 from station.engine.context import Context
 from station.engine.scans import accept_weighing, bind_equipment, decode, identify_lot
 from station.engine.session_actions import auth_refusal
-from station.engine.step_actions import fresh_password, gate_step
+from station.engine.step_actions import blocked, fresh_password, gate_step
 
 
 def raise_deviation(action: api.RaiseDeviation, ctx: Context) -> Result:
@@ -67,6 +68,8 @@ def override(action: api.Override, ctx: Context) -> Result:
         refused = state.last_refusal.get(action.step)
         if not refusals and not open_here and refused is None:
             raise ActionError(wording(M.NOTHING_TO_OVERRIDE, step=action.step))
+        if not refusals and state.blocked_by is not None and state.blocked_by.step == action.step:
+            refusals += blocked(ctx, state)  # not by override: a supervisor decides (``decide``)
         if not refusals and supervisor is not None:
             refusals += _four_eyes(ctx, supervisor, action.step, state, open_here, refused)
         if refusals:
@@ -99,6 +102,75 @@ def _four_eyes(
         return [refusal(ReasonCode(code), said, ctx.policy) for code in hard]
     attempted_by = {refused.user_id} if refused.user_id else set()
     return list(rules.check_independent_signer(supervisor.user_id, {step: attempted_by}, policy=ctx.policy))
+
+
+#: The meaning of a supervisor's e-signature on each decision about a check that stopped the batch.
+DECISION_MEANINGS = {
+    "continue": "Stopped batch continues: decided by supervisor",
+    "repeat": "Stopped check to be repeated: decided by supervisor",
+    "hold": "Stopped batch put on hold: decided by supervisor",
+}
+
+
+def decide(action: api.Decide, ctx: Context) -> Result:
+    if not action.reason.strip():
+        raise ActionError(wording(M.DECISION_NEEDS_REASON))
+    if action.decision not in DECISION_MEANINGS:
+        raise ActionError(f"decision must be one of {', '.join(DECISION_MEANINGS)}, not {action.decision!r}")
+    with ctx.db.unit_of_work() as uow:
+        ctx.require_user()
+        state = ctx.sync(uow)
+        deviation = state.blocked_by
+        if deviation is None or deviation.step != action.step:
+            raise ActionError(wording(M.NOTHING_TO_DECIDE, step=action.step))
+        if action.decision == "hold" and state.status is not BatchStatus.IN_PROGRESS:
+            shown = batch_status(state.status.value)
+            raise ActionError(wording(M.BATCH_IN_STATUS, batch=state.batch_id, status=shown))
+        attempt = {
+            "step": action.step,
+            "supervisor": action.user,
+            "decision": action.decision,
+            "reason_text": action.reason,
+        }
+        auth = users.authenticate(
+            uow, action.user, action.password, purpose="signature", checked=ctx.passwords.check
+        )
+        supervisor = ctx.actor(uow, auth.user.id) if auth.ok and auth.user else None
+        refusals: list[Refusal] = []
+        if supervisor is None:
+            refusals.append(auth_refusal(auth, login=False))
+        else:
+            refusals += fresh_password(auth, supervisor, ctx)
+            refusals += rules.check_role(supervisor, "supervisor", policy=ctx.policy)
+            # Not the person who answered the check, nor whoever opened its deviation.
+            doers = {deviation.opened_by} - {""} | state.performers.get(action.step, set())
+            refusals += rules.check_independent_signer(
+                supervisor.user_id, {action.step: doers}, policy=ctx.policy
+            )
+        if refusals:
+            return ctx.refuse(uow, ev.Attempt.DECISION, refusals, attempt)
+        assert supervisor is not None
+        as_override = api.Override(action.step, action.user, action.password, action.reason)
+        meaning = DECISION_MEANINGS[action.decision]
+        _signed_override(
+            ctx, uow, supervisor, as_override, "step_blocked_by_deviation", deviation.uid, meaning
+        )
+        if action.decision == "hold":
+            held = ev.BatchHeld(
+                batch_id=state.batch_id, old_status=state.status.value, why=f"{action.step}: {action.reason}"
+            )
+            ctx.write(uow, held)
+        else:
+            closed = ev.DeviationClosed(
+                step=action.step,
+                uid=deviation.uid,
+                resolution=action.reason,
+                closed_by=supervisor.user_id,
+                decision=action.decision,
+            )
+            ctx.write(uow, closed)
+        ctx.commit(uow)
+    return Result("done", f"{action.step}: {meaning.split(':')[0].lower()} ({supervisor.name})")
 
 
 def _signed_override(

@@ -54,6 +54,7 @@ HANDLERS: Mapping[type[Any], Callable[[Any, Context], Result]] = {
     api.Weigh: scans.weigh,
     api.Sign: step_actions.sign,
     api.Override: deviations.override,
+    api.Decide: deviations.decide,
     api.RaiseDeviation: deviations.raise_deviation,
     api.Hold: batch_actions.hold,
     api.Resume: batch_actions.resume,

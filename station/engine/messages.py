@@ -25,6 +25,8 @@ BATCH_IN_STATUS = "batch {batch} is {status}"  # status: gating.wording.STATUS_I
 OVERRIDE_NEEDS_REASON = "an override needs a reason"
 NOTHING_TO_OVERRIDE = "nothing to override at {step}: no refusal and no open deviation"
 SESSION_ENDED = "The session of {user} has ended ({why}): log in again"
+NOTHING_TO_DECIDE = "nothing to decide at {step}: the batch is not stopped there"
+DECISION_NEEDS_REASON = "a decision needs a reason"
 CANNOT_OVERRIDE = "{codes} cannot be overridden: fix the cause instead"
 DEVIATION_NEEDS_TEXT = "a deviation needs a category and a text"
 

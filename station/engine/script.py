@@ -32,6 +32,7 @@ _FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "weigh": ({"step", "gross"}, {"tare", "unit"}),
     "sign": ({"step", "user", "password"}, set()),
     "override": ({"step", "user", "password", "reason"}, set()),
+    "decide": ({"step", "user", "password", "decision", "reason"}, set()),
     "deviation": ({"category", "text"}, {"step"}),
     "hold": (set(), {"reason"}),
     "resume": (set(), {"reason"}),
@@ -131,6 +132,11 @@ def _build(name: str, body: dict[str, Any], header: dict[str, Any]) -> api.Actio
         )
     if name == "logout":
         return api.Logout()
+    if name == "decide":
+        decision = s("decision")
+        if decision not in api.DECISIONS:
+            raise ValueError(f"decision: one of {', '.join(api.DECISIONS)}, not {decision!r}")
+        return api.Decide(s("step"), s("user"), s("password"), decision, s("reason"))  # type: ignore[arg-type]
     if name == "change_password":
         return api.ChangePassword(user=s("user"), old_password=s("old"), new_password=s("new"))
     if name == "start":

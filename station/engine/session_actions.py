@@ -32,7 +32,7 @@ def check_passwords(db: Database, action: object) -> users.CheckedPasswords:
     password it authenticates with checked, and a new password hashed."""
     if isinstance(action, api.Login):
         return users.CheckedPasswords(users.check_password(db, _login_name(action), action.password))
-    if isinstance(action, (api.Sign, api.Override)):
+    if isinstance(action, (api.Sign, api.Override, api.Decide)):
         return users.CheckedPasswords(users.check_password(db, action.user, action.password))
     if isinstance(action, api.ChangePassword):
         check = users.check_password(db, action.user, action.old_password)

@@ -9,7 +9,7 @@ from typing import TypeVar
 from ebr import events as ev
 from ebr import users
 from ebr.lifecycle import BatchStatus
-from ebr.replay import BatchState
+from ebr.replay import BLOCKING_ORIGIN, BatchState
 from ebr.uow import UnitOfWork
 from gating import facts as gf
 from gating import rules
@@ -51,12 +51,28 @@ def step_context(
 def gate_step(
     ctx: Context, uow: UnitOfWork, user: gf.Actor, step_id: str, state: BatchState
 ) -> list[Refusal]:
-    """What every step action is gated by: sequence, role, training."""
-    refusals = list(rules.check_sequence(step_id, state.current_step, policy=ctx.policy))
+    """What every step action is gated by: a check that stopped the batch, sequence, role,
+    training."""
+    refusals = blocked(ctx, state)
+    refusals += rules.check_sequence(step_id, state.current_step, policy=ctx.policy)
     if not (STEP_ROLES & user.roles):
         refusals += rules.check_role(user, "operator", policy=ctx.policy)
     refusals += training_refusals(ctx, uow, user, step_id)
     return refusals
+
+
+def blocked(ctx: Context, state: BatchState) -> list[Refusal]:
+    """A check answered against its expectation on ``on_failure: block`` stops the batch until
+    a supervisor decides (``deviations.decide``)."""
+    deviation = state.blocked_by
+    if deviation is None or deviation.step is None:
+        return []
+    step = ctx.recipe.step(deviation.step)
+    question = step.question if isinstance(step, CheckStep) else deviation.step
+    answered = state.results.get(deviation.step)
+    value = getattr(answered.event, "value", None) if answered is not None else None
+    said = wording(W.YES if value else W.NO) if value is not None else wording(W.NO)
+    return list(rules.check_not_blocked(deviation.step, question, said, policy=ctx.policy))
 
 
 def training_refusals(ctx: Context, uow: UnitOfWork, actor: gf.Actor, step_id: str) -> tuple[Refusal, ...]:
@@ -114,8 +130,20 @@ def answer(action: api.Answer, ctx: Context) -> Result:
             )
             code = ReasonCode.VALUE_OUT_OF_LIMITS
             finding = Refusal(code, worded.text(), False, WHAT_NEXT.get(code, ""), worded)
-            ctx.open_deviation(uow, action.step, "check", finding.sentence, "check_not_as_expected")
-            result = Result("deviation", finding.sentence, (finding,))
+            findings: tuple[Refusal, ...] = (finding,)
+            origin = "check_not_as_expected"
+            if step.on_failure == "block":  # the batch stops here until a supervisor decides
+                origin = BLOCKING_ORIGIN
+                findings = tuple(
+                    rules.check_not_blocked(
+                        action.step,
+                        step.question,
+                        wording(W.YES if action.value else W.NO),
+                        policy=ctx.policy,
+                    )
+                )
+            ctx.open_deviation(uow, action.step, "check", finding.sentence, origin)
+            result = Result("deviation", findings[0].sentence, findings)
         ctx.commit(uow)
     return result
 
@@ -156,7 +184,8 @@ def fresh_password(auth: users.AuthResult, signer: gf.Actor, ctx: Context) -> tu
 def sign(action: api.Sign, ctx: Context) -> Result:
     with ctx.db.unit_of_work() as uow:
         _user, step, state = step_context(ctx, uow, action.step, SignatureStep)
-        refusals = list(rules.check_sequence(action.step, state.current_step, policy=ctx.policy))
+        refusals = blocked(ctx, state)
+        refusals += rules.check_sequence(action.step, state.current_step, policy=ctx.policy)
         auth = users.authenticate(
             uow, action.user, action.password, purpose="signature", checked=ctx.passwords.check
         )

@@ -122,6 +122,7 @@ def batch_view(
         steps=steps,
         current_step=state.current_step,
         open_deviations=deviations,
+        stopped_at=state.blocked_by.step if state.blocked_by is not None else None,
     )
 
 

@@ -81,7 +81,12 @@ class PanelView(QWidget):
             if line.code:
                 parts.append(f"<p>{code_word}: <tt>{escape(line.code)}</tt></p>")
         if vm.overridable:
-            if vm.can_acknowledge:
+            if vm.decides:
+                hint = self.tr(
+                    "A supervisor (not who answered) decides with an e-signature and a reason: "
+                    "continue, repeat the check, or hold the batch."
+                )
+            elif vm.can_acknowledge:
                 hint = self.tr(
                     "A supervisor must acknowledge this deviation with an e-signature and a reason."
                 )

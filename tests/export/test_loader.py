@@ -123,7 +123,7 @@ def test_every_exception_is_read_back(exceptional: BatchRecord) -> None:
     assert [o.refusal_uid for s, o in overridden.items() if s in ("OP10.S20", "OP20.S30", "OP30.S30")] == [None] * 3  # fmt: skip
     assert all(record.signature(o.signature_uid) for o in record.overrides)
     assert [(d.number, d.step_id, d.origin) for d in record.deviations] == [
-        ("DEV-01", "OP10.S20", "check_not_as_expected"),
+        ("DEV-01", "OP10.S20", "check_blocked"),  # the clean-label check stops the batch (on_failure: block)
         ("DEV-02", "OP20.S20", "override"),
         ("DEV-03", "OP20.S30", "manual"),
         ("DEV-04", "OP20.S50", "override"),

@@ -58,19 +58,56 @@ def test_a_supervisor_may_not_override_his_own_refused_weighing(engine: Engine) 
     assert [a.performed_by for a in accepted] == ["sv.nowak"]
 
 
-def test_whoever_opened_a_deviation_may_not_close_it(engine: Engine) -> None:
+def test_whoever_answered_a_blocking_check_may_not_decide_on_it(engine: Engine) -> None:
     do(
         engine,
         api.Login(user="sv.nowak", password=NOWAK[1]),
         api.StartBatch("B-4E-2", "PARA500-GRAN", 3, Decimal(120), "kg"),
         api.Confirm("OP10.S10"),
     )
-    # The reference recipe blocks on a NO here; the answer itself opens the deviation.
     answered = engine.dispatch(api.Answer("OP10.S20", False))
     assert answered.status == "deviation"
-    own = engine.dispatch(api.Override("OP10.S20", *NOWAK, "label re-checked"))
+    own = engine.dispatch(api.Decide("OP10.S20", *NOWAK, "continue", "label re-checked"))
     assert own.status == "refused" and own.reasons == ("independent_signer_required",)
-    assert engine.dispatch(api.Override("OP10.S20", *HADDAD, "label re-checked")).status == "done"
+    assert engine.dispatch(api.Decide("OP10.S20", *HADDAD, "continue", "label re-checked")).status == "done"
+
+
+def test_a_no_at_a_blocking_check_stops_the_line_until_a_supervisor_decides(engine: Engine) -> None:
+    """The reference recipe's clean-label check carries ``on_failure: block``."""
+    do(
+        engine,
+        api.Login(user="op.alvarez", password="Granul8-Alvarez.26"),
+        api.StartBatch("B-BLOCK", "PARA500-GRAN", 3, Decimal(120), "kg"),
+        api.Confirm("OP10.S10"),
+    )
+    answered = engine.dispatch(api.Answer("OP10.S20", False))
+    assert answered.status == "deviation" and "step_blocked_by_deviation" in answered.reasons
+    signed = engine.dispatch(api.Sign("OP10.S30", *NOWAK))
+    assert signed.status == "refused" and signed.reasons == ("step_blocked_by_deviation",)
+    overridden = engine.dispatch(api.Override("OP10.S20", *HADDAD, "just go on"))
+    assert overridden.status == "refused" and overridden.reasons == ("step_blocked_by_deviation",)
+    by_operator = engine.dispatch(api.Decide("OP10.S20", "op.chen", "Granul8-Chen.26", "continue", "x"))
+    assert by_operator.reasons == ("role_required",)
+    # Hold: the batch waits; resumed, it is still stopped at the check.
+    assert (
+        engine.dispatch(api.Decide("OP10.S20", *HADDAD, "hold", "granulator to be re-cleaned")).status
+        == "done"
+    )
+    assert engine.state().batch is not None and engine.state().batch.status == "on_hold"
+    do(engine, api.Resume("re-cleaned"))
+    assert engine.dispatch(api.Sign("OP10.S30", *NOWAK)).reasons == ("step_blocked_by_deviation",)
+    # Repeat: the check is asked again; answered YES, the batch goes on.
+    assert (
+        engine.dispatch(api.Decide("OP10.S20", *HADDAD, "repeat", "re-cleaned, check again")).status == "done"
+    )
+    do(engine, api.Answer("OP10.S20", True), api.Sign("OP10.S30", *NOWAK))
+    events = _stream(engine, "B-BLOCK")
+    decided = [e for e in events if isinstance(e, ev.OverrideSigned)]
+    assert [e.reason_code for e in decided] == ["step_blocked_by_deviation"] * 2
+    closed = [e for e in events if isinstance(e, ev.DeviationClosed)]
+    assert [c.decision for c in closed] == ["repeat"]
+    refused = [e for e in events if isinstance(e, ev.ActionRefused)]
+    assert {e.attempted for e in refused} >= {ev.Attempt.STEP_SIGN, ev.Attempt.OVERRIDE, ev.Attempt.DECISION}
 
 
 def test_a_lot_recalled_after_its_scan_is_not_weighed(
@@ -184,3 +221,27 @@ def test_the_training_a_step_relied_on_is_the_records_not_todays(
     trained = {t for op in second["batch_record"]["operations"] for s in op["steps"] for e in s["executions"]
                for t in e["training"]}  # fmt: skip
     assert "SOP-DISP-003 rev 7, trained 2026-05-11, valid through 2030-05-11" in trained
+
+
+def test_a_rejected_record_goes_back_for_correction_and_a_new_review(engine: Engine) -> None:
+    from station import exports
+    from tests.engine_batches import happy_path
+
+    for action in happy_path(batch_id="B-FIX")[:-1]:
+        assert engine.dispatch(action).status == "done", action
+    review = dict(user="qa.dubois", password="Rev1ew-Dubois.26")
+    exports.review_batch(engine.db, "B-FIX", approve=False, comment="OP20.S30 label missing", **review)
+    with pytest.raises(exports.ReviewRefused, match="reviewed already"):  # nothing corrected yet
+        exports.review_batch(engine.db, "B-FIX", approve=True, comment="ok", **review)
+    # The correction: the missing label explained as a deviation, acknowledged by a supervisor.
+    do(
+        engine,
+        api.RaiseDeviation("documentation", "Label of OP20.S30 printed late; attached", "OP20.S30"),
+        api.Override("OP20.S30", *HADDAD, "Label attached to the batch folder"),
+    )
+    approved = exports.review_batch(engine.db, "B-FIX", approve=True, comment="corrected", **review)
+    assert approved.approved
+    with pytest.raises(exports.ReviewRefused, match="reviewed already"):
+        exports.review_batch(engine.db, "B-FIX", approve=True, comment="again", **review)
+    verdicts = [e.verdict for e in _stream(engine, "B-FIX") if isinstance(e, ev.ReviewDecided)]
+    assert verdicts == ["rejected", "approved"]

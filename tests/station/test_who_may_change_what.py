@@ -188,3 +188,74 @@ def test_the_demo_never_seeds_a_store_that_holds_data(approved_db: str) -> None:
     result = run_cli("demo", "--headless", "--db", approved_db)
     assert result.returncode == 2 and "already holds data" in result.stderr
     assert _events(approved_db) == before
+
+
+def test_the_oq_script_of_the_new_refusals_runs_as_written(tmp_path: Path) -> None:
+    """resources/oq/oq-gates-2026-12.yaml on a new store, through the command line; run
+    again, it fails again where it failed (nothing is skipped as recorded before)."""
+    from importlib import resources
+
+    script = Path(str(resources.files("resources") / "oq" / "oq-gates-2026-12.yaml"))
+    url = f"sqlite:///{tmp_path / 'oq.db'}"
+    assert run_cli("master", "import", SITE, "--db", url).returncode == 0
+    setup = tmp_path / "setup.yaml"
+    setup.write_text(
+        "actions:\n"
+        "  - change_password: {user: adm.kim, old: Adm1n-Kim-2026, new: Adm1n-Kim-2026.26}\n"
+        "  - change_password: {user: qa.dubois, old: Rev1ew-Dubois, new: Rev1ew-Dubois.26}\n",
+        encoding="utf-8",
+    )
+    assert run_cli("run", setup, "--db", url).returncode == 0
+    assert (
+        run_cli(
+            "recipe",
+            "import",
+            RECIPE,
+            "--db",
+            url,
+            "--user",
+            "adm.kim",
+            "--password-file",
+            password_file(tmp_path, "adm.kim"),
+        ).returncode
+        == 0
+    )
+    qa = password_file(tmp_path, "qa.dubois")
+    assert (
+        run_cli(
+            "recipe",
+            "approve",
+            "PARA500-GRAN",
+            "3",
+            "--db",
+            url,
+            "--user",
+            "qa.dubois",
+            "--password-file",
+            qa,
+        ).returncode
+        == 0
+    )
+    result = run_cli("run", script, "--db", url)
+    assert result.returncode == 0, result.stderr
+    for code in (
+        "step_blocked_by_deviation", "password_change_required", "weight_above_capacity", "weight_invalid",
+        "weight_below_minimum",
+    ):  # fmt: skip
+        assert f"[{code}" in result.stdout or f",{code}" in result.stdout, code
+    # A script that fails on a refusal fails again when run again.
+    failing = tmp_path / "failing.yaml"
+    failing.write_text(
+        "batch: {id: B-OQ-FAIL, recipe: PARA500-GRAN, version: 3, size: {quantity: 120, unit: kg}}\n"
+        "actions:\n"
+        "  - login: {user: op.alvarez, password: Granul8-Alvarez.oq}\n"
+        "  - start: {}\n"
+        "  - answer: {step: OP10.S20, value: yes}\n",  # out of sequence: refused
+        encoding="utf-8",
+    )
+    first = run_cli("run", failing, "--db", url)
+    again = run_cli("run", failing, "--db", url)
+    assert first.returncode == again.returncode == 1
+    assert (
+        "refused: sequence" in first.stderr and "sequence" in again.stderr and "earlier run" in again.stderr
+    )

@@ -8,14 +8,23 @@ from PySide6.QtCore import Signal
 from station.engine.api import Action, Outcome
 
 from ..forms import FormPage
-from ..viewmodels.forms import DeviationVM, HoldVM, OverrideVM, RefusalPanelVM, category_label
+from ..viewmodels.forms import (
+    DECISIONS,
+    DeviationVM,
+    HoldVM,
+    OverrideVM,
+    RefusalPanelVM,
+    category_label,
+    decision_label,
+)
 from ..viewmodels.reasons import explain
 from ..viewmodels.scan import ScanReading
 from .base import FormController, Router, Session
 
 
 class OverrideController(FormController):
-    """A supervisor overrides a refusal, or acknowledges a recorded deviation, by e-signature."""
+    """A supervisor overrides a refusal, acknowledges a recorded deviation, or decides how a
+    batch stopped at a check goes on (continue, repeat the check, hold), by e-signature."""
 
     with_batch = True
     done = Signal(object)  # the StationState after the override
@@ -35,6 +44,11 @@ class OverrideController(FormController):
         page.add_field(lambda: self.tr("Supervisor: user id or badge"), lambda: self.vm.user, "override_user")
         page.add_field(lambda: self.tr("Password"), lambda: self.vm.password, "override_password")
         page.add_field(lambda: self.tr("Reason (mandatory)"), lambda: self.vm.reason, "override_reason")
+        self.decision_buttons = page.add_choices(
+            [(d, decision_label(d)) for d in DECISIONS], self._decide, per_row=len(DECISIONS)
+        )
+        for b in self.decision_buttons:
+            b.setVisible(False)  # only for a decision on a stopped batch
         page.problem_getter = lambda: self.vm.problem
         page.message_getter = lambda: self.vm.message
         page.enabled_getter = lambda: self.vm.can_submit
@@ -49,7 +63,16 @@ class OverrideController(FormController):
 
     def _title(self) -> None:
         page = self.view
-        if self.acknowledges:
+        for b, d in zip(self.decision_buttons, DECISIONS, strict=True):
+            b.setText(decision_label(d))
+            b.setVisible(self.vm.deciding)
+            b.setChecked(self.vm.decision == d)
+        if self.vm.deciding:
+            page.title.setText(
+                self.tr("Decision: the batch is stopped at %1 (e-signature)").replace("%1", self.vm.step)
+            )
+            page.submit_button.setText(self.tr("SIGN THE DECISION"))
+        elif self.acknowledges:
             page.title.setText(self.tr("Supervisor acknowledgement (e-signature)"))
             page.submit_button.setText(self.tr("SIGN AND ACKNOWLEDGE"))
         else:
@@ -61,14 +84,24 @@ class OverrideController(FormController):
 
     def open(self, panel: RefusalPanelVM) -> None:
         assert panel.step is not None
-        self.vm = OverrideVM(step=panel.step, codes=tuple(r.code for r in panel.refusals))
+        self.vm = OverrideVM(
+            step=panel.step, codes=tuple(r.code for r in panel.refusals), deciding=panel.decides
+        )
         self.acknowledges = panel.can_acknowledge
         self._title()
         self.view.info.setText(panel.detail or panel.message)
+        # Deciding, the title names the stopped step, and the row of choices takes the place of
+        # the sentences the panel showed (the keyboard keeps its room at 1024x768).
+        self.view.info.setVisible(not panel.decides)
         self.router.show_screen(self)
 
     def scan(self, raw: str, reading: ScanReading) -> None:
         self.vm.scan_badge(reading.plain)
+        self.view.refresh()
+
+    def _decide(self, decision: str) -> None:
+        self.vm.decision = decision
+        self.vm.message = ""
         self.view.refresh()
 
     def submit(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from station.engine.api import Hold, Outcome, Override, RaiseDeviation, RefusalView, Resume
+from station.engine.api import Decide, Hold, Outcome, Override, RaiseDeviation, RefusalView, Resume
 
 from .keyboard import TextBuffer
 from .reasons import explain, message, sentence, what_next
@@ -33,6 +33,18 @@ def category_label(category: str) -> str:
     }.get(category, category)
 
 
+#: How a supervisor may decide on a check that stopped the batch (``on_failure: block``).
+DECISIONS: tuple[str, ...] = ("continue", "repeat", "hold")
+
+
+def decision_label(decision: str) -> str:
+    return {
+        "continue": translate("Forms", "CONTINUE THE BATCH"),
+        "repeat": translate("Forms", "REPEAT THE CHECK"),
+        "hold": translate("Forms", "HOLD THE BATCH"),
+    }.get(decision, decision)
+
+
 @dataclass(frozen=True)
 class PanelLine:
     """One refusal as the panel shows it."""
@@ -51,12 +63,23 @@ class RefusalPanelVM:
     refusals: tuple[RefusalView, ...]
     step: str | None
     can_acknowledge: bool = False  # open deviation(s) at ``step`` that a supervisor must acknowledge
+    # The batch is stopped at ``step`` (a blocking check): a supervisor decides how it goes on.
+    decides: bool = False
 
     @classmethod
     def from_outcome(
         cls, outcome: Outcome, step: str | None, allowed: tuple[str, ...] = ()
     ) -> RefusalPanelVM:
         acknowledge = outcome.status == "deviation" and step is not None and "override" in allowed
+        batch = outcome.state.batch if outcome.state is not None else None
+        if batch is not None and batch.stopped_at and "override" in allowed:
+            return cls(
+                status=outcome.status,
+                message=message(outcome),
+                refusals=outcome.refusals,
+                step=batch.stopped_at,
+                decides=True,
+            )
         if step is None and "deviation_open" in outcome.reasons and outcome.state is not None:
             # COMPLETE refused for an open deviation: offer its acknowledgement right here.
             batch = outcome.state.batch
@@ -76,6 +99,7 @@ class RefusalPanelVM:
         return self.step is not None and (
             (self.status == "refused" and bool(self.refusals) and all(r.overridable for r in self.refusals))
             or self.can_acknowledge
+            or self.decides
         )
 
     @property
@@ -88,6 +112,8 @@ class RefusalPanelVM:
 
     @property
     def override_label(self) -> str:
+        if self.decides:
+            return translate("Refusal", "SUPERVISOR DECISION")
         if self.can_acknowledge:
             return translate("Refusal", "SUPERVISOR ACKNOWLEDGE")
         return translate("Refusal", "OVERRIDE")
@@ -110,6 +136,8 @@ class RefusalPanelVM:
 class OverrideVM:
     step: str
     codes: tuple[str, ...] = ()
+    deciding: bool = False  # a decision on a check that stopped the batch (continue/repeat/hold)
+    decision: str = ""
     user: TextBuffer = field(default_factory=lambda: TextBuffer(max_length=40))
     password: TextBuffer = field(default_factory=lambda: TextBuffer(max_length=64, secret=True))
     reason: TextBuffer = field(default_factory=lambda: TextBuffer(max_length=500))
@@ -128,6 +156,8 @@ class OverrideVM:
             return translate("Forms", "Supervisor: enter the user id or scan the badge.")
         if not self.password.text:
             return translate("Forms", "Enter the supervisor's password.")
+        if self.deciding and not self.decision:
+            return translate("Forms", "Choose how the batch goes on.")
         if len(self.reason.text.strip()) < MIN_REASON_LENGTH:
             return translate("Forms", "A reason is mandatory (at least %1 characters).").replace(
                 "%1", str(MIN_REASON_LENGTH)
@@ -138,7 +168,15 @@ class OverrideVM:
     def can_submit(self) -> bool:
         return not self.problem
 
-    def action(self) -> Override:
+    def action(self) -> Override | Decide:
+        if self.deciding:
+            return Decide(
+                step=self.step,
+                user=self.user.text.strip(),
+                password=self.password.text,
+                decision=self.decision,  # type: ignore[arg-type]
+                reason=self.reason.text.strip(),
+            )
         return Override(
             step=self.step,
             user=self.user.text.strip(),
