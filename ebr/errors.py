@@ -19,6 +19,10 @@ class DatabaseLocked(StoreError):
     """Another writer holds the database for longer than the busy timeout."""
 
 
+class SchemaNewer(StoreError):
+    """The store was written by a newer version of the software: it is not opened for writing."""
+
+
 class DatabaseMissing(StoreError):
     """There is no database at the URL, and the command may not create one."""
 

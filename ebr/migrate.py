@@ -16,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from ebr.database import Database, translated_errors
+from ebr.errors import SchemaNewer
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -48,6 +49,24 @@ _BEFORE_SEALS = frozenset({"0001"})
 SEALED_AT_UPGRADE = "master data as found at the upgrade that put it under the chain (written before seals)"
 
 
+def _refuse_newer(db: Database, revision: str | None) -> None:
+    """A schema revision this software does not know was made by a newer version: migrating
+    "up" from it is meaningless and writing to it could break what that version relies on."""
+    if revision is None:
+        return
+    try:
+        known = ScriptDirectory.from_config(alembic_config()).get_revision(revision)
+    except Exception:  # alembic's own error for an unknown id
+        known = None
+    if known is None:
+        from ebr.software import software_name
+
+        raise SchemaNewer(
+            f"{db.shown_url}: its schema ({revision}) is newer than this software ({software_name()}, "
+            f"schema {head_revision()}): install the version that wrote it or a newer one"
+        )
+
+
 def upgrade(db: Database, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (default: head). Running it again changes nothing.
 
@@ -60,6 +79,7 @@ def upgrade(db: Database, revision: str = "head") -> None:
         if db.dialect == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_UPGRADE_LOCK})
         before = MigrationContext.configure(connection).get_current_revision()
+        _refuse_newer(db, before)
         command.upgrade(alembic_config(connection), revision)
     db.mark_schema_current()
     if before in _BEFORE_SEALS and revision == "head":

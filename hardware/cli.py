@@ -149,7 +149,7 @@ def _console_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-console",
         action="store_true",
-        help="no console on stdin: run until interrupted (SIGINT/SIGTERM)",
+        help="no console on stdin: run until interrupted (SIGINT/SIGTERM); so does a console whose input ends",
     )
 
 
@@ -258,12 +258,16 @@ def _run_simulator(device: SimulatedDevice, what: str, no_console: bool) -> int:
         behind = f" (-> {device.device})" if device.device else ""
         sys.stdout.write(f"{what} on {address}{behind}\n")
         sys.stdout.flush()
-        if no_console:
+        on_terminal = sys.stdin is not None and sys.stdin.isatty()
+        input_ended = True
+        if not no_console and sys.stdin is not None:
+            prompt = "> " if on_terminal else ""
+            input_ended = SimulatorConsole(device, sys.stdin, sys.stdout, prompt=prompt).run()
+        # Ctrl-D at a terminal ends it; a closed pipe or /dev/null (a service, a script's
+        # background job) does not: the device keeps answering until SIGTERM or SIGINT.
+        if input_ended and not on_terminal:
             while not stop.wait(3600):
                 pass
-        else:
-            prompt = "> " if sys.stdin.isatty() else ""
-            SimulatorConsole(device, sys.stdin, sys.stdout, prompt=prompt).run()
     except KeyboardInterrupt:
         pass
     finally:

@@ -57,7 +57,16 @@ class PortInfo:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["usb_id"] = self.usb_id
+        data["config_ports"] = self.config_ports
         return data
+
+    @property
+    def config_ports(self) -> list[str]:
+        """What to write as a device's ``port`` in station.toml: the adapter's serial number as a
+        link, and the name the line PC package's udev rule gives it (70-mes-station.rules)."""
+        if not self.serial_number:
+            return [self.device]
+        return [f"{USB_LINK_PREFIX}{self.serial_number}", f"/dev/mes-serial-{self.serial_number}"]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from ebr.software import software_name
 from station import credentials
 from station.errors import CommandError, UsageError
 
@@ -42,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     # The README puts --db after the command; before it is accepted too, as people type it.
     # Its own dest: a command's --db default (None) would otherwise overwrite it.
     parser.add_argument("--db", dest="db_before_command", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--version", action="version", version=software_name())
+    parser.add_argument(
+        "--config", metavar="FILE", help="configuration file (default: /etc/mes-station/station.toml)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
@@ -55,10 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--kiosk", action="store_true", help="full screen, no frame; leave only by admin login")
     p.add_argument("--scale", metavar="LINK", help="scale port, pyserial URL or usb:SERIALNUMBER")
-    p.add_argument("--scale-protocol", default="mt-sics", choices=["mt-sics", "sbi"])
+    # Unset options come from the configuration file (station.toml), then the built-in defaults.
+    p.add_argument("--scale-protocol", choices=["mt-sics", "sbi"])
     p.add_argument("--scanner", metavar="LINK", help="scanner port or pyserial URL")
-    p.add_argument("--idle-logout", type=int, default=300, metavar="SECONDS")
-    p.add_argument("--language", default="en", choices=["en", "de"])
+    p.add_argument("--idle-logout", type=int, metavar="SECONDS")
+    p.add_argument("--language", choices=["en", "de"])
     p.set_defaults(func=_cmd_gui)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -130,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     from hardware import cli as hardware_cli  # devices simulate, scan decode
 
     hardware_cli.register(sub)
+    from station.linepc import cli as linepc_cli  # config check, doctor, db backup/restore, ebr archive
+
+    linepc_cli.register(sub, db=dbsub, ebr=esub)
     return parser
 
 

@@ -34,9 +34,11 @@ def _store(args: argparse.Namespace, *, create: bool = False, read_only: bool = 
     one (``create``); every other command answers "no such database" for a store that is not
     there. Read-only commands (``read_only``) open it read-only and never migrate it."""
     from station.composition import open_store
+    from station.linepc.commands import store_url
 
     try:
-        db = open_store(getattr(args, "db", None), create=create, read_only=read_only)
+        # --db, else the configuration file's database.url (or MES_STATION_DB), else the default
+        db = open_store(store_url(args), create=create, read_only=read_only)
     except StoreError as exc:
         raise CommandError(str(exc), 2) from None
     _OPENED.append(db)
@@ -267,7 +269,12 @@ def run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 2
-    engine = build_engine(db=_store(args))  # closed with the store by close_stores
+    from station.linepc.commands import configuration
+
+    config = configuration(args)
+    engine = build_engine(  # closed with the store by close_stores
+        db=_store(args), station=config.get("station.id"), site_tz=config.get("station.timezone")
+    )
     _check_script_steps(engine, script)
     return run_script(engine, script)
 
@@ -375,19 +382,29 @@ def demo(args: argparse.Namespace) -> int:
 
 def gui(args: argparse.Namespace) -> int:
     from station.composition import build_engine
+    from station.linepc.commands import store_url
+    from station.linepc.startup import station_configuration
 
+    config = station_configuration(args)  # a bad file: its problems on screen and stderr, exit 2
+    args.db = store_url(args, config)
     db = _store(args)
+    from station.config import serial_options
+    from station.linepc.startup import remember
+
+    remember(config, args.db)  # the admin's health screen checks what this station runs on
     from station.ui.app import run_gui
 
     return run_gui(
-        lambda: build_engine(db=db),
-        kiosk=args.kiosk,
-        scale_link=args.scale,
-        scale_protocol=args.scale_protocol,
-        scanner_link=args.scanner,
+        lambda: build_engine(db=db, station=config.get("station.id"), site_tz=config.get("station.timezone")),
+        kiosk=args.kiosk or config.explicit("station.kiosk") is True,
+        scale_link=args.scale or config.explicit("devices.scale.port"),
+        scale_protocol=args.scale_protocol or config.get("devices.scale.protocol"),
+        scanner_link=args.scanner or config.explicit("devices.scanner.port"),
         simulator=False,
-        idle_logout_s=args.idle_logout,
-        language=args.language,
+        idle_logout_s=args.idle_logout or config.get("station.idle_logout"),
+        language=args.language or config.get("station.language"),
+        scale_options=serial_options(config, "scale"),
+        scanner_options=serial_options(config, "scanner"),
     )
 
 

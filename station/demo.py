@@ -106,6 +106,10 @@ def run_demo(args: argparse.Namespace) -> int:
             engine.close()  # the log is folded into the file: the file alone is the record
         print(f"batch record in {url}: `mes-station ebr verify {script.batch_id} --db {url}`", flush=True)
         return code
+    from station.config import load_config
+    from station.linepc.startup import remember
+
+    remember(load_config(None), url)  # the demo store, for the admin's health screen
     try:
         from station.ui.app import run_gui
     except ImportError as exc:

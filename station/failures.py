@@ -1,12 +1,14 @@
 """The last line of defence of the command line: any unexpected exception becomes one line.
 
-The full traceback goes to a log file in the user's log directory so that support can
-read it, while the operator or the script sees a single sentence and an exit code.
+The full traceback goes to a log file in the user's log directory (``MES_LOG_DIR`` when set:
+the line PC's services write to /var/log/mes-station) so that support can read it, while the
+operator or the script sees a single sentence and an exit code.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import traceback
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import platformdirs
 
 def _log_traceback(exc: BaseException) -> Path | None:
     try:
-        folder = Path(platformdirs.user_log_dir("mes-station"))
+        folder = Path(os.environ.get("MES_LOG_DIR") or platformdirs.user_log_dir("mes-station"))
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / "errors.log"
         with path.open("a", encoding="utf-8") as fh:

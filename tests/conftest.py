@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test reads the configuration of the machine it runs on (/etc/mes-station/station.toml).
+os.environ.setdefault("MES_STATION_CONFIG", "")
 
 import threading
 import time

@@ -205,6 +205,19 @@ class RecipeImported(AuditedEvent):
         )
 
 
+@dataclass(frozen=True, kw_only=True)
+class StoreRestored(AuditedEvent):
+    """The store was replaced by a verified backup (``mes-station db restore``), by the
+    administrator who authorised it: the first event after the backup's own. ``note`` says
+    which copy (its SHA-256 and chain head) and whether it was forced past the hub's receipt."""
+
+    ACTION: ClassVar[str] = "store.restored"
+    ENTITY: ClassVar[str] = "store"
+
+    backup: str = at(Place.ENTITY_ID, "")
+    note: str | None = at(Place.REASON)
+
+
 SITE_EVENTS: tuple[type[AuditedEvent], ...] = (
     LoginSucceeded,
     AuthenticationFailed,
@@ -218,4 +231,5 @@ SITE_EVENTS: tuple[type[AuditedEvent], ...] = (
     MasterDataChanged,
     MasterDataSealed,
     RecipeImported,
+    StoreRestored,
 )

@@ -14,6 +14,7 @@ from typing import Any
 from ebr import chain
 from ebr.export._common import to_plain
 from ebr.export.record import BatchRecord, events_in_order, find_exceptions
+from ebr.software import software_name
 
 FORMAT_NAME = "mes-station/batch-record"
 FORMAT_VERSION = 1
@@ -138,6 +139,7 @@ def _parts(record: BatchRecord) -> tuple[dict[str, Any], list[str], list[str]]:
     ]
     header = to_plain(record.header)
     header["site_timezone"] = record.site_timezone
+    header["written_by"] = software_name()  # which program made this file: the package's version
     first, last = (ordered[0], ordered[-1]) if ordered else (None, None)
     header["audit_trail"] = {
         "stream": record.batch_id,

@@ -40,6 +40,7 @@ from ebr.export._pdfgrid import (
     unicode_fonts,
 )
 from ebr.export.record import BatchRecord, find_exceptions
+from ebr.software import software_name
 
 
 def export_pdf(record: BatchRecord, printed_by: str, printed_at: dt.datetime) -> bytes:
@@ -60,7 +61,7 @@ def export_pdf(record: BatchRecord, printed_by: str, printed_at: dt.datetime) ->
         title=f"Batch record {record.batch_id}",
         author="mes-station",
         subject=f"{record.header.product_name} — {record.header.recipe_code} v{record.header.recipe_version}",
-        creator="mes-station EBR export",
+        creator=f"{software_name()} EBR export",
     )
     portrait = Frame(
         MARGIN,

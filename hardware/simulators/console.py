@@ -34,17 +34,17 @@ class SimulatorConsole:
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
-    def run(self) -> None:
-        """Read commands until ``quit`` or the end of the input."""
+    def run(self) -> bool:
+        """Read commands until ``quit`` (False) or the end of the input (True)."""
         while True:
             if self.prompt:
                 self.stdout.write(self.prompt)
                 self.stdout.flush()
             line = self.stdin.readline()
             if not line:
-                return
+                return True
             if not self.execute(line):
-                return
+                return False
 
     def execute(self, line: str) -> bool:
         """Carry out one command; False to quit."""

@@ -184,6 +184,25 @@
     </message>
 </context>
 <context>
+    <name>HealthPage</name>
+    <message>
+        <source>Station health</source>
+        <translation>Zustand der Station</translation>
+    </message>
+    <message>
+        <source>What `mes-station doctor` checks; the devices are shown in the header above.</source>
+        <translation>Was `mes-station doctor` prüft; die Geräte zeigt die Kopfzeile oben.</translation>
+    </message>
+    <message>
+        <source>CHECK AGAIN</source>
+        <translation>ERNEUT PRÜFEN</translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation>ABMELDEN</translation>
+    </message>
+</context>
+<context>
     <name>HoldController</name>
     <message>
         <source>Reason</source>

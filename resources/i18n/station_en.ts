@@ -184,6 +184,25 @@
     </message>
 </context>
 <context>
+    <name>HealthPage</name>
+    <message>
+        <source>Station health</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What `mes-station doctor` checks; the devices are shown in the header above.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CHECK AGAIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>HoldController</name>
     <message>
         <source>Reason</source>

@@ -59,6 +59,8 @@ def build_station(
     idle_logout_s: int = 300,
     language: str = "en",
     devices: Any = None,
+    scale_options: dict[str, Any] | None = None,
+    scanner_options: dict[str, Any] | None = None,
 ) -> Station:
     """Build the station's window, engine thread and device bridges (a QApplication must exist).
 
@@ -87,7 +89,13 @@ def build_station(
     if devices is None and (scale_link or scanner_link or simulator):
         from .devices import DeviceHub
 
-        devices = DeviceHub(scale_link=scale_link, scale_protocol=scale_protocol, scanner_link=scanner_link)
+        devices = DeviceHub(
+            scale_link=scale_link,
+            scale_protocol=scale_protocol,
+            scanner_link=scanner_link,
+            scale_options=scale_options,
+            scanner_options=scanner_options,
+        )
     window = MainWindow(
         client, translations=translations, kiosk=kiosk, idle_logout_s=idle_logout_s, devices=devices
     )
@@ -121,6 +129,8 @@ def run_gui(
     simulator: bool,
     idle_logout_s: int,
     language: str,
+    scale_options: dict[str, Any] | None = None,
+    scanner_options: dict[str, Any] | None = None,
 ) -> int:
     """Run the touchscreen station until it is closed; returns the exit code."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -134,6 +144,8 @@ def run_gui(
         simulator=simulator,
         idle_logout_s=idle_logout_s,
         language=language,
+        scale_options=scale_options,
+        scanner_options=scanner_options,
     )
     window = station.window
     window.quit_requested.connect(app.exit)

@@ -17,9 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ebr.software import software_name
 from station.engine.api import Logout, StationState
 
 from .controllers.base import Controller, Session
+from .controllers.health import HealthController
 from .controllers.home import HomeController, StartController
 from .controllers.login import LoginController, PasswordController
 from .controllers.review import ReviewController, ReviewQueueController, ReviewSignController
@@ -90,6 +92,7 @@ class MainWindow(QMainWindow):
         self.reviews = ReviewQueueController(s, self)
         self.review = ReviewController(s, self)
         self.review_sign = ReviewSignController(s, self)
+        self.health = HealthController(s, self)
         self.screens: tuple[Controller, ...] = (
             self.login,
             self.password,
@@ -102,6 +105,7 @@ class MainWindow(QMainWindow):
             self.reviews,
             self.review,
             self.review_sign,
+            self.health,
         )
         for screen in self.screens:
             screen.setParent(self)  # gone with the window: no device reading reaches it after
@@ -200,6 +204,8 @@ class MainWindow(QMainWindow):
         """A QA user's home is the review queue; everybody else's, the batches."""
         if self.session.is_reviewer:
             self.reviews.open()
+        elif self.session.is_administrator:
+            self.health.open()
         else:
             self.home.open()
 
@@ -277,7 +283,8 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.setWindowTitle(self.tr("MES station"))
+        title = self.tr("MES station")
+        self.setWindowTitle(f"{title} ({software_name()})")
         for screen in self.screens:
             screen.retranslate(self.translations.language)
         self.refresh()

@@ -121,6 +121,16 @@ def test_devices_ports(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and isinstance(json.loads(out), list)
 
 
+def test_a_port_says_what_to_write_in_the_configuration() -> None:
+    from hardware.discovery import PortInfo
+
+    adapter = PortInfo("/dev/ttyUSB0", "FT232R", "USB VID:PID=0403:6001 SER=A10K3ZQ1", 0x0403, 0x6001,
+                       "A10K3ZQ1", "FTDI", "FT232R USB UART", "1-1.2")  # fmt: skip
+    assert adapter.to_json()["config_ports"] == ["usb:A10K3ZQ1", "/dev/mes-serial-A10K3ZQ1"]
+    onboard = PortInfo("/dev/ttyS0", "ttyS0", "n/a", None, None, None, None, None, None)
+    assert onboard.to_json()["config_ports"] == ["/dev/ttyS0"]
+
+
 @pytest.fixture
 def spawn() -> Iterator[list[subprocess.Popen[str]]]:
     processes: list[subprocess.Popen[str]] = []
@@ -177,7 +187,9 @@ def test_simulate_scale_by_hand(tmp_path: Path, spawn: list[subprocess.Popen[str
     assert process.wait(timeout=5) == 0
 
 
-def test_simulate_sbi_scale_until_end_of_input(tmp_path: Path, spawn: list[subprocess.Popen[str]]) -> None:
+def test_simulate_sbi_scale_outlives_its_input(tmp_path: Path, spawn: list[subprocess.Popen[str]]) -> None:
+    """A simulator under systemd or in a script's background has no console: the end of its
+    input does not end it; SIGTERM does."""
     link = tmp_path / "sbi"
     process, first = start(spawn, "devices", "simulate", "scale", "--protocol", "sbi", "--link", str(link),
                            "--capacity", "6", "--readability", "0.001", "--settle-time", "0.1")  # fmt: skip
@@ -186,11 +198,16 @@ def test_simulate_sbi_scale_until_end_of_input(tmp_path: Path, spawn: list[subpr
     try:
         say(process, "put 3.931")
         assert scale.read_stable(timeout=3).value == Decimal("3.931")
+        assert process.stdin is not None
+        process.stdin.close()
+        with pytest.raises(subprocess.TimeoutExpired):
+            process.wait(timeout=1)
+        assert scale.read_stable(timeout=3).value == Decimal("3.931")  # still answering
     finally:
         scale.close()
-    assert process.stdin is not None
-    process.stdin.close()
+    process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=5) == 0
+    assert not link.exists()
 
 
 def test_simulate_scanner_over_tcp(spawn: list[subprocess.Popen[str]]) -> None:

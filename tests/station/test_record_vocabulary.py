@@ -230,7 +230,13 @@ def test_every_class_is_written_by_the_station_and_nothing_else_is(recorded: Pat
         upgrade(upgraded)
     finally:
         upgraded.dispose()
-    written = {type(ev.decode_row(row)) for path in (recorded, old) for row in _rows(path)}
+    # And a store put back from a verified backup by an administrator (`db restore`).
+    restored = tmp_path / "restored.db"
+    shutil.copyfile(recorded, restored)
+    assert main(["db", "backup", str(tmp_path / "backup.db"), "--db", f"sqlite:///{restored}"]) == 0
+    who = ["--user", "adm.kim", "--password-file", str(password_file(tmp_path, "adm.kim"))]
+    assert main(["db", "restore", str(tmp_path / "backup.db"), "--db", f"sqlite:///{restored}", *who]) == 0
+    written = {type(ev.decode_row(row)) for path in (recorded, old, restored) for row in _rows(path)}
     assert written == set(ev.ALL_EVENTS)
 
 

@@ -197,3 +197,31 @@ def test_the_header_clock_shows_the_sites_time(rig, qtbot) -> None:
     after = dt.datetime.now(ZoneInfo(DEFAULT_SITE_TZ))
     shown = dt.datetime.strptime(header.clock_label.text(), "%H:%M:%S").time()
     assert before.time() <= shown <= after.time() or after.time() < before.time()  # midnight
+
+
+def test_the_login_screen_names_the_software_and_its_version(rig) -> None:
+    from importlib.metadata import version
+
+    d = rig(devices=False)
+    assert d.text("about") == f"mes-station {version('mes-station')}"
+    assert d.window.windowTitle().endswith(f"(mes-station {version('mes-station')})")
+
+
+def test_an_administrator_sees_the_station_health(rig, qtbot, monkeypatch) -> None:
+    """The admin's screen: what `mes-station doctor` checks, on the station's own store."""
+    from station.config import load_config
+    from station.linepc import startup
+    from station.linepc.startup import remember
+
+    monkeypatch.setattr(startup, "_THIS_STATION", {})  # this test's station only
+    d = rig(devices=False)
+    remember(load_config(None), d.url)
+    d.login("adm.kim")
+    qtbot.waitUntil(lambda: d.window.page_name == "health", timeout=5000)
+    qtbot.waitUntil(lambda: d.text("health_message") not in ("", "checking ..."), timeout=10000)
+    checks = d.find("health_checks")
+    lines = [checks.item(i).text() for i in range(checks.count())]
+    assert lines[0].startswith("configuration: ok")
+    assert any(line.startswith("database: ok - ") and "matches its newest event" in line for line in lines)
+    assert any(line.startswith("backup: ") for line in lines)
+    assert not any(line.startswith("scale:") for line in lines)  # the station holds the port

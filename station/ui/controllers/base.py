@@ -13,7 +13,7 @@ from station.engine.api import Action, Outcome, StationState
 
 from ..forms import FormPage
 from ..viewmodels.runner import RunnerVM
-from ..viewmodels.session import IdleTracker, is_reviewer
+from ..viewmodels.session import IdleTracker, is_administrator, is_reviewer
 from ..worker import EngineClient, Failed
 
 if TYPE_CHECKING:
@@ -36,6 +36,10 @@ class Session(QObject):
     @property
     def is_reviewer(self) -> bool:
         return is_reviewer(self.state.user if self.state is not None else None)
+
+    @property
+    def is_administrator(self) -> bool:
+        return is_administrator(self.state.user if self.state is not None else None)
 
     def send(self, action: Action, then: Callable[[Action, Outcome], None]) -> bool:
         """Post an action to the engine thread; False when another one is still running."""

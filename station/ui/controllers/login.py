@@ -4,8 +4,9 @@ forced at the first login."""
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 
+from ebr.software import software_name
 from station.engine.api import Action, Logout, Outcome
 
 from ..forms import FormPage
@@ -42,6 +43,11 @@ class LoginController(FormController):
             b.clicked.connect(lambda _=False, code=code: self.language_chosen.emit(code))
             page.title_row.addWidget(b)
             self.language_buttons[code] = b
+        # The About line: which software this station runs, the package's version (as exports
+        # say). In the title row: the screen's height belongs to the keyboard.
+        self.about = QLabel(software_name())
+        self.about.setObjectName("about")
+        page.title_row.insertWidget(1, self.about)
 
     def retranslate(self, language: str) -> None:
         super().retranslate(language)

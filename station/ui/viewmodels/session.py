@@ -11,12 +11,18 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from station.engine.api import StationState, UserView
 
-Destination = Literal["login", "password", "runner", "home", "reviews"]
+Destination = Literal["login", "password", "runner", "home", "reviews", "health"]
 
 
 def is_reviewer(user: UserView | None) -> bool:
     """A QA user reviews completed batches; a QA user does not execute them."""
     return user is not None and "qa" in user.roles
+
+
+def is_administrator(user: UserView | None) -> bool:
+    """An administrator looks after the station (its health); one who also executes batches
+    (an operator's role as well) keeps the batches as home."""
+    return user is not None and "admin" in user.roles and not {"operator", "supervisor"} & set(user.roles)
 
 
 def destination(state: StationState) -> Destination:
@@ -28,6 +34,8 @@ def destination(state: StationState) -> Destination:
         return "password"
     if is_reviewer(user):
         return "reviews"
+    if is_administrator(user) and state.batch is None:
+        return "health"
     return "runner" if state.batch is not None else "home"
 
 
