@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from ebr.events import LabelPrinted, ReviewDecided
     from ebr.export.record import BatchRecord
     from ebr.replay import BatchState
+    from ebr.trail import TrailLine
 
 #: The meaning of the e-signature that approves a master recipe for execution.
 RECIPE_APPROVAL_MEANING = "Recipe approved for execution"
@@ -188,6 +189,13 @@ class UnitOfWork:
         heads = [select(func.max(a.stream_seq)).where(a.stream == s).scalar_subquery() for s in streams]
         row = self.connection.execute(select(*heads)).one()
         return {s: int(seq or 0) for s, seq in zip(streams, row, strict=True)}
+
+    def trail(self, **filters: Any) -> list[TrailLine]:
+        """Audit-trail lines for a person to read (``ebr.trail.trail``: stream, user, actions,
+        since, until, limit)."""
+        from ebr.trail import trail
+
+        return trail(self.connection, **filters)
 
     def last_event(self, stream: str) -> tuple[int, str] | None:
         """The ``seq`` and hash of a stream's last event (None for a stream with no events): a

@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.set_defaults(func=_cmd_ebr_review)
 
+    from station.admin import cli as admin_cli  # user ..., audit show
+
+    admin_cli.register(sub)
     from hardware import cli as hardware_cli  # devices simulate, scan decode
 
     hardware_cli.register(sub)

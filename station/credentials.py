@@ -64,3 +64,31 @@ def read_password(args: argparse.Namespace, user: str | None = None, *, prompt: 
     if not password:
         raise UsageError(f"no password for {user} from {where}")
     return password
+
+
+def read_passwords(args: argparse.Namespace, user: str, prompts: tuple[str, ...]) -> list[str]:
+    """Several passwords of ``user`` in order (the current one, then a new one): the lines of
+    ``--password-file``, or of standard input when it is not a terminal, or one prompt each."""
+    path = getattr(args, "password_file", None)
+    if path:
+        try:
+            data = Path(path).read_bytes()[: MAX_PASSWORD_FILE_BYTES + 1]
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        try:
+            lines, where = data.decode("utf-8").splitlines(), path
+        except UnicodeDecodeError:
+            raise UsageError(f"{path}: not UTF-8 text") from None
+    elif sys.stdin is not None and not sys.stdin.isatty():
+        lines = [sys.stdin.readline(MAX_PASSWORD_FILE_BYTES).rstrip("\r\n") for _ in prompts]
+        where = "standard input"
+    else:
+        lines, where = [], "the prompt"
+        for prompt in prompts:
+            try:
+                lines.append(getpass.getpass(f"{prompt} for {user}: "))
+            except EOFError:
+                lines.append("")
+    if len(lines) < len(prompts) or not all(lines[: len(prompts)]):
+        raise UsageError(f"{len(prompts)} passwords are needed for {user} from {where}: {', '.join(prompts)}")
+    return lines[: len(prompts)]

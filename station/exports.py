@@ -7,6 +7,7 @@ import os
 from collections.abc import Set
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -72,6 +73,9 @@ def export_batch(db: Database, batch_id: str, fmt: str, *, printed_by: str) -> b
 
 
 # ---------------------------------------------------------------- QA review
+#: The longest review comment: a page of text (every batch record must stay printable).
+MAX_COMMENT = 4000
+
 #: The role a batch review needs.
 QA_ROLE = "qa"
 
@@ -149,6 +153,10 @@ def review_batch(
     """QA's review by exception ends in an e-signature: approved or rejected, with a comment.
     Only a QA user who took no part in the batch may review it, once, after it is completed
     (``review_refusal``); who took part and the batch's status are the replay of its stream."""
+    if len(comment) > MAX_COMMENT:
+        raise CommandError(
+            f"a review comment has at most {MAX_COMMENT:,} characters, not {len(comment):,}", 2
+        )
     if not comment.strip():
         worded = wording(W.REVIEW_COMMENT_REQUIRED)
         raise ReviewRefused(worded.text(), "comment_required", worded)
@@ -259,16 +267,30 @@ def labels_dir() -> Path:
 
 
 def print_dispense_label(
-    db: Database, batch_id: str, step_id: str, *, user: str, folder: Path | None = None
-) -> Path:
-    """Write the dispense label of the accepted weighing at ``step_id`` as a PDF for the label
-    printer; the first print is a print, every later one a reprint, both in the audit trail."""
+    db: Database,
+    batch_id: str,
+    step_id: str,
+    *,
+    user: str,
+    folder: Path | None = None,
+    printer: str | None = None,
+) -> Path | str:
+    """Print the dispense label of the accepted weighing at ``step_id``: as ZPL to a label
+    printer (``printer``: ``tcp://HOST:9100``), or as a PDF (``printer`` a ``.pdf`` file, else a
+    file in ``folder``). The first print is a print, every later one a reprint, both in the
+    audit trail; a label the printer did not take is not recorded as printed."""
     from ebr.export.labels import dispense_label_pdf
 
     record = load_record(db, batch_id)
     weighing = next((c for c in record.consumptions if c.step_id == step_id and c.accepted), None)
     if weighing is None:
         raise CommandError(f"no accepted weighing at {step_id} of batch {batch_id}")
+    if printer is not None and printer.startswith("tcp://"):
+        return _print_zpl(db, record, weighing, batch_id, step_id, user, printer)
+    if printer is not None:
+        if not printer.lower().endswith(".pdf"):
+            raise CommandError(f"--printer {printer!r}: give tcp://HOST:9100 or a FILE.pdf", 2)
+        folder = Path(printer).parent
     with db.unit_of_work() as uow:
         printed_before = len(uow.label_prints(batch_id, step_id))
         who = uow.user(user)
@@ -281,9 +303,42 @@ def print_dispense_label(
             site_timezone=DEFAULT_SITE_TZ,
             is_reprint=printed_before > 0,
         )
-        target = label_file(folder or labels_dir(), batch_id, step_id, printed_before + 1)
+        target = (
+            Path(printer)
+            if printer is not None
+            else label_file(folder or labels_dir(), batch_id, step_id, printed_before + 1)
+        )
         write_file(target, data)
         printed = ev.LabelPrinted(step=step_id, copy=printed_before + 1, file=target.name)
         uow.write(printed, stream=batch_id, user_id=user)
         uow.commit()
     return target
+
+
+def _print_zpl(
+    db: Database, record: BatchRecord, weighing: Any, batch_id: str, step_id: str, user: str, printer: str
+) -> str:
+    """The label as ZPL to a network label printer; recorded only once the printer took it."""
+    from ebr.export.zpl import dispense_label_zpl
+    from hardware.printers.zebra import PrinterError, print_zpl
+
+    with db.unit_of_work() as uow:
+        printed_before = len(uow.label_prints(batch_id, step_id))
+        who = uow.user(user)
+        job = dispense_label_zpl(
+            weighing,
+            batch_id,
+            printed_by=who.name if who else user,
+            printed_at=utc_now(),
+            weighed_by_name=record.name_of(weighing.weighed_by),
+            site_timezone=DEFAULT_SITE_TZ,
+            is_reprint=printed_before > 0,
+        )
+        printed = ev.LabelPrinted(step=step_id, copy=printed_before + 1, file=printer)
+        uow.write(printed, stream=batch_id, user_id=user)
+        try:
+            print_zpl(printer, job)
+        except PrinterError as exc:
+            raise CommandError(f"label not printed: {exc}") from None  # rolled back: not recorded
+        uow.commit()
+    return printer

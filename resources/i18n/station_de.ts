@@ -838,6 +838,10 @@
         <translation>eine Entscheidung braucht eine Begründung</translation>
     </message>
     <message>
+        <source>the text has {length} characters: at most {limit}</source>
+        <translation>der Text hat {length} Zeichen: höchstens {limit}</translation>
+    </message>
+    <message>
         <source>{codes} cannot be overridden: fix the cause instead</source>
         <translation>{codes} kann nicht übersteuert werden: bitte die Ursache beheben</translation>
     </message>

@@ -838,6 +838,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>the text has {length} characters: at most {limit}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{codes} cannot be overridden: fix the cause instead</source>
         <translation type="unfinished"></translation>
     </message>

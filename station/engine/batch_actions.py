@@ -17,6 +17,7 @@ from gating import reasons, rules
 from gating import wording as W
 from gating.reasons import ReasonCode, Refusal
 from gating.wording import batch_status, wording
+from recipes.ids import id_problem
 from recipes.model import Quantity
 from recipes.scaling import ControlRecipe, scale_recipe
 from recipes.units import is_mass_unit
@@ -29,6 +30,10 @@ from station.engine.step_actions import STEP_ROLES
 
 def start(action: api.StartBatch, ctx: Context) -> Result:
     user = ctx.require_user()
+    # A batch id names the record, its labels and its export files: the documented pattern.
+    problem = id_problem(action.batch_id, "the batch id")
+    if problem is not None:
+        raise ActionError(problem)
     with ctx.db.unit_of_work() as uow:
         existing = uow.batch(action.batch_id)
         if existing is not None:
@@ -108,6 +113,9 @@ def resume(action: api.Resume, ctx: Context) -> Result:
 
 
 def _change_status(ctx: Context, required: BatchStatus, kind: type[ev.BatchHeld], reason: str) -> Result:
+    from station.engine.deviations import limit_text
+
+    limit_text(reason)
     with ctx.db.unit_of_work() as uow:
         user = ctx.require_user()
         state = ctx.sync(uow)

@@ -34,6 +34,7 @@ from station.engine.step_actions import blocked, fresh_password, gate_step
 def raise_deviation(action: api.RaiseDeviation, ctx: Context) -> Result:
     if not action.text.strip() or not action.category.strip():
         raise ActionError(wording(M.DEVIATION_NEEDS_TEXT))
+    limit_text(action.text, action.category)
     with ctx.db.unit_of_work() as uow:
         ctx.require_user()
         state = ctx.sync(uow)
@@ -48,6 +49,7 @@ def raise_deviation(action: api.RaiseDeviation, ctx: Context) -> Result:
 def override(action: api.Override, ctx: Context) -> Result:
     if not action.reason.strip():
         raise ActionError(wording(M.OVERRIDE_NEEDS_REASON))
+    limit_text(action.reason)
     with ctx.db.unit_of_work() as uow:
         ctx.require_user()
         state = ctx.sync(uow)
@@ -115,6 +117,7 @@ DECISION_MEANINGS = {
 def decide(action: api.Decide, ctx: Context) -> Result:
     if not action.reason.strip():
         raise ActionError(wording(M.DECISION_NEEDS_REASON))
+    limit_text(action.reason)
     if action.decision not in DECISION_MEANINGS:
         raise ActionError(f"decision must be one of {', '.join(DECISION_MEANINGS)}, not {action.decision!r}")
     with ctx.db.unit_of_work() as uow:
@@ -171,6 +174,17 @@ def decide(action: api.Decide, ctx: Context) -> Result:
             ctx.write(uow, closed)
         ctx.commit(uow)
     return Result("done", f"{action.step}: {meaning.split(':')[0].lower()} ({supervisor.name})")
+
+
+#: The longest free text a person enters at the station (a deviation, a reason, a comment): a
+#: page of text. Longer is no description but a paste, and every batch record must stay printable.
+MAX_FREE_TEXT = 4000
+
+
+def limit_text(*texts: str) -> None:
+    for text in texts:
+        if len(text) > MAX_FREE_TEXT:
+            raise ActionError(wording(M.TEXT_TOO_LONG, length=f"{len(text):,}", limit=f"{MAX_FREE_TEXT:,}"))
 
 
 def _signed_override(

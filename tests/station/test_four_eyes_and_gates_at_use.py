@@ -245,3 +245,21 @@ def test_a_rejected_record_goes_back_for_correction_and_a_new_review(engine: Eng
         exports.review_batch(engine.db, "B-FIX", approve=True, comment="again", **review)
     verdicts = [e.verdict for e in _stream(engine, "B-FIX") if isinstance(e, ev.ReviewDecided)]
     assert verdicts == ["rejected", "approved"]
+
+
+@pytest.mark.parametrize("batch_id", ["../../tmp/x", "B-1\nB-2", "B-\u202e1", "\u0412-2611", "B" * 65])
+def test_a_batch_id_follows_the_documented_pattern(engine: Engine, batch_id: str) -> None:
+    do(engine, api.Login(user="op.alvarez", password="Granul8-Alvarez.26"))
+    outcome = engine.dispatch(api.StartBatch(batch_id, "PARA500-GRAN", 3, Decimal(120), "kg"))
+    assert outcome.status == "error" and "the batch id" in outcome.message
+    assert "\n" not in outcome.message and len(outcome.message) < 200
+    assert engine.batches() == []
+
+
+def test_free_text_has_a_limit_at_entry(engine: Engine) -> None:
+    to_the_scale(engine, "B-TEXT")
+    huge = "x" * 5_000_000
+    outcome = engine.dispatch(api.RaiseDeviation("other", huge, "OP20.S20"))
+    assert outcome.status == "error" and "at most 4,000" in outcome.message
+    assert engine.dispatch(api.Hold(huge)).status == "error"
+    assert not [e for e in _stream(engine, "B-TEXT") if isinstance(e, ev.DeviationOpened)]
