@@ -255,11 +255,29 @@ def deactivate_user(uow: UnitOfWork, user_id: str, *, by: str, reason: str) -> N
     uow.session.flush()
 
 
+#: A password holds characters of at least this many of the four classes: lower-case and
+#: upper-case letters, digits, and everything else.
+MIN_CHARACTER_CLASSES = 3
+
+
 def check_password_rules(user_id: str, password: str) -> None:
+    """The site's password rules (21 CFR 11.300): long enough, of several kinds of character,
+    not the user id nor holding it. Raises PasswordRejected with the rule that failed."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordRejected(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
-    if password.strip().lower() == user_id.lower():
-        raise PasswordRejected("the password must not be the user id")
+    classes = (
+        any(c.islower() for c in password)
+        + any(c.isupper() for c in password)
+        + any(c.isdigit() for c in password)
+        + any(not c.isalnum() for c in password)
+    )
+    if classes < MIN_CHARACTER_CLASSES:
+        raise PasswordRejected(
+            f"a password needs characters of at least {MIN_CHARACTER_CLASSES} kinds: lower-case and "
+            "upper-case letters, digits, other characters"
+        )
+    if user_id.lower() in password.lower():
+        raise PasswordRejected("the password must not hold the user id")
 
 
 def set_password(

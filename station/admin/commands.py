@@ -86,7 +86,7 @@ def user_reset(args: argparse.Namespace) -> int:
     """A temporary password, made here and shown once: the user must change it at first login."""
     from ebr import users
 
-    temporary = secrets.token_urlsafe(9)
+    temporary = f"{secrets.token_urlsafe(9)}-7Q"  # random, and of every kind the rules ask for
 
     def act(uow: object, by: str) -> None:
         users.reset_password(uow, args.target, temporary, by=by, reason=args.reason)  # type: ignore[arg-type]

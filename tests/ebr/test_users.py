@@ -149,8 +149,9 @@ def test_deactivate_never_deletes(site_db: Database) -> None:
 
 def test_set_password_clears_must_change(site_sqlite: Database) -> None:
     with site_sqlite.unit_of_work() as uow:
-        with pytest.raises(PasswordRejected):
-            set_password(uow, "op.alvarez", PASSWORDS["op.alvarez"], "short")
+        for weak in ("short", "alllowercaseletters", "op.alvarez-Passw0rd"):
+            with pytest.raises(PasswordRejected):
+                set_password(uow, "op.alvarez", PASSWORDS["op.alvarez"], weak)
         refused = set_password(uow, "op.alvarez", "not-her-password", "A-new-Passw0rd")
         assert not refused.ok
         result = set_password(uow, "op.alvarez", PASSWORDS["op.alvarez"], "A-new-Passw0rd")
