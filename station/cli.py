@@ -142,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     from station.linepc import cli as linepc_cli  # config check, doctor, db backup/restore, ebr archive
 
     linepc_cli.register(sub, db=dbsub, ebr=esub)
+    from station import commands_sync  # sync, sync status, hub serve
+
+    commands_sync.register(sub)
     return parser
 
 

@@ -331,6 +331,9 @@ def ebr_verify(args: argparse.Namespace) -> int:
     if not report.ok:
         bad = report.first_bad
         raise IntegrityError(f"TAMPERED: {bad}" if bad else "TAMPERED")
+    from station.commands_sync import check_anchors
+
+    check_anchors(db, args)  # the hub's receipts: a rewritten or cut chain is caught (exit 3)
     scope = f"batch {args.batch}" if args.batch else "the whole audit trail"
     print(f"{scope}: intact ({report.events_checked} events checked)")
     if args.batch:

@@ -1,0 +1,297 @@
+"""The station's record reaches a real hub process over a real PostgreSQL, with mutual TLS:
+receipts signed and pinned, resends answered with the same receipts, forks, forged runs,
+another station's certificate, an expired certificate and bad input refused; the hub's copy
+equal to the station's, event for event; ``ebr verify`` anchored on the receipts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sync_certs import Authority
+
+from ebr.database import Database, open_database
+from ebr.sync.receipts import load_public_key
+
+pytestmark = pytest.mark.postgres
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "station.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        input=stdin, env=_env(),
+    )  # fmt: skip
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MES_")}
+    env["MES_STATION_CONFIG"] = ""
+    return env
+
+
+@dataclass
+class Hub:
+    url: str
+    db_url: str
+    folder: Path
+    ca: Authority
+    signing_key: Path
+    process: subprocess.Popen[bytes]
+
+    def client(self, name: str, *, expired: bool = False) -> httpx.Client:
+        cert, key, _ = self.ca.issue(name, expired=expired)
+        context = ssl.create_default_context(cafile=str(self.ca.path))
+        context.load_cert_chain(str(cert), str(key))
+        return httpx.Client(base_url=self.url, verify=context, timeout=10)
+
+    def rows(self, statement: str, **params: Any) -> list[Any]:
+        engine = create_engine(self.db_url)
+        try:
+            with engine.connect() as connection:
+                return list(connection.execute(text(statement), params))
+        finally:
+            engine.dispose()
+
+
+def _wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"hub exited: {process.stderr.read().decode() if process.stderr else ''}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError("hub did not listen within 30 s")
+
+
+@pytest.fixture
+def hub(pg_database_url: str, tmp_path: Path) -> Iterator[Hub]:
+    folder = tmp_path / "pki"
+    folder.mkdir()
+    ca = Authority(folder)
+    cert, key, _ = ca.issue("hub", server=True)
+    revoked = folder / "revoked.txt"
+    revoked.write_text("STATION-REVOKED\n")
+    port = _free_port()
+    signing = folder / "receipts.key"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "station.cli", "hub", "serve", "--db", pg_database_url, "--listen", f"127.0.0.1:{port}",
+         "--signing-key", str(signing), "--certificate", str(cert), "--key", str(key), "--ca", str(ca.path),
+         "--revoked", str(revoked)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(),
+    )  # fmt: skip
+    try:
+        _wait_for(port, process)
+        yield Hub(f"https://127.0.0.1:{port}", pg_database_url, folder, ca, signing, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()
+
+
+def _station_config(hub: Hub, name: str, folder: Path) -> Path:
+    cert, key, _ = hub.ca.issue(name)
+    config = folder / f"{name}.toml"
+    config.write_text(
+        f'[station]\nid = "{name}"\n[hub]\nurl = "{hub.url}"\ncertificate = "{cert}"\nkey = "{key}"\n'
+        f'ca = "{hub.ca.path}"\nreceipt_key = "{hub.signing_key}.pub"\n'
+    )
+    return config
+
+
+def _url(database: Database) -> str:
+    return database.named_url.render_as_string(hide_password=False)
+
+
+def _station_events(url: str) -> list[tuple[int, str]]:
+    database = open_database(url)
+    try:
+        with database.unit_of_work(read_only=True) as uow:
+            return [
+                (int(s), str(h))
+                for s, h in uow.connection.execute(text("SELECT seq, hash FROM audit_events ORDER BY seq"))
+            ]
+    finally:
+        database.dispose()
+
+
+def test_a_station_syncs_its_chain_and_verify_is_anchored(
+    hub: Hub, batch_sqlite: tuple[Database, dict[str, str]], tmp_path: Path
+) -> None:
+    database, _ = batch_sqlite
+    url = _url(database)
+    database.dispose()
+    config = _station_config(hub, "STATION-A", tmp_path)
+
+    done = _cli("sync", "--once", "--batch", "7", "--config", str(config), "--db", url)
+    assert done.returncode == 0, done.stderr
+    status = _cli("sync", "status", "--config", str(config), "--db", url)
+    assert status.returncode == 0 and "unsent: 0" in status.stdout, status.stdout + status.stderr
+
+    ours = _station_events(url)
+    held = hub.rows("SELECT seq, hash FROM hub_events ORDER BY seq")
+    assert [tuple(r) for r in held] == ours  # event for event, the genesis event included
+    actions = [r[0] for r in hub.rows("SELECT action FROM hub_events ORDER BY seq")]
+    assert actions[-1] == "chain.identified"
+    with pytest.raises(httpx.TransportError):  # no client certificate, no page
+        httpx.get(hub.url + "/", verify=ssl.create_default_context(cafile=str(hub.ca.path)))
+    with hub.client("QA-VIEWER") as client:
+        assert "B26-0001" in client.get("/").text
+
+    # Nothing unsent: a second run sends nothing and changes nothing.
+    again = _cli("sync", "--once", "--config", str(config), "--db", url)
+    assert again.returncode == 0 and "0 events" in again.stdout
+    assert len(hub.rows("SELECT seq FROM hub_events")) == len(ours)
+
+    verified = _cli("ebr", "verify", "--db", url)
+    assert verified.returncode == 0, verified.stderr
+    assert "anchored" in verified.stdout
+
+    # Cut the acknowledged tail off a copy: the receipts catch it (exit 3).
+    cut = tmp_path / "cut.db"
+    shutil.copy(url.removeprefix("sqlite:///"), cut)
+    import sqlite3
+
+    with sqlite3.connect(cut) as raw:
+        raw.execute("DROP TRIGGER audit_events_no_delete")
+        last = raw.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
+        raw.execute("DELETE FROM audit_events WHERE seq = ?", (last,))
+        raw.execute("UPDATE chain_head SET last_seq = ?, last_hash = (SELECT hash FROM audit_events WHERE seq = ?)",
+                    (last - 1, last - 1))  # fmt: skip
+    truncated = _cli("ebr", "verify", "--db", f"sqlite:///{cut}")
+    assert truncated.returncode == 3, truncated.stdout + truncated.stderr
+    assert "truncated" in truncated.stderr
+
+
+def test_resend_forged_foreign_expired_and_bad_input(
+    hub: Hub, batch_sqlite: tuple[Database, dict[str, str]], tmp_path: Path
+) -> None:
+    from ebr import outbox
+    from ebr.sync.identity import chain_id, ensure_genesis
+    from ebr.sync.protocol import wire_event
+
+    database, _ = batch_sqlite
+    with database.unit_of_work() as uow:
+        ensure_genesis(uow, "STATION-A")
+        uow.commit()
+    with database.unit_of_work(read_only=True) as uow:
+        chain = chain_id(uow)
+        items = outbox.pending(uow, limit=1000)
+    events = [wire_event(i.event, i.record) for i in items]
+    body = {"chain_id": chain, "station_id": "STATION-A", "events": events}
+    path = f"/v1/chains/{chain}/events"
+    hub_key = load_public_key(Path(f"{hub.signing_key}.pub"))
+
+    with hub.client("STATION-A") as a:
+        first = a.post(path, json=body)
+        assert first.status_code == 200, first.text
+        # Resent (the response was lost): the same receipts, nothing stored twice.
+        second = a.post(path, json=body)
+        assert second.json() == first.json()
+        from ebr.sync.receipts import Receipt, check
+
+        for receipt in second.json()["receipts"]:
+            check(Receipt.from_json(receipt), hub_key)
+        count = len(hub.rows("SELECT seq FROM hub_events WHERE chain_id = :c", c=chain))
+        assert count == len(events)
+
+        # A forged event: refused whole, nothing stored.
+        forged = json.loads(json.dumps(body))
+        forged["events"][-1]["reason"] = "edited"
+        answer = a.post(path, json=forged)
+        assert answer.status_code == 422 and "hash" in answer.json()["error"]
+        # A run whose hashes differ from what the hub holds (recomputed, a rewritten store): 409, alarm.
+        from ebr.chain import event_hash
+
+        rewritten = json.loads(json.dumps(body))
+        rewritten["events"][-1]["reason"] = "edited"
+        rewritten["events"][-1]["hash"] = event_hash(rewritten["events"][-1])
+        answer = a.post(path, json=rewritten)
+        assert answer.status_code == 409 and answer.json()["error"].startswith("fork")
+        # A gap, bad JSON, an oversized body, a mismatched chain: clear errors, never 500.
+        gap = {**body, "events": [events[-1] | {"seq": len(events) + 5}]}
+        assert a.post(path, json=gap).status_code in (409, 422)
+        assert a.post(path, content=b"{not json").status_code == 400
+        assert a.post(path, content=b"x" * (9 * 1024 * 1024)).status_code == 413
+        assert a.post(f"/v1/chains/{'0' * 8}-0000-0000-0000-{'0' * 12}/events", json=body).status_code == 422
+        assert a.get(f"/v1/chains/{'1' * 8}-0000-0000-0000-{'0' * 12}/head").status_code == 404
+        assert a.get(f"/v1/chains/{chain}/head").json()["seq"] == len(events)
+        assert a.get("/openapi.json").json()["paths"]["/v1/chains/{chain_id}/events"]["post"]
+        assert a.get("/no-such-page").status_code == 404
+        assert a.put(path, json=body).status_code == 405
+
+    # Another station's certificate may not push this chain.
+    with hub.client("STATION-B") as b:
+        answer = b.post(path, json={**body, "station_id": "STATION-B"})
+        assert answer.status_code == 403
+        assert b.post(path, json=body).status_code == 403
+    with hub.client("STATION-REVOKED") as revoked:
+        assert revoked.post(path, json={**body, "station_id": "STATION-REVOKED"}).status_code == 403
+    with hub.client("STATION-A", expired=True) as expired, pytest.raises(httpx.TransportError):
+        expired.post(path, json=body)
+    stranger = Authority(tmp_path, "stranger-ca")
+    cert, key, _ = stranger.issue("STATION-A")
+    context = ssl.create_default_context(cafile=str(hub.ca.path))
+    context.load_cert_chain(str(cert), str(key))
+    with httpx.Client(base_url=hub.url, verify=context) as unknown, pytest.raises(httpx.TransportError):
+        unknown.post(path, json=body)
+
+    kinds = sorted(r[0] for r in hub.rows("SELECT kind FROM hub_alarms"))
+    assert kinds == ["foreign_chain", "fork"]
+    assert len(hub.rows("SELECT seq FROM hub_events")) == len(events)
+    assert hub.process.poll() is None  # still serving
+
+
+def test_a_fork_is_refused_and_raised_at_both_ends(
+    hub: Hub, batch_sqlite: tuple[Database, dict[str, str]], tmp_path: Path
+) -> None:
+    from ebr.audit import SITE_STREAM
+    from ebr.events import LoggedOut
+
+    database, _ = batch_sqlite
+    url = _url(database)
+    copy = tmp_path / "copy.db"
+    database.dispose()
+    shutil.copy(url.removeprefix("sqlite:///"), copy)  # the same chain, as a restored old backup would be
+    config = _station_config(hub, "STATION-A", tmp_path)
+    assert _cli("sync", "--once", "--config", str(config), "--db", url).returncode == 0
+
+    other = open_database(f"sqlite:///{copy}")
+    with other.unit_of_work() as uow:
+        uow.write(LoggedOut(user="op.alvarez", station="STATION-A"), stream=SITE_STREAM, user_id="op.alvarez")
+        uow.commit()
+    other.dispose()
+    forked = _cli("sync", "--once", "--config", str(config), "--db", f"sqlite:///{copy}")
+    assert forked.returncode == 3, forked.stdout + forked.stderr
+    assert "fork" in forked.stderr
+    status = _cli("sync", "status", "--config", str(config), "--db", f"sqlite:///{copy}")
+    assert status.returncode == 3 and "ALARM fork" in status.stdout
+    assert [r[0] for r in hub.rows("SELECT kind FROM hub_alarms")] == ["fork"]
