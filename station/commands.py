@@ -320,6 +320,10 @@ def ebr_verify(args: argparse.Namespace) -> int:
     from ebr.verify import verify
 
     db = _store(args, read_only=True)
+    if getattr(args, "quick", False):
+        from station.commands_sync import quick_verify
+
+        return quick_verify(db, args)
     if args.batch:
         with db.unit_of_work(read_only=True) as uow:
             if uow.batch(args.batch) is None:

@@ -196,3 +196,22 @@ def check_anchors(db: Any, args: argparse.Namespace) -> None:
         raise IntegrityError(f"TAMPERED: {report.problems[0]}")
     if report.receipts:
         print(f"anchored: the chain holds every one of the hub's {report.receipts} receipts")
+
+
+def quick_verify(db: Any, args: argparse.Namespace) -> int:
+    """``ebr verify --quick``: the last receipt holds, and what came after it recomputes and
+    links to it. Proportional to the work since the last sync; the full check stays the default."""
+    from ebr.sync.anchoring import quick_check
+    from station.linepc.commands import configuration
+
+    if args.batch or args.file:
+        raise UsageError("ebr verify: --quick checks the whole trail after the last receipt (no BATCH, no --file)")
+    if "sync_receipts" not in db.table_names():
+        raise UsageError("ebr verify --quick: the store predates sync (run db upgrade, or verify in full)")
+    path = configuration(args).get("hub.receipt_key")
+    with db.unit_of_work(read_only=True) as uow:
+        checked, problems = quick_check(uow, _hub_key(path) if path else None)
+    if problems:
+        raise IntegrityError(f"TAMPERED: {problems[0]}")
+    print(f"intact after the last receipt ({checked} events checked)")
+    return 0

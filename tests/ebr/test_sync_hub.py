@@ -174,6 +174,8 @@ def test_a_station_syncs_its_chain_and_verify_is_anchored(
     verified = _cli("ebr", "verify", "--db", url)
     assert verified.returncode == 0, verified.stderr
     assert "anchored" in verified.stdout
+    quick = _cli("ebr", "verify", "--quick", "--db", url)
+    assert quick.returncode == 0 and "(0 events checked)" in quick.stdout, quick.stdout + quick.stderr
 
     # Cut the acknowledged tail off a copy: the receipts catch it (exit 3).
     cut = tmp_path / "cut.db"
@@ -189,6 +191,8 @@ def test_a_station_syncs_its_chain_and_verify_is_anchored(
     truncated = _cli("ebr", "verify", "--db", f"sqlite:///{cut}")
     assert truncated.returncode == 3, truncated.stdout + truncated.stderr
     assert "truncated" in truncated.stderr
+    quick = _cli("ebr", "verify", "--quick", "--db", f"sqlite:///{cut}")
+    assert quick.returncode == 3 and "truncated" in quick.stderr
 
 
 def test_resend_forged_foreign_expired_and_bad_input(
@@ -295,3 +299,38 @@ def test_a_fork_is_refused_and_raised_at_both_ends(
     status = _cli("sync", "status", "--config", str(config), "--db", f"sqlite:///{copy}")
     assert status.returncode == 3 and "ALARM fork" in status.stdout
     assert [r[0] for r in hub.rows("SELECT kind FROM hub_alarms")] == ["fork"]
+
+
+def test_the_sync_service_follows_the_record_and_stops_on_sigterm(
+    hub: Hub, batch_sqlite: tuple[Database, dict[str, str]], tmp_path: Path
+) -> None:
+    from ebr.audit import SITE_STREAM
+    from ebr.events import LoggedOut
+
+    database, _ = batch_sqlite
+    url = _url(database)
+    config = _station_config(hub, "STATION-A", tmp_path)
+    service = subprocess.Popen(
+        [sys.executable, "-m", "station.cli", "sync", "--config", str(config), "--db", url],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(),
+    )  # fmt: skip
+    try:
+
+        def held() -> int:
+            return len(hub.rows("SELECT seq FROM hub_events"))
+
+        deadline = time.monotonic() + 30
+        while held() < len(_station_events(url)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert held() == len(_station_events(url))
+        with database.unit_of_work() as uow:  # the station goes on working: the service follows
+            uow.write(LoggedOut(user="op.alvarez", station="STATION-A"), stream=SITE_STREAM, user_id="op.alvarez")
+            uow.commit()
+        deadline = time.monotonic() + 30
+        while held() < len(_station_events(url)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert [tuple(r) for r in hub.rows("SELECT seq, hash FROM hub_events ORDER BY seq")] == _station_events(url)
+    finally:
+        service.terminate()
+        out, err = service.communicate(timeout=20)
+    assert service.returncode == 0, err
