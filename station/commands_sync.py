@@ -205,7 +205,9 @@ def quick_verify(db: Any, args: argparse.Namespace) -> int:
     from station.linepc.commands import configuration
 
     if args.batch or args.file:
-        raise UsageError("ebr verify: --quick checks the whole trail after the last receipt (no BATCH, no --file)")
+        raise UsageError(
+            "ebr verify: --quick checks the whole trail after the last receipt (no BATCH, no --file)"
+        )
     if "sync_receipts" not in db.table_names():
         raise UsageError("ebr verify --quick: the store predates sync (run db upgrade, or verify in full)")
     path = configuration(args).get("hub.receipt_key")

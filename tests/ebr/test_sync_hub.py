@@ -324,13 +324,17 @@ def test_the_sync_service_follows_the_record_and_stops_on_sigterm(
             time.sleep(0.2)
         assert held() == len(_station_events(url))
         with database.unit_of_work() as uow:  # the station goes on working: the service follows
-            uow.write(LoggedOut(user="op.alvarez", station="STATION-A"), stream=SITE_STREAM, user_id="op.alvarez")
+            uow.write(
+                LoggedOut(user="op.alvarez", station="STATION-A"), stream=SITE_STREAM, user_id="op.alvarez"
+            )
             uow.commit()
         deadline = time.monotonic() + 30
         while held() < len(_station_events(url)) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert [tuple(r) for r in hub.rows("SELECT seq, hash FROM hub_events ORDER BY seq")] == _station_events(url)
+        assert [
+            tuple(r) for r in hub.rows("SELECT seq, hash FROM hub_events ORDER BY seq")
+        ] == _station_events(url)
     finally:
         service.terminate()
-        out, err = service.communicate(timeout=20)
+        _out, err = service.communicate(timeout=20)
     assert service.returncode == 0, err
