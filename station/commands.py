@@ -310,7 +310,9 @@ def ebr_verify(args: argparse.Namespace) -> int:
             data = Path(args.file).read_bytes()
         except OSError as exc:
             raise UsageError(f"{args.file}: cannot read: {exc.strerror or exc}") from None
-        result = verify_export(data)
+        from station.commands_sync import pinned_hub_key
+
+        result = verify_export(data, hub_key=pinned_hub_key(args))
         if result.unreadable:
             raise UsageError(f"{args.file}: cannot read: {result.problem}")
         if not result.ok:

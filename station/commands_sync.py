@@ -217,3 +217,11 @@ def quick_verify(db: Any, args: argparse.Namespace) -> int:
         raise IntegrityError(f"TAMPERED: {problems[0]}")
     print(f"intact after the last receipt ({checked} events checked)")
     return 0
+
+
+def pinned_hub_key(args: argparse.Namespace) -> Any:
+    """The hub's receipt key from the configuration (hub.receipt_key), None when not set."""
+    from station.linepc.commands import configuration
+
+    path = configuration(args).get("hub.receipt_key")
+    return _hub_key(path) if path else None

@@ -35,10 +35,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = _env()
+    if config is not None:
+        env["MES_STATION_CONFIG"] = str(config)
     return subprocess.run(
-        [sys.executable, "-m", "station.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
-        input=stdin, env=_env(),
+        [sys.executable, "-m", "station.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, env=env,
     )  # fmt: skip
 
 
@@ -176,6 +178,42 @@ def test_a_station_syncs_its_chain_and_verify_is_anchored(
     assert "anchored" in verified.stdout
     quick = _cli("ebr", "verify", "--quick", "--db", url)
     assert quick.returncode == 0 and "(0 events checked)" in quick.stdout, quick.stdout + quick.stderr
+
+    # The export carries the hub's receipt for the batch's last event; offline, with the pinned
+    # key, a truncated export (seal made again) is caught, and so is a forged receipt.
+    export = tmp_path / "B26-0001.json"
+    made = _cli("ebr", "export", "B26-0001", "--format", "json", "-o", str(export), "--db", url)
+    assert made.returncode == 0, made.stderr
+    document = json.loads(export.read_text())
+    receipt = document["header"]["audit_trail"]["hub_receipt"]
+    assert receipt["seq"] == document["header"]["audit_trail"]["last_seq"]
+    assert _cli("ebr", "verify", "--file", str(export), config=config).returncode == 0
+    from ebr.export.json_export import seal_of
+
+    def rewritten(change: Any) -> Path:
+        copy = json.loads(export.read_text())
+        change(copy)
+        copy["seal"]["value"] = seal_of(copy)
+        path = tmp_path / "changed.json"
+        path.write_text(json.dumps(copy))
+        return path
+
+    def rewrite_last(doc: dict[str, Any]) -> None:  # its hash made again, the seal too
+        from ebr.chain import event_hash
+
+        last = doc["audit_events"][-1]
+        last["occurred_at"] = last["occurred_at"][:-2] + ("1Z" if last["occurred_at"][-2] != "1" else "2Z")
+        last["hash"] = event_hash(last)
+        doc["header"]["audit_trail"]["last_hash"] = last["hash"]
+
+    cut_export = _cli("ebr", "verify", "--file", str(rewritten(rewrite_last)), config=config)
+    assert cut_export.returncode == 3 and "receipt" in cut_export.stderr, cut_export.stderr
+
+    def forge(doc: dict[str, Any]) -> None:
+        doc["header"]["audit_trail"]["hub_receipt"]["received_at"] = "2020-01-01T00:00:00.000000Z"
+
+    forged = _cli("ebr", "verify", "--file", str(rewritten(forge)), config=config)
+    assert forged.returncode == 3 and "signature" in forged.stderr, forged.stderr
 
     # Cut the acknowledged tail off a copy: the receipts catch it (exit 3).
     cut = tmp_path / "cut.db"
