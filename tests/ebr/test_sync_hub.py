@@ -12,6 +12,7 @@ import ssl
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -376,3 +377,77 @@ def test_the_sync_service_follows_the_record_and_stops_on_sigterm(
         service.terminate()
         _out, err = service.communicate(timeout=20)
     assert service.returncode == 0, err
+
+
+def test_two_stations_push_through_two_hub_processes_at_once(
+    hub: Hub, batch_sqlite: tuple[Database, dict[str, str]], tmp_path: Path
+) -> None:
+    import sqlite3
+
+    database, _ = batch_sqlite
+    first = _url(database)
+    database.dispose()
+    second_file = tmp_path / "second.db"
+    shutil.copy(first.removeprefix("sqlite:///"), second_file)
+    with sqlite3.connect(second_file) as raw:  # another station: its own chain id
+        raw.execute("DROP TRIGGER chain_identity_no_update")
+        raw.execute("UPDATE chain_identity SET chain_id = ?", (str(uuid.uuid4()),))
+    second = f"sqlite:///{second_file}"
+
+    cert, key, _ = hub.ca.issue("hub", server=True)
+    port = _free_port()
+    other = subprocess.Popen(
+        [sys.executable, "-m", "station.cli", "hub", "serve", "--db", hub.db_url, "--listen", f"127.0.0.1:{port}",
+         "--signing-key", str(hub.signing_key), "--certificate", str(cert), "--key", str(key), "--ca", str(hub.ca.path)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env(),
+    )  # fmt: skip
+    try:
+        _wait_for(port, other)
+        runs = []
+        for name, url, hub_url in (
+            ("STATION-A", first, hub.url),
+            ("STATION-B", second, f"https://127.0.0.1:{port}"),
+        ):
+            c_cert, c_key, _ = hub.ca.issue(name)
+            config = tmp_path / f"{name}.toml"
+            config.write_text(
+                f'[station]\nid = "{name}"\n[hub]\nurl = "{hub_url}"\ncertificate = "{c_cert}"\nkey = "{c_key}"\n'
+                f'ca = "{hub.ca.path}"\nreceipt_key = "{hub.signing_key}.pub"\n'
+            )
+            env = _env()
+            runs.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "station.cli",
+                        "sync",
+                        "--once",
+                        "--batch",
+                        "5",
+                        "--config",
+                        str(config),
+                        "--db",
+                        url,
+                    ],
+                    cwd=ROOT,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    env=env,
+                    text=True,
+                )
+            )
+        for run in runs:
+            _out, err = run.communicate(timeout=120)
+            assert run.returncode == 0, err
+    finally:
+        other.terminate()
+        other.communicate(timeout=20)
+    chains = hub.rows("SELECT chain_id, station_id FROM hub_chains ORDER BY station_id")
+    assert [r[1] for r in chains] == ["STATION-A", "STATION-B"]
+    for (chain, _station), url in zip(chains, (first, second), strict=True):
+        held = [
+            tuple(r)
+            for r in hub.rows("SELECT seq, hash FROM hub_events WHERE chain_id = :c ORDER BY seq", c=chain)
+        ]
+        assert held == _station_events(url)
