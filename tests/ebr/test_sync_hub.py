@@ -451,3 +451,49 @@ def test_two_stations_push_through_two_hub_processes_at_once(
             for r in hub.rows("SELECT seq, hash FROM hub_events WHERE chain_id = :c ORDER BY seq", c=chain)
         ]
         assert held == _station_events(url)
+
+
+def test_a_station_killed_during_sync_loses_and_doubles_nothing(
+    hub: Hub, batch_sqlite: tuple[Database, dict[str, str]], tmp_path: Path
+) -> None:
+    """SIGKILL at random moments of `sync --once` (runs of 1 event, so some kills fall after the
+    hub stored a run and before the station stored its receipt): the next sync resends, the hub
+    answers with the same receipts, and both ends end up with the same chain, which verifies."""
+    import random
+    import signal
+
+    database, _ = batch_sqlite
+    url = _url(database)
+    database.dispose()
+    config = _station_config(hub, "STATION-A", tmp_path)
+    chance = random.Random(20261204)
+    progress: list[int] = []
+    engine = create_engine(hub.db_url)
+
+    def count() -> int:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM hub_events")).scalar_one())
+
+    for _ in range(8):
+        run = subprocess.Popen(
+            [sys.executable, "-m", "station.cli", "sync", "--once", "--batch", "1", "--config", str(config), "--db", url],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(),
+        )  # fmt: skip
+        # Kill it once the hub has taken a run of this sync, a random moment later: mid-sync.
+        before = progress[-1] if progress else 0
+        deadline = time.monotonic() + 30
+        while count() <= before and time.monotonic() < deadline and run.poll() is None:
+            time.sleep(0.002)
+        time.sleep(chance.uniform(0, 0.03))
+        run.send_signal(signal.SIGKILL)
+        run.wait(timeout=20)
+        progress.append(count())
+    total = len(_station_events(url))  # the genesis event included: the first sync wrote it
+    assert any(0 < held < total for held in progress), progress  # some kills fell mid-sync
+    engine.dispose()
+    done = _cli("sync", "--once", "--config", str(config), "--db", url)
+    assert done.returncode == 0, done.stderr
+    held = [tuple(r) for r in hub.rows("SELECT seq, hash FROM hub_events ORDER BY seq")]
+    assert held == _station_events(url)
+    verified = _cli("ebr", "verify", "--db", url, config=config)
+    assert verified.returncode == 0 and "anchored" in verified.stdout, verified.stderr
