@@ -180,6 +180,8 @@ class InstructionDoc(_Doc):
     text: Text
     confirm: Text
     image: OptionalText = None
+    # The SHA-256 of the image file: it puts the image's content into the recipe's hash.
+    image_sha256: OptionalText = None
 
 
 class CheckDoc(_Doc):

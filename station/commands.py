@@ -218,6 +218,7 @@ def recipe_validate(args: argparse.Namespace) -> int:
 
 def recipe_import(args: argparse.Namespace) -> int:
     from ebr.recipe_store import import_recipe
+    from recipes.images import read_images
     from recipes.loader import RecipeInvalid, parse_recipe
 
     text = _read(args.file)
@@ -227,10 +228,15 @@ def recipe_import(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(str(problem), file=sys.stderr)
         return 1
+    images, problems = read_images(recipe, Path(args.file))
+    if problems:
+        for line in problems:
+            print(line, file=sys.stderr)
+        return 1
     db = _store(args)
     try:
         with _acting(db, args, roles=("qa", "admin"), what="import recipes") as (uow, actor):
-            stored = import_recipe(uow, recipe, text, actor.id).recipe
+            stored = import_recipe(uow, recipe, text, actor.id, images).recipe
             uow.commit()
     except StoreError as exc:
         raise CommandError(str(exc)) from None
