@@ -188,18 +188,18 @@ def master_import(args: argparse.Namespace) -> int:
 def _record_refused_import(db: Database, args: argparse.Namespace, refused: list[str]) -> None:
     """A refused import writes nothing of its files, and one audit event saying who tried what."""
     from ebr import events as ev
-    from ebr.audit import SITE_STREAM
+    from ebr.users import record_refused
 
     with db.unit_of_work() as uow:
-        event = ev.ActionRefused(
+        record_refused(
+            uow,
+            args.user,
+            tuple(("role_required", line) for line in refused[:20]),
+            {"files": [str(p) for p in args.files], "refused_changes": len(refused)},
             attempted=ev.Attempt.MASTER_IMPORT,
-            refusals=tuple(ev.RefusalNote("role_required", line) for line in refused[:20]),
-            attempt={"files": [str(p) for p in args.files], "refused_changes": len(refused)},
             subject_type="master_data",
             subject=", ".join(Path(p).name for p in args.files),
-            note=refused[0],
         )
-        uow.write(event, stream=SITE_STREAM, user_id=args.user)
         uow.commit()
 
 
