@@ -401,7 +401,12 @@ def gui(args: argparse.Namespace) -> int:
     from station.ui.app import run_gui
 
     return run_gui(
-        lambda: build_engine(db=db, station=config.get("station.id"), site_tz=config.get("station.timezone")),
+        lambda: build_engine(
+            db=db,
+            station=config.get("station.id"),
+            site_tz=config.get("station.timezone"),
+            printer=config.get("devices.printer.address"),
+        ),
         kiosk=args.kiosk or config.explicit("station.kiosk") is True,
         scale_link=args.scale or config.explicit("devices.scale.port"),
         scale_protocol=args.scale_protocol or config.get("devices.scale.protocol"),
