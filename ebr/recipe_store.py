@@ -6,6 +6,8 @@ with the meaning ``RECIPE_APPROVAL_MEANING`` signs its row (``UnitOfWork.recipe`
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -28,9 +30,16 @@ class RecipeImport:
     created: bool  # False: the identical recipe was already in the store (nothing written)
 
 
-def import_recipe(uow: UnitOfWork, recipe: MasterRecipe, source_text: str, user_id: str) -> RecipeImport:
-    """Store a validated master recipe with its source text. The same code and version
-    with another content hash is refused (RecipeConflict); the identical one is a no-op."""
+def import_recipe(
+    uow: UnitOfWork,
+    recipe: MasterRecipe,
+    source_text: str,
+    user_id: str,
+    images: Mapping[str, bytes] | None = None,
+) -> RecipeImport:
+    """Store a validated master recipe with its source text and its instruction images (by
+    SHA-256, as ``recipes.images.read_images`` checked them). The same code and version with
+    another content hash is refused (RecipeConflict); the identical one is a no-op."""
     digest = content_hash(recipe)
     existing = uow.session.scalars(
         select(Recipe).where(Recipe.code == recipe.code, Recipe.version == recipe.version)
@@ -54,6 +63,9 @@ def import_recipe(uow: UnitOfWork, recipe: MasterRecipe, source_text: str, user_
         product_code=recipe.product_code,
         product_name=recipe.product_name,
         source_text=source_text,
+        images={digest: base64.b64encode(data).decode("ascii") for digest, data in images.items()}
+        if images
+        else None,
     )
     uow.write(imported, stream=SITE_STREAM, user_id=user_id)
     stored = uow.recipe(recipe.code, recipe.version)

@@ -190,6 +190,21 @@ class UnitOfWork:
         row = self.connection.execute(select(*heads)).one()
         return {s: int(seq or 0) for s, seq in zip(streams, row, strict=True)}
 
+    def recipe_images(self, code: str, version: int) -> dict[str, bytes]:
+        """The instruction images kept with a recipe version at its import, by SHA-256."""
+        import base64
+
+        from ebr.events import RecipeImported
+
+        a = _AUDIT_COLUMNS
+        query = self._events_query().where(
+            a.action == RecipeImported.ACTION, a.entity_id == f"{code}/{version}"
+        )
+        for found in self._decoded(query):
+            if isinstance(found.event, RecipeImported) and found.event.images:
+                return {digest: base64.b64decode(text) for digest, text in found.event.images.items()}
+        return {}
+
     def trail(self, **filters: Any) -> list[TrailLine]:
         """Audit-trail lines for a person to read (``ebr.trail.trail``: stream, user, actions,
         since, until, limit)."""

@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -328,6 +328,29 @@ def reset_password(uow: UnitOfWork, user_id: str, new_password: str, *, by: str,
     uow.session.flush()
 
 
+def record_refused(
+    uow: UnitOfWork,
+    user_id: str | None,
+    refusals: tuple[tuple[str, str], ...],
+    attempt: dict[str, Any],
+    *,
+    attempted: str = ev.Attempt.COMMAND,
+    subject_type: str = "user",
+    subject: str | None = None,
+) -> None:
+    """One audit event in the site stream for a command refused to ``user_id``: every reason
+    (code, sentence) and what was attempted. The caller commits."""
+    event = ev.ActionRefused(
+        attempted=attempted,
+        refusals=tuple(ev.RefusalNote(code, sentence) for code, sentence in refusals),
+        attempt=attempt,
+        subject_type=subject_type,
+        subject=subject,
+        note=f"{refusals[0][0]}: {refusals[0][1]}" if refusals else None,
+    )
+    uow.write(event, stream=SITE_STREAM, user_id=user_id)
+
+
 def authenticate_actor(
     uow: UnitOfWork,
     user_id: str,
@@ -349,15 +372,7 @@ def authenticate_actor(
     actor = result.user
 
     def refuse(code: str, message: str) -> NotAllowed:
-        refused = ev.ActionRefused(
-            attempted=ev.Attempt.COMMAND,
-            refusals=(ev.RefusalNote(code, message),),
-            attempt={"what": what},
-            subject_type="user",
-            subject=actor.id,
-            note=f"{code}: {message}",
-        )
-        uow.write(refused, stream=SITE_STREAM, user_id=actor.id)
+        record_refused(uow, actor.id, ((code, message),), {"what": what}, subject=actor.id)
         return NotAllowed(message, code)
 
     if actor.must_change_password and not allow_initial_password:

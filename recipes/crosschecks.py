@@ -71,7 +71,26 @@ def cross_check(document: Any, filename: str) -> list[Problem]:
             _check_independence(step, first_index, problem)
         elif kind == "measure":
             _check_limits(step, problem)
+        elif kind == "instruction":
+            _check_image(step, problem)
     return problems
+
+
+def _check_image(step: _RawStep, problem: Report) -> None:
+    """An instruction's image is part of the approved recipe: pinned by its SHA-256."""
+    image, digest = step.node.get("image"), step.node.get("image_sha256")
+    if image is None:
+        if digest is not None:
+            problem((*step.path, "image_sha256"), "names the hash of an image, but the step has no image")
+        return
+    if digest is None:
+        problem(
+            (*step.path, "image"),
+            "an image needs image_sha256, the SHA-256 of the file (64 hex digits): it puts the image "
+            "into the recipe's hash",
+        )
+    elif not (isinstance(digest, str) and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)):
+        problem((*step.path, "image_sha256"), "must be 64 lower-case hex digits (the file's SHA-256)")
 
 
 def _raw_steps(operations: list[Any]) -> Iterator[_RawStep]:

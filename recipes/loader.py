@@ -214,7 +214,9 @@ def _build(doc: RecipeDoc) -> MasterRecipe:
 
 def _build_step(step: StepDoc) -> Step:
     if isinstance(step, InstructionDoc):
-        return InstructionStep(id=step.id, text=step.text, confirm=step.confirm, image=step.image)
+        return InstructionStep(
+            id=step.id, text=step.text, confirm=step.confirm, image=step.image, image_sha256=step.image_sha256
+        )
     if isinstance(step, CheckDoc):
         return CheckStep(id=step.id, question=step.question, expect=step.expect, on_failure=step.on_failure)
     if isinstance(step, MeasureDoc):

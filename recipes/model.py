@@ -46,7 +46,9 @@ class InstructionStep:
     id: str
     text: str
     confirm: str  # the statement the operator confirms, e.g. "Materials charged"
-    image: str | None = None
+    image: str | None = None  # a file beside the recipe, shown with the instruction
+    # Its SHA-256 (64 hex digits): the image's content is part of the recipe's content and hash.
+    image_sha256: str | None = field(default=None, metadata={"hash_default": False})
 
 
 @dataclass(frozen=True)

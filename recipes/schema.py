@@ -41,10 +41,22 @@ def _whole(value: Any) -> int:
     return int(value)
 
 
+#: The largest version a recipe may carry: versions are counted one by one, and every store
+#: (SQLite, PostgreSQL) keeps them as 32-bit integers.
+MAX_VERSION = 999_999
+
+
 def _positive_whole(value: Any) -> int:
     number = _whole(value)
     if number < 1:
         raise ValueError(f"must be 1 or more, not {number}")
+    return number
+
+
+def _version(value: Any) -> int:
+    number = _positive_whole(value)
+    if number > MAX_VERSION:
+        raise ValueError(f"must be at most {MAX_VERSION:,}, not {number:.3g}")
     return number
 
 
@@ -141,6 +153,7 @@ Text = Annotated[str, PlainValidator(_text)]
 Identifier = Annotated[str, PlainValidator(_identifier)]
 OptionalText = Annotated[str | None, PlainValidator(_optional_text)]
 PositiveWhole = Annotated[int, PlainValidator(_positive_whole)]
+Version = Annotated[int, PlainValidator(_version)]
 Decimals = Annotated[int | None, PlainValidator(lambda v: None if v is None else _decimals(v))]
 Number = Annotated[Decimal | None, PlainValidator(lambda v: None if v is None else _number(v))]
 Positive = Annotated[Decimal, PlainValidator(_positive)]
@@ -167,7 +180,7 @@ class BatchSizeDoc(_Doc):
 
 class HeaderDoc(_Doc):
     code: Identifier
-    version: PositiveWhole
+    version: Version
     title: Text
     product: ProductDoc
     batch_size: BatchSizeDoc
@@ -180,6 +193,8 @@ class InstructionDoc(_Doc):
     text: Text
     confirm: Text
     image: OptionalText = None
+    # The SHA-256 of the image file: it puts the image's content into the recipe's hash.
+    image_sha256: OptionalText = None
 
 
 class CheckDoc(_Doc):

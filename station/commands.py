@@ -188,18 +188,18 @@ def master_import(args: argparse.Namespace) -> int:
 def _record_refused_import(db: Database, args: argparse.Namespace, refused: list[str]) -> None:
     """A refused import writes nothing of its files, and one audit event saying who tried what."""
     from ebr import events as ev
-    from ebr.audit import SITE_STREAM
+    from ebr.users import record_refused
 
     with db.unit_of_work() as uow:
-        event = ev.ActionRefused(
+        record_refused(
+            uow,
+            args.user,
+            tuple(("role_required", line) for line in refused[:20]),
+            {"files": [str(p) for p in args.files], "refused_changes": len(refused)},
             attempted=ev.Attempt.MASTER_IMPORT,
-            refusals=tuple(ev.RefusalNote("role_required", line) for line in refused[:20]),
-            attempt={"files": [str(p) for p in args.files], "refused_changes": len(refused)},
             subject_type="master_data",
             subject=", ".join(Path(p).name for p in args.files),
-            note=refused[0],
         )
-        uow.write(event, stream=SITE_STREAM, user_id=args.user)
         uow.commit()
 
 
@@ -218,6 +218,7 @@ def recipe_validate(args: argparse.Namespace) -> int:
 
 def recipe_import(args: argparse.Namespace) -> int:
     from ebr.recipe_store import import_recipe
+    from recipes.images import read_images
     from recipes.loader import RecipeInvalid, parse_recipe
 
     text = _read(args.file)
@@ -227,10 +228,15 @@ def recipe_import(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(str(problem), file=sys.stderr)
         return 1
+    images, problems = read_images(recipe, Path(args.file))
+    if problems:
+        for line in problems:
+            print(line, file=sys.stderr)
+        return 1
     db = _store(args)
     try:
         with _acting(db, args, roles=("qa", "admin"), what="import recipes") as (uow, actor):
-            stored = import_recipe(uow, recipe, text, actor.id).recipe
+            stored = import_recipe(uow, recipe, text, actor.id, images).recipe
             uow.commit()
     except StoreError as exc:
         raise CommandError(str(exc)) from None
@@ -404,7 +410,12 @@ def gui(args: argparse.Namespace) -> int:
     from station.ui.app import run_gui
 
     return run_gui(
-        lambda: build_engine(db=db, station=config.get("station.id"), site_tz=config.get("station.timezone")),
+        lambda: build_engine(
+            db=db,
+            station=config.get("station.id"),
+            site_tz=config.get("station.timezone"),
+            printer=config.get("devices.printer.address"),
+        ),
         kiosk=args.kiosk or config.explicit("station.kiosk") is True,
         scale_link=args.scale or config.explicit("devices.scale.port"),
         scale_protocol=args.scale_protocol or config.get("devices.scale.protocol"),

@@ -31,10 +31,14 @@ def build_engine(
     db: Database | None = None,
     station: str | None = None,
     site_tz: str | None = None,
+    printer: str | None = None,
 ) -> Engine:
     """The engine for a front end (the touchscreen or the headless runner: the same rules).
-    ``station`` and ``site_tz``: the configuration's (default: the environment's or built in)."""
+    ``station`` and ``site_tz``: the configuration's (default: the environment's or built in);
+    ``printer``: the label printer (default: PDFs in the label folder)."""
     store = db or open_store(db_url)
     # The station writes for hours: keep SQLite's log checkpoints out of its actions.
     store.checkpoint_in_background()
-    return Engine(store, station=station or DEFAULT_STATION, site_tz=site_tz or DEFAULT_SITE_TZ)
+    return Engine(
+        store, station=station or DEFAULT_STATION, site_tz=site_tz or DEFAULT_SITE_TZ, printer=printer
+    )

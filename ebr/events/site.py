@@ -185,6 +185,8 @@ class RecipeImported(AuditedEvent):
     product_code: str | None = at(Place.RECORD)
     product_name: str | None = at(Place.RECORD)
     source_text: str | None = at(Place.RECORD)
+    # The instruction images, by SHA-256, base64: kept with the version, in the hashed event.
+    images: dict[str, str] | None = optional()
 
     @property
     def entity_id(self) -> str | None:

@@ -107,6 +107,10 @@ def _parse(data: bytes) -> dict[str, Any]:
         document = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant)
     except json.JSONDecodeError as exc:
         raise _Unreadable(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise _Unreadable("not a batch record export: nested deeper than any export is") from None
+    except ValueError as exc:  # an integer of thousands of digits, refused by the JSON reader
+        raise _Unreadable(f"not a batch record export: {str(exc).split(';')[0]}") from None
     if not isinstance(document, dict):
         raise _Unreadable("not a batch record export: the document is not a JSON object")
     if document.get("format") != FORMAT_NAME:

@@ -842,6 +842,10 @@
         <translation>der Text hat {length} Zeichen: höchstens {limit}</translation>
     </message>
     <message>
+        <source>no accepted weighing to print a label for</source>
+        <translation>keine angenommene Wägung, für die ein Etikett zu drucken wäre</translation>
+    </message>
+    <message>
         <source>{codes} cannot be overridden: fix the cause instead</source>
         <translation>{codes} kann nicht übersteuert werden: bitte die Ursache beheben</translation>
     </message>
@@ -1302,6 +1306,10 @@
     <message>
         <source>DEVIATION</source>
         <translation>ABWEICHUNG</translation>
+    </message>
+    <message>
+        <source>LABEL</source>
+        <translation>ETIKETT</translation>
     </message>
     <message>
         <source>BATCHES</source>

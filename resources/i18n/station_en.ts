@@ -842,6 +842,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>no accepted weighing to print a label for</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{codes} cannot be overridden: fix the cause instead</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1301,6 +1305,10 @@
     <name>RunnerPage</name>
     <message>
         <source>DEVIATION</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LABEL</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -35,8 +35,7 @@ def user_password(args: argparse.Namespace) -> int:
 
 
 def _administer(args: argparse.Namespace, roles: tuple[str, ...], what: str, act: object) -> None:
-    from ebr import events as ev
-    from ebr.audit import SITE_STREAM
+    from ebr.users import record_refused
 
     if not args.reason.strip():
         raise UsageError(f"user {args.user_command}: --reason must say why")
@@ -45,16 +44,9 @@ def _administer(args: argparse.Namespace, roles: tuple[str, ...], what: str, act
         try:
             act(uow, actor.id)  # type: ignore[operator]
         except (NotAllowed, NotFound, PasswordRejected) as exc:
-            code = getattr(exc, "code", "not_allowed")
-            refused = ev.ActionRefused(
-                attempted=ev.Attempt.COMMAND,
-                refusals=(ev.RefusalNote(str(code), str(exc)),),
-                attempt={"what": what, "target": args.target, "reason": args.reason},
-                subject_type="user",
-                subject=args.target,
-                note=str(exc),
-            )
-            uow.write(refused, stream=SITE_STREAM, user_id=actor.id)
+            code = str(getattr(exc, "code", "not_allowed"))
+            attempt = {"what": what, "target": args.target, "reason": args.reason}
+            record_refused(uow, actor.id, ((code, str(exc)),), attempt, subject=args.target)
             uow.commit()
             raise CommandError(f"user {args.user_command}: {exc}", 1) from None
         uow.commit()

@@ -119,6 +119,17 @@ class Override:
     reason: str
 
 
+@dataclass(frozen=True)
+class PrintLabel:
+    """Print (or reprint) the dispense label of an accepted weighing: ``step``, or the batch's
+    latest weighing. To the station's label printer, or as a PDF in its label folder."""
+
+    step: str | None = None
+    # The print that follows an accepted weighing: made only where the station has a label
+    # printer configured (a reprint, or a first print without one, is asked for by a person).
+    after_weighing: bool = False
+
+
 #: What a supervisor may decide for a check that stopped the batch (``on_failure: block``).
 DECISIONS = ("continue", "repeat", "hold")
 
@@ -173,6 +184,7 @@ Action = (
     | Sign
     | Override
     | Decide
+    | PrintLabel
     | RaiseDeviation
     | Hold
     | Resume

@@ -39,6 +39,9 @@ class Settings:
     station: str
     site_tz: ZoneInfo
     policy: GatePolicy
+    printer: str | None = (
+        None  # the label printer (tcp://HOST:9100 or FILE.pdf); None: PDFs in the label folder
+    )
 
 
 @dataclass

@@ -56,16 +56,7 @@ def override(action: api.Override, ctx: Context) -> Result:
         if action.step not in state.steps:
             raise ActionError(f"step {action.step} is not a step of {state.recipe_code}")
         attempt = {"step": action.step, "supervisor": action.user, "reason_text": action.reason}
-        auth = users.authenticate(
-            uow, action.user, action.password, purpose="signature", checked=ctx.passwords.check
-        )
-        supervisor = ctx.actor(uow, auth.user.id) if auth.ok and auth.user else None
-        refusals: list[Refusal] = []
-        if supervisor is None:
-            refusals.append(auth_refusal(auth, login=False))
-        else:
-            refusals += fresh_password(auth, supervisor, ctx)
-            refusals += rules.check_role(supervisor, "supervisor", policy=ctx.policy)
+        supervisor, refusals = _supervisor(ctx, uow, action.user, action.password)
         open_here = state.deviations_at(action.step)
         refused = state.last_refusal.get(action.step)
         if not refusals and not open_here and refused is None:
@@ -135,16 +126,8 @@ def decide(action: api.Decide, ctx: Context) -> Result:
             "decision": action.decision,
             "reason_text": action.reason,
         }
-        auth = users.authenticate(
-            uow, action.user, action.password, purpose="signature", checked=ctx.passwords.check
-        )
-        supervisor = ctx.actor(uow, auth.user.id) if auth.ok and auth.user else None
-        refusals: list[Refusal] = []
-        if supervisor is None:
-            refusals.append(auth_refusal(auth, login=False))
-        else:
-            refusals += fresh_password(auth, supervisor, ctx)
-            refusals += rules.check_role(supervisor, "supervisor", policy=ctx.policy)
+        supervisor, refusals = _supervisor(ctx, uow, action.user, action.password)
+        if supervisor is not None:
             # Not the person who answered the check, nor whoever opened its deviation.
             doers = {deviation.opened_by} - {""} | state.performers.get(action.step, set())
             refusals += rules.check_independent_signer(
@@ -185,6 +168,20 @@ def limit_text(*texts: str) -> None:
     for text in texts:
         if len(text) > MAX_FREE_TEXT:
             raise ActionError(wording(M.TEXT_TOO_LONG, length=f"{len(text):,}", limit=f"{MAX_FREE_TEXT:,}"))
+
+
+def _supervisor(
+    ctx: Context, uow: UnitOfWork, user: str, password: str
+) -> tuple[gf.Actor | None, list[Refusal]]:
+    """The supervisor who signs an override or a decision: authenticated (an e-signature's
+    both components), no longer on an initial password, holding the supervisor role."""
+    auth = users.authenticate(uow, user, password, purpose="signature", checked=ctx.passwords.check)
+    supervisor = ctx.actor(uow, auth.user.id) if auth.ok and auth.user else None
+    if supervisor is None:
+        return None, [auth_refusal(auth, login=False)]
+    refusals = list(fresh_password(auth, supervisor, ctx))
+    refusals += rules.check_role(supervisor, "supervisor", policy=ctx.policy)
+    return supervisor, refusals
 
 
 def _signed_override(

@@ -33,7 +33,7 @@ from ebr.database import Database
 from ebr.errors import DatabaseLocked, StoreError
 from gating.reasons import GatePolicy
 from gating.wording import Wording
-from station.engine import api, batch_actions, deviations, scans, session_actions, step_actions
+from station.engine import api, batch_actions, deviations, labels, scans, session_actions, step_actions
 from station.engine.answers import ActionError, Result
 from station.engine.context import Context, Session, Settings
 from station.engine.master_facts import MasterFacts
@@ -58,6 +58,7 @@ HANDLERS: Mapping[type[Any], Callable[[Any, Context], Result]] = {
     api.Sign: step_actions.sign,
     api.Override: deviations.override,
     api.Decide: deviations.decide,
+    api.PrintLabel: labels.print_label,
     api.RaiseDeviation: deviations.raise_deviation,
     api.Hold: batch_actions.hold,
     api.Resume: batch_actions.resume,
@@ -73,9 +74,10 @@ class Engine:
         station: str = "STATION-01",
         site_tz: str = "Europe/Berlin",
         policy: GatePolicy | None = None,
+        printer: str | None = None,
     ) -> None:
         self.db = db
-        self.settings = Settings(station, ZoneInfo(site_tz), policy or GatePolicy())
+        self.settings = Settings(station, ZoneInfo(site_tz), policy or GatePolicy(), printer)
         self._lock = threading.RLock()  # one action at a time, whichever thread sends it
         self._session = Session()
         self._recipes = RecipeBook()

@@ -28,6 +28,7 @@ SESSION_ENDED = "The session of {user} has ended ({why}): log in again"
 NOTHING_TO_DECIDE = "nothing to decide at {step}: the batch is not stopped there"
 DECISION_NEEDS_REASON = "a decision needs a reason"
 TEXT_TOO_LONG = "the text has {length} characters: at most {limit}"
+NO_LABEL = "no accepted weighing to print a label for"
 CANNOT_OVERRIDE = "{codes} cannot be overridden: fix the cause instead"
 DEVIATION_NEEDS_TEXT = "a deviation needs a category and a text"
 

@@ -8,8 +8,12 @@ and a batch head equal to the state's proves that nobody has written to the batc
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from decimal import Decimal
+from pathlib import Path
+
+import platformdirs
 
 from ebr import events as ev
 from ebr.audit import SITE_STREAM
@@ -19,7 +23,7 @@ from ebr.replay import BatchState
 from ebr.uow import UnitOfWork
 from gating.wording import wording
 from recipes.loader import parse_recipe
-from recipes.model import MasterRecipe, Quantity, WeighStep
+from recipes.model import InstructionStep, MasterRecipe, Quantity, WeighStep
 from recipes.scaling import ControlRecipe, scale_recipe
 from station.engine import messages as M
 from station.engine.answers import ActionError
@@ -81,6 +85,7 @@ class OpenBatch:
         self.state: BatchState | None = None
         self.control: ControlRecipe | None = None
         self.material_names: dict[str, str] = {}  # material code -> name
+        self.image_files: dict[str, str] = {}  # an instruction image's SHA-256 -> its file
         # (batch id, chain seq) after this station's last commit, when that commit appended to
         # the open batch's stream only and the site head had been checked in that action:
         # while the chain head is still there, nobody has written anything since.
@@ -131,6 +136,11 @@ class OpenBatch:
         return state
 
     def remember_materials(self, uow: UnitOfWork, recipe: MasterRecipe) -> None:
+        """The names of the recipe's materials, and its instruction images as stored with the
+        version (each in a file named by its SHA-256, written again if it no longer matches)."""
+        if any(isinstance(step, InstructionStep) and step.image for _, step in recipe.steps()):
+            for digest, data in uow.recipe_images(recipe.code, recipe.version).items():
+                self.image_files[digest] = str(image_file(digest, data))
         for _, step in recipe.steps():
             if isinstance(step, WeighStep) and step.material not in self.material_names:
                 found = uow.material(step.material)
@@ -160,3 +170,20 @@ class OpenBatch:
             and written[1] == {self.batch_id: self.state.stream_seq}
             else None
         )
+
+
+def image_file(digest: str, data: bytes) -> Path:
+    """The instruction image ``data`` as a file the screens can show, named by its SHA-256 in
+    the station's cache folder; a file found there that does not match is written again."""
+    folder = Path(platformdirs.user_cache_dir("mes-station")) / "instruction-images"
+    path = folder / f"{digest}.img"
+    try:
+        if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+            return path
+    except OSError:
+        pass
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+    return path

@@ -23,6 +23,7 @@ from gating.reasons import ReasonCode, Refusal
 from gating.weighing import ScaleLimits, check_reading
 from gating.wording import Wording, wording
 from hardware.barcodes.decoder import Gs1Item, PlainId, Unreadable, decode_scan
+from recipes.ids import shown
 from recipes.model import EquipmentStep, WeighStep
 from recipes.units import convert
 from station.engine import api
@@ -44,7 +45,9 @@ def scan(action: api.Scan, ctx: Context) -> Result:
     with ctx.db.unit_of_work() as uow:
         user, step, state = step_context(ctx, uow, action.step, (EquipmentStep, WeighStep))
         scanned = decode(action.code)
-        attempt: dict[str, Any] = {"step": action.step, "code": printable(action.code)}
+        attempt: dict[str, Any] = {"step": action.step, "code": printable(action.code)[:MAX_SCAN_KEPT]}
+        if len(action.code) > MAX_SCAN_KEPT:  # a scanner gone mad: the start, and how long it was
+            attempt["length"] = len(action.code)
         refusals = gate_step(ctx, uow, user, action.step, state)
         if isinstance(step, EquipmentStep):
             return bind_equipment(ctx, uow, user, step, scanned, attempt, refusals)
@@ -270,6 +273,11 @@ def _lot_now(
     return ctx.facts.lot(uow, identified.event.material, identified.event.lot)
 
 
+#: The most of a scan the record keeps (a GS1-128 label is at most 48 data characters; a
+#: 2D code some hundreds): a longer one is no label but a scanner gone mad or a paste.
+MAX_SCAN_KEPT = 512
+
+
 def printable(code: str) -> str:
     """A scan as the record writes it: the GS1 group separator shown as <GS>."""
     return code.replace("\x1d", "<GS>")
@@ -290,7 +298,7 @@ def _unreadable(scanned: Scanned, what: str) -> Refusal:
         if isinstance(scanned, Unreadable)
         else wording(W.NOT_A_LOT_LABEL if lot else W.NOT_AN_EQUIPMENT_LABEL)
     )
-    worded = wording(W.UNREADABLE_LABEL, code=repr(printable(str(scanned.raw))), reason=reason)
+    worded = wording(W.UNREADABLE_LABEL, code=shown(printable(str(scanned.raw)), 60), reason=reason)
     return Refusal(
         ReasonCode.LOT_UNKNOWN if lot else ReasonCode.EQUIPMENT_UNKNOWN,
         worded.text(),

@@ -9,6 +9,7 @@ views are made again only for the steps an action changed (``StepViews``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 
 from ebr import events as ev
@@ -61,7 +62,7 @@ def station_view(session: Session, batch: OpenBatch, views: StepViews) -> api.St
     shown = None
     allowed: list[str] = ["login"] if user is None else ["logout", "start", "open"]
     if batch.state is not None and batch.control is not None:
-        shown = batch_view(batch.state, batch.control, batch.material_names, views)
+        shown = batch_view(batch.state, batch.control, batch.material_names, views, batch.image_files)
         if user is not None:
             allowed += allowed_actions(batch.state, batch.control.master)
     return api.StationState(user, shown, tuple(allowed))
@@ -92,19 +93,23 @@ def allowed_actions(state: BatchState, recipe: MasterRecipe) -> list[str]:
 
 
 def batch_view(
-    state: BatchState, control: ControlRecipe, names: dict[str, str], views: StepViews | None = None
+    state: BatchState,
+    control: ControlRecipe,
+    names: dict[str, str],
+    views: StepViews | None = None,
+    images: Mapping[str, str] | None = None,
 ) -> api.BatchView:
     """The batch as the screens show it; ``views``: the step views kept from before (without,
     every step's view is made from scratch)."""
     recipe = control.master
     if views is None:
         steps = tuple(
-            step_view(operation, index, step, state, control, names)
+            step_view(operation, index, step, state, control, names, images)
             for operation in recipe.operations
             for index, step in enumerate(operation.steps, start=1)
         )
     else:
-        steps = views.views(state, control, names)
+        steps = views.views(state, control, names, images)
     deviations = tuple(
         api.DeviationView(d.uid, d.step, d.category, d.text, d.opened_by, d.opened_at)
         for d in state.open_deviations
@@ -144,7 +149,11 @@ class StepViews:
         self._views: dict[str, tuple[_Key, api.StepView]] = {}
 
     def views(
-        self, state: BatchState, control: ControlRecipe, names: dict[str, str]
+        self,
+        state: BatchState,
+        control: ControlRecipe,
+        names: dict[str, str],
+        images: Mapping[str, str] | None = None,
     ) -> tuple[api.StepView, ...]:
         if control is not self._control or state.batch_id != self._batch:
             self._control, self._batch = control, state.batch_id
@@ -179,7 +188,7 @@ class StepViews:
                 ):
                     made.append(cached[1])
                     continue
-            view = step_view(operation, index, step, state, control, names)
+            view = step_view(operation, index, step, state, control, names, images)
             views[sid] = (key, view)
             made.append(view)
         return tuple(made)
@@ -204,6 +213,7 @@ def step_view(
     state: BatchState,
     control: ControlRecipe,
     names: dict[str, str],
+    images: Mapping[str, str] | None = None,
 ) -> api.StepView:
     status = state.steps[step.id]
     return api.StepView(
@@ -216,18 +226,25 @@ def step_view(
         status="done"
         if status is StepStatus.DONE
         else ("pending" if status is StepStatus.PENDING else "active"),
-        detail=step_detail(step, state, control, names),
+        detail=step_detail(step, state, control, names, images),
     )
 
 
 def step_detail(
-    step: Step, state: BatchState, control: ControlRecipe, names: dict[str, str]
+    step: Step,
+    state: BatchState,
+    control: ControlRecipe,
+    names: dict[str, str],
+    images: Mapping[str, str] | None = None,
 ) -> api.StepDetail:
     """What a step shows: the recipe's step and what the record holds of it so far."""
     done = state.results.get(step.id)
     result = done.event if done is not None else None
     if isinstance(step, InstructionStep):
-        return api.InstructionDetail(step.text, step.confirm, step.image)
+        # The image as stored with the approved recipe version (a file named by its hash), never
+        # the file the recipe named, which may have changed since.
+        shown = (images or {}).get(step.image_sha256 or "") if step.image else None
+        return api.InstructionDetail(step.text, step.confirm, shown)
     if isinstance(step, CheckStep):
         answered = result.value if isinstance(result, ev.CheckAnswered) else None
         return api.CheckDetail(step.question, step.expect, answered)

@@ -130,6 +130,7 @@ class RunnerPage(QWidget):
     deviation = Signal()
     hold = Signal()
     resume = Signal()
+    label = Signal()
     home = Signal()
     logout = Signal()
 
@@ -185,13 +186,22 @@ class RunnerPage(QWidget):
         lay.addWidget(self.stack, 1)
         self.dev_button = button("", "warn", name="runner_deviation")
         self.hold_button = button("", "plain", name="runner_hold")
+        self.label_button = button("", "plain", name="runner_label")
         self.home_button = button("", "plain", name="runner_home")
         self.logout_button = button("", "plain", name="runner_logout")
         self.dev_button.clicked.connect(self.deviation.emit)
         self.hold_button.clicked.connect(self._hold_or_resume)
+        self.label_button.clicked.connect(self.label.emit)
         self.home_button.clicked.connect(self.home.emit)
         self.logout_button.clicked.connect(self.logout.emit)
-        bar = hbox(self.dev_button, self.hold_button, self.home_button, self.logout_button, spacing=10)
+        bar = hbox(
+            self.dev_button,
+            self.hold_button,
+            self.label_button,
+            self.home_button,
+            self.logout_button,
+            spacing=10,
+        )
         bar.setContentsMargins(12, 0, 12, 0)
         lay.addLayout(bar)
         self.retranslate()
@@ -201,6 +211,7 @@ class RunnerPage(QWidget):
             v.retranslate()
         self.panel.retranslate()
         self.dev_button.setText(self.tr("DEVIATION"))
+        self.label_button.setText(self.tr("LABEL"))
         self.home_button.setText(self.tr("BATCHES"))
         self.logout_button.setText(self.tr("LOG OUT"))
         self.done_view.button.setText(self.tr("BACK TO THE BATCHES"))
@@ -222,6 +233,10 @@ class RunnerPage(QWidget):
         self.hold_button.setText(self.tr("RESUME") if on_hold else self.tr("HOLD"))
         self.hold_button.setEnabled(b is not None and b.status != "completed")
         self.dev_button.setEnabled(b is not None and b.status != "completed")
+        # A label (or a reprint) of the latest accepted weighing.
+        self.label_button.setEnabled(
+            b is not None and any(s.kind == "weigh" and s.status == "done" for s in b.steps)
+        )
         if vm.panel is not None:
             self.panel.show_panel(vm.panel)
             self.panel.setGeometry(self.stack.geometry())

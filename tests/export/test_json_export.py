@@ -325,3 +325,15 @@ def test_the_readable_part_is_rebuilt_from_the_hashed_record(
     result = verify_export(_dump(_reseal(document)))
     assert not result.ok, name
     assert result.problem and ("readable part" in result.problem or "event" in result.problem), result.problem
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"[" * 100_000, "nested deeper"),
+        (b'{"format": 1' + b"0" * 100_000 + b"}", "digits"),
+    ],
+)
+def test_hostile_json_is_unreadable_input_not_an_internal_error(data: bytes, words: str) -> None:
+    result = verify_export(data)
+    assert not result.ok and result.unreadable and words in (result.problem or "")

@@ -370,3 +370,8 @@ def test_odd_keys_are_quoted_so_the_line_stays_parseable() -> None:
         'para500.yaml:7: recipe["a: b"]: unknown key',
         'para500.yaml:8: recipe["\\r"]: unknown key',
     ]
+
+
+def test_a_version_no_store_can_keep_is_refused() -> None:
+    text = SOURCE.replace("version: 3", "version: 100000000000000000000000")
+    assert problems_of(text) == ["para500.yaml:5: recipe.version: must be at most 999,999, not 1e+23"]

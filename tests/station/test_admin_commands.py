@@ -124,3 +124,51 @@ def test_label_print_to_a_zpl_printer_and_to_a_pdf(approved_db: str, tmp_path: P
     assert labels == [("label.printed", "op.alvarez"), ("label.reprinted", "op.alvarez")]
     nothing = run_cli("label", "print", "B-LABEL", "OP20.S30", "--db", approved_db, *who, "--printer", pdf)
     assert nothing.returncode == 1 and "no accepted weighing at OP20.S30" in nothing.stderr
+
+
+def test_the_station_prints_after_a_weighing_where_it_has_a_printer(approved_db: str, tmp_path: Path) -> None:
+    """The engine's PrintLabel: after an accepted weighing, to the configured ZPL printer; a
+    reprint on request; without a printer, nothing after the weighing and a PDF on request."""
+    from decimal import Decimal
+
+    from hardware.simulators.printer import LabelPrinterSimulator
+    from tests.engine_batches import happy_path
+
+    with LabelPrinterSimulator(tmp_path / "printed", port=0) as printer:
+        engine = build_engine(db=open_store(approved_db), printer=printer.address)
+        try:
+            for action in happy_path("OP20.S20", batch_id="B-AUTO")[:-1]:
+                assert engine.dispatch(action).status == "done"
+            engine.dispatch(api.Scan("OP20.S20", "]C101040123450001081730083110P24-0817"))
+            assert (
+                engine.dispatch(api.Weigh("OP20.S20", gross=Decimal("61.27"), tare=Decimal("1.25"))).status
+                == "done"
+            )
+            assert engine.dispatch(api.PrintLabel("OP20.S20", after_weighing=True)).status == "done"
+            assert engine.dispatch(api.PrintLabel()).status == "done"  # the reprint, of the latest weighing
+            assert len(printer.wait_for(2)) == 2
+        finally:
+            engine.close()
+    labels = [(a, u) for a, u in _actions(approved_db) if a.startswith("label.")]
+    assert labels == [("label.printed", "op.alvarez"), ("label.reprinted", "op.alvarez")]
+    pdf = tmp_path / "label.pdf"
+    engine = build_engine(db=open_store(approved_db), printer=str(pdf))
+    try:
+        engine.dispatch(api.Login(user="op.alvarez", password="Granul8-Alvarez.26"))
+        engine.dispatch(api.OpenBatch("B-AUTO"))
+        assert engine.dispatch(api.PrintLabel("OP20.S30")).status == "error"  # nothing weighed there
+        assert engine.dispatch(api.PrintLabel()).status == "done" and pdf.read_bytes().startswith(b"%PDF")
+    finally:
+        engine.close()
+    bare = build_engine(db=open_store(approved_db))
+    try:
+        bare.dispatch(api.Login(user="op.alvarez", password="Granul8-Alvarez.26"))
+        bare.dispatch(api.OpenBatch("B-AUTO"))
+        before = _last_seq(approved_db)
+        assert (
+            bare.dispatch(api.PrintLabel("OP20.S20", after_weighing=True)).message
+            == "no label printer configured"
+        )
+        assert _last_seq(approved_db) == before
+    finally:
+        bare.close()

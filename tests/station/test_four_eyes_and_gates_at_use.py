@@ -263,3 +263,11 @@ def test_free_text_has_a_limit_at_entry(engine: Engine) -> None:
     assert outcome.status == "error" and "at most 4,000" in outcome.message
     assert engine.dispatch(api.Hold(huge)).status == "error"
     assert not [e for e in _stream(engine, "B-TEXT") if isinstance(e, ev.DeviationOpened)]
+
+
+def test_an_unreadable_scan_is_echoed_short_and_kept_short(engine: Engine) -> None:
+    to_the_scale(engine, "B-GARBAGE")
+    outcome = engine.dispatch(api.Scan("OP20.S20", "\x00garbage" * 20_000))
+    assert outcome.status == "refused" and len(outcome.message) < 200 and "\x00" not in outcome.message
+    refused = [e for e in _stream(engine, "B-GARBAGE") if isinstance(e, ev.ActionRefused)][-1]
+    assert len(refused.attempt["code"]) == 512 and refused.attempt["length"] == 160_000

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
 
-from station.engine.api import Action, Complete, Outcome, StationState
+from station.engine.api import Action, Complete, Outcome, PrintLabel, StationState, Weigh
 
 from ..devices import DeviceHub
 from ..runner_view import RunnerPage
@@ -43,6 +43,7 @@ class RunnerController(Controller):
         v.hold.connect(lambda: self.hold_requested.emit(False))
         v.resume.connect(lambda: self.hold_requested.emit(True))
         v.home.connect(self.router.go_home)
+        v.label.connect(lambda: self.session.send(PrintLabel(), self.after_step))
         v.logout.connect(lambda: self.router.logout())
 
     @property
@@ -82,6 +83,9 @@ class RunnerController(Controller):
 
     def after_step(self, action: Action, outcome: Outcome) -> None:
         self.vm.apply(action, outcome)
+        if isinstance(action, Weigh) and outcome.status == "done":
+            # The dispense label, where the station has a label printer.
+            self.session.send(PrintLabel(action.step, after_weighing=True), self.after_step)
         if outcome.state is not None and outcome.state.user is None:
             self.router.route(outcome.state)
             return

@@ -273,6 +273,7 @@ SENTENCES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("RefusalSentence", "nothing to decide at {step}: the batch is not stopped there"),
     QT_TRANSLATE_NOOP("RefusalSentence", "a decision needs a reason"),
     QT_TRANSLATE_NOOP("RefusalSentence", "the text has {length} characters: at most {limit}"),
+    QT_TRANSLATE_NOOP("RefusalSentence", "no accepted weighing to print a label for"),
     QT_TRANSLATE_NOOP("RefusalSentence", "{codes} cannot be overridden: fix the cause instead"),
     QT_TRANSLATE_NOOP("RefusalSentence", "a deviation needs a category and a text"),
 )
