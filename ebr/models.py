@@ -442,3 +442,7 @@ def model_for(table: str) -> type[Base]:
 def record_content(row: Base) -> dict[str, Any]:
     """The content of a typed record as ``chain.record_hash`` hashes it: every column."""
     return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
+# The sync's tables share this metadata (one Alembic history for station and hub).
+from ebr import sync_models as _sync_models  # noqa: E402,F401

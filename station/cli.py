@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = esub.add_parser("verify", help="verify the audit trail (0 intact, 3 tampered)")
     p.add_argument("batch", nargs="?")
     p.add_argument("--file", metavar="EXPORT.json", help="verify a JSON export offline, without a database")
+    p.add_argument("--quick", action="store_true", help="only what came after the hub's last receipt")
     _db_arg(p)
     p.set_defaults(func=_cmd_ebr_verify)
     p = esub.add_parser("review", help="QA review of a completed batch record (e-signature)")
@@ -142,6 +143,9 @@ def build_parser() -> argparse.ArgumentParser:
     from station.linepc import cli as linepc_cli  # config check, doctor, db backup/restore, ebr archive
 
     linepc_cli.register(sub, db=dbsub, ebr=esub)
+    from station import commands_sync  # sync, sync status, hub serve
+
+    commands_sync.register(sub)
     return parser
 
 

@@ -316,7 +316,9 @@ def ebr_verify(args: argparse.Namespace) -> int:
             data = Path(args.file).read_bytes()
         except OSError as exc:
             raise UsageError(f"{args.file}: cannot read: {exc.strerror or exc}") from None
-        result = verify_export(data)
+        from station.commands_sync import pinned_hub_key
+
+        result = verify_export(data, hub_key=pinned_hub_key(args))
         if result.unreadable:
             raise UsageError(f"{args.file}: cannot read: {result.problem}")
         if not result.ok:
@@ -326,6 +328,10 @@ def ebr_verify(args: argparse.Namespace) -> int:
     from ebr.verify import verify
 
     db = _store(args, read_only=True)
+    if getattr(args, "quick", False):
+        from station.commands_sync import quick_verify
+
+        return quick_verify(db, args)
     if args.batch:
         with db.unit_of_work(read_only=True) as uow:
             if uow.batch(args.batch) is None:
@@ -337,6 +343,9 @@ def ebr_verify(args: argparse.Namespace) -> int:
     if not report.ok:
         bad = report.first_bad
         raise IntegrityError(f"TAMPERED: {bad}" if bad else "TAMPERED")
+    from station.commands_sync import check_anchors
+
+    check_anchors(db, args)  # the hub's receipts: a rewritten or cut chain is caught (exit 3)
     scope = f"batch {args.batch}" if args.batch else "the whole audit trail"
     print(f"{scope}: intact ({report.events_checked} events checked)")
     if args.batch:

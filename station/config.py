@@ -154,6 +154,7 @@ KEYS: tuple[Key, ...] = (
     Key("hub.certificate", _absolute_path, None, None, "the station's TLS certificate"),
     Key("hub.key", _absolute_path, None, None, "its private key"),
     Key("hub.ca", _absolute_path, None, None, "the CA that signed the hub's certificate"),
+    Key("hub.receipt_key", _absolute_path, None, "MES_HUB_RECEIPT_KEY", "the hub's pinned receipt key (PEM)"),
     Key("backup.folder", _absolute_path, "/var/backups/mes-station", "MES_BACKUP_DIR", "where backups go"),
     Key("backup.keep", _int_range(1, 3650), 14, None, "how many backups the timer keeps"),
 )

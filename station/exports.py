@@ -44,9 +44,23 @@ def load_record(db: Database, batch_id: str) -> BatchRecord:
     report = verify(db, batch_id)
     with db.unit_of_work(read_only=True) as uow:
         try:
-            return uow.read_batch_record(batch_id, chain_verified=report.ok, site_timezone=DEFAULT_SITE_TZ)
+            record = uow.read_batch_record(batch_id, chain_verified=report.ok, site_timezone=DEFAULT_SITE_TZ)
         except NotFound as exc:
             raise CommandError(str(exc)) from None
+        return with_hub_receipt(db, uow, record)
+
+
+def with_hub_receipt(db: Database, uow: UnitOfWork, record: BatchRecord) -> BatchRecord:
+    """The record with the hub's signed receipt for its last event, where the store holds one
+    (a store from before sync has no receipts table)."""
+    import dataclasses
+
+    from ebr.sync.anchoring import receipt_for
+
+    if not record.events or "sync_receipts" not in db.table_names():
+        return record
+    receipt = receipt_for(uow, int(record.events[-1]["seq"]))
+    return record if receipt is None else dataclasses.replace(record, hub_receipt=receipt.as_json())
 
 
 def export_batch(db: Database, batch_id: str, fmt: str, *, printed_by: str) -> bytes:

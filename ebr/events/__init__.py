@@ -39,6 +39,7 @@ from ebr.events.codec import AuditedEvent, Outcome, Stored, UnknownAction, to_js
 from ebr.events.site import (
     SITE_EVENTS,
     AuthenticationFailed,
+    ChainIdentified,
     FailedAttemptsReset,
     LoggedOut,
     LoginSucceeded,
@@ -184,6 +185,7 @@ __all__ = [
     "BatchHeld",
     "BatchResumed",
     "BatchStarted",
+    "ChainIdentified",
     "CheckAnswered",
     "DeviationClosed",
     "DeviationOpened",

@@ -220,6 +220,19 @@ class StoreRestored(AuditedEvent):
     note: str | None = at(Place.REASON)
 
 
+@dataclass(frozen=True, kw_only=True)
+class ChainIdentified(AuditedEvent):
+    """The chain's genesis for the central hub: its id (``chain_identity``) and the station that
+    writes it, recorded once, before the first push (``ebr.sync.identity``). The hub addresses
+    every event of this store as (chain id, seq)."""
+
+    ACTION: ClassVar[str] = "chain.identified"
+    ENTITY: ClassVar[str] = "chain"
+
+    chain_id: str = at(Place.ENTITY_ID, "")
+    station: str
+
+
 SITE_EVENTS: tuple[type[AuditedEvent], ...] = (
     LoginSucceeded,
     AuthenticationFailed,
@@ -234,4 +247,5 @@ SITE_EVENTS: tuple[type[AuditedEvent], ...] = (
     MasterDataSealed,
     RecipeImported,
     StoreRestored,
+    ChainIdentified,
 )

@@ -148,6 +148,8 @@ def _parts(record: BatchRecord) -> tuple[dict[str, Any], list[str], list[str]]:
         "last_seq": chain.to_json_value(last["seq"]) if last else None,
         "last_hash": str(last["hash"]) if last else chain.GENESIS,
     }
+    if record.hub_receipt is not None:
+        header["audit_trail"]["hub_receipt"] = dict(record.hub_receipt)
     body = {name: to_plain(getattr(record, name)) for name in _BODY_SECTIONS}
     found = find_exceptions(record)
     body["exceptions"] = {

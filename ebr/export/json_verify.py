@@ -14,9 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from ebr import chain
 from ebr.export.json_export import FORMAT_NAME, FORMAT_VERSION, SEAL_ALGORITHM, seal_of
 from ebr.export.json_readable import ReadableMismatch, check_readable
+from ebr.sync.receipts import Receipt, ReceiptInvalid, check
 
 _EVENT_KEYS = frozenset((*chain.EVENT_FIELDS, "hash"))
 _SIGNATURE_COLUMNS = (
@@ -54,7 +57,7 @@ class _Unreadable(_Bad):
     """The file is no batch record export this verifier reads."""
 
 
-def verify_export(data: bytes) -> VerifyResult:
+def verify_export(data: bytes, hub_key: Ed25519PublicKey | None = None) -> VerifyResult:
     """Verify a JSON export offline. ``ok`` is True only when every check passes."""
     batch_id: str | None = None
     count = 0
@@ -69,6 +72,7 @@ def verify_export(data: bytes) -> VerifyResult:
         body = _obj(document.get("batch_record"), "batch_record")
         _check_signatures(_list(body.get("signatures"), "batch_record.signatures"), records, events)
         _check_summary(_obj(header.get("audit_trail"), "header.audit_trail"), events, batch_id)
+        _check_hub_receipt(_obj(header.get("audit_trail"), "header.audit_trail"), events, hub_key)
         _check_seal(document)
         # Last: a plain edit is the seal's to catch; one with the seal made again is this step's.
         try:
@@ -254,6 +258,29 @@ def _check_summary(summary: Mapping[str, Any], events: list[Any], batch_id: str)
                 f"header.audit_trail.{key} is {summary.get(key)!r} but the events give {value!r}: "
                 "events were removed or added"
             )
+
+
+def _check_hub_receipt(
+    summary: Mapping[str, Any], events: list[Any], hub_key: Ed25519PublicKey | None
+) -> None:
+    """The hub's receipt, where the export carries one, names the export's last event; with the
+    pinned hub key it must also be the hub's signature. A truncated export, or one rewritten with
+    every hash and the seal made again, no longer matches what the hub signed."""
+    given = summary.get("hub_receipt")
+    if given is None:
+        return
+    try:
+        receipt = Receipt.from_json(given)
+        if hub_key is not None:
+            check(receipt, hub_key)
+    except ReceiptInvalid as exc:
+        raise _Bad(f"header.audit_trail.hub_receipt: {exc}") from None
+    last = events[-1] if events else None
+    if last is None or receipt.seq != last["seq"] or receipt.hash != last["hash"]:
+        raise _Bad(
+            f"the hub's receipt is for event {receipt.seq} ({receipt.hash[:12]}...), the export ends at "
+            f"{last['seq'] if last else 'no event'}: events were removed or rewritten"
+        )
 
 
 def _check_seal(document: dict[str, Any]) -> None:

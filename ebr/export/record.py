@@ -299,6 +299,9 @@ class BatchRecord:
     events: tuple[Mapping[str, Any], ...] = ()
     #: The typed records the events point at, as stored.
     records: tuple[StoredRecord, ...] = ()
+    #: The central hub's signed receipt for the batch's last event, where the station holds one
+    #: (``ebr.sync.receipts.Receipt.as_json``): the export then carries it.
+    hub_receipt: Mapping[str, Any] | None = None
     _people: dict[str, Person] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

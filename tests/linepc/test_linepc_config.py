@@ -44,6 +44,7 @@ url = "https://hub.plant.example:8443"
 certificate = "/etc/mes-station/tls/station.crt"
 key = "/etc/mes-station/tls/station.key"
 ca = "/etc/mes-station/tls/ca.crt"
+receipt_key = "/etc/mes-station/tls/hub-receipts.pub"
 
 [backup]
 folder = "/var/backups/mes-station"

@@ -236,6 +236,16 @@ def test_every_class_is_written_by_the_station_and_nothing_else_is(recorded: Pat
     assert main(["db", "backup", str(tmp_path / "backup.db"), "--db", f"sqlite:///{restored}"]) == 0
     who = ["--user", "adm.kim", "--password-file", str(password_file(tmp_path, "adm.kim"))]
     assert main(["db", "restore", str(tmp_path / "backup.db"), "--db", f"sqlite:///{restored}", *who]) == 0
+    # And a store identified for the central hub: its genesis event, written before its first push.
+    from ebr.sync.identity import ensure_genesis
+
+    identified = open_database(f"sqlite:///{restored}")
+    try:
+        with identified.unit_of_work() as uow:
+            ensure_genesis(uow, "STATION-01")
+            uow.commit()
+    finally:
+        identified.dispose()
     written = {type(ev.decode_row(row)) for path in (recorded, old, restored) for row in _rows(path)}
     assert written == set(ev.ALL_EVENTS)
 

@@ -1,0 +1,185 @@
+"""The hub's HTTP API and its read-only page for QA (Starlette; ``docs/sync-protocol.md``).
+
+Every refusal is a status code and a one-line JSON ``{"error": ...}``, logged as one line;
+input never makes a 500. With mutual TLS the station is the common name of its client
+certificate (``ebr.hub.serve`` puts it in the request's state), and a station may push only
+its own chain; without TLS (``--insecure``, a demo) the body's ``station_id`` is taken.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import func, select
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from ebr.database import Database
+from ebr.errors import StoreError
+from ebr.hub.store import Refused, ingest
+from ebr.sync.protocol import MAX_BODY, RunInvalid, parse_run
+from ebr.sync_models import HubChain, HubEvent
+
+log = logging.getLogger("ebr.hub")
+OPENAPI = Path(__file__).with_name("openapi.json")
+
+
+@dataclass
+class HubSettings:
+    db: Database
+    key: Ed25519PrivateKey
+    insecure: bool = False
+    revoked: frozenset[str] = field(default_factory=frozenset)  # certificate serials (hex) or common names
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    log.warning("%d %s", status, message)
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+        raise Refused(413, f"body larger than {MAX_BODY} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise Refused(413, f"body larger than {MAX_BODY} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _station(request: Request, settings: HubSettings, claimed: str) -> str:
+    peer = getattr(request.state, "tls_peer", None)
+    if peer is None:
+        if settings.insecure:
+            return claimed
+        raise Refused(401, "no client certificate")
+    common_name, serial = peer
+    if common_name in settings.revoked or serial in settings.revoked:
+        raise Refused(403, f"certificate of {common_name} (serial {serial}) is revoked")
+    if claimed != common_name:
+        raise Refused(403, f"station {common_name} may push only its own chain, not one of {claimed}")
+    return str(common_name)
+
+
+async def push(request: Request) -> Response:
+    settings: HubSettings = request.app.state.settings
+    try:
+        raw = await _body(request)
+        try:
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            raise Refused(400, "body is not JSON") from None
+        try:
+            run = parse_run(body)
+        except RunInvalid as exc:
+            raise Refused(422, str(exc)) from None
+        if run.chain_id != request.path_params["chain_id"]:
+            raise Refused(422, "chain_id in the body is not the chain of the URL")
+        station = _station(request, settings, run.station_id)
+        given = await run_in_threadpool(ingest, settings.db, run, station, settings.key)
+    except Refused as exc:
+        return _error(exc.status, exc.message)
+    except StoreError as exc:
+        return _error(503, f"store unavailable: {exc}")
+    return JSONResponse({"receipts": [r.as_json() for r in given]})
+
+
+def _head(db: Database, chain_id: str) -> dict[str, Any] | None:
+    with db.unit_of_work(read_only=True) as uow:
+        row = uow.connection.execute(
+            select(HubChain.station_id, HubChain.head_seq, HubChain.head_hash).where(
+                HubChain.chain_id == chain_id
+            )
+        ).first()
+    if row is None:
+        return None
+    return {"chain_id": chain_id, "station_id": row[0], "seq": row[1], "hash": row[2]}
+
+
+async def head(request: Request) -> Response:
+    settings: HubSettings = request.app.state.settings
+    try:
+        found = await run_in_threadpool(_head, settings.db, request.path_params["chain_id"])
+    except StoreError as exc:
+        return _error(503, f"store unavailable: {exc}")
+    if found is None:
+        return _error(404, f"unknown chain {request.path_params['chain_id'][:40]}")
+    return JSONResponse(found)
+
+
+def _batches(db: Database) -> list[tuple[str, str, str, int, str]]:
+    with db.unit_of_work(read_only=True) as uow:
+        rows = uow.connection.execute(
+            select(
+                HubChain.station_id,
+                HubEvent.chain_id,
+                HubEvent.stream,
+                func.count(),
+                func.max(HubEvent.received_at),
+            )
+            .join(HubChain, HubChain.chain_id == HubEvent.chain_id)
+            .where(HubEvent.stream != "site")
+            .group_by(HubChain.station_id, HubEvent.chain_id, HubEvent.stream)
+            .order_by(HubEvent.stream)
+        )
+        return [(str(a), str(b), str(c), int(d), str(e)) for a, b, c, d, e in rows]
+
+
+async def index(request: Request) -> Response:
+    settings: HubSettings = request.app.state.settings
+    try:
+        batches = await run_in_threadpool(_batches, settings.db)
+    except StoreError as exc:
+        return _error(503, f"store unavailable: {exc}")
+    rows = "".join(
+        f"<tr><td class='batch'>{html.escape(stream)}</td><td>{html.escape(station)}</td>"
+        f"<td>{count}</td><td>{html.escape(last)}</td><td><code>{html.escape(chain)}</code></td></tr>"
+        for station, chain, stream, count, last in batches
+    )
+    page = (
+        "<!doctype html><html><head><meta charset='utf-8'><title>MES hub: batches</title>"
+        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
+        "tr:nth-child(even){background:#eee}</style></head><body>"
+        f"<h1>Batches held by the hub</h1><p id='count'>{len(batches)} batches</p>"
+        "<table><thead><tr><th>Batch</th><th>Station</th><th>Events</th><th>Last received (UTC)</th>"
+        f"<th>Chain</th></tr></thead><tbody>{rows}</tbody></table></body></html>"
+    )
+    return HTMLResponse(page)
+
+
+async def openapi(request: Request) -> Response:
+    return Response(OPENAPI.read_bytes(), media_type="application/json")
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return _error(404, f"no such resource: {request.method} {request.url.path[:80]}")
+
+
+async def not_allowed(request: Request, exc: Exception) -> Response:
+    return _error(405, f"method {request.method} not allowed on {request.url.path[:80]}")
+
+
+def make_app(settings: HubSettings) -> Starlette:
+    app = Starlette(
+        routes=[
+            Route("/", index),
+            Route("/openapi.json", openapi),
+            Route("/v1/chains/{chain_id}/events", push, methods=["POST"]),
+            Route("/v1/chains/{chain_id}/head", head),
+        ],
+        exception_handlers={404: not_found, 405: not_allowed},
+    )
+    app.state.settings = settings
+    return app
