@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection, Dialect
 
 from ebr import chain
 from ebr.models import AuditEvent, Base, Document, Equipment, Lot, Material, TrainingRecord, User
+from ebr.password_models import PasswordPolicyRow
 
 if TYPE_CHECKING:
     from ebr.uow import UnitOfWork
@@ -56,6 +57,7 @@ KINDS: tuple[MasterKind, ...] = (
     MasterKind("material", Material, ("code",)),
     MasterKind("lot", Lot, ("material_code", "lot")),
     MasterKind("equipment", Equipment, ("id",)),
+    MasterKind("password_policy", PasswordPolicyRow, ("id",)),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 

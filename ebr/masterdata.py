@@ -29,6 +29,7 @@ from ebr.audit import SITE_STREAM
 from ebr.errors import NotAllowed
 from ebr.master_seal import KINDS, seal_of
 from ebr.models import Document, Material, User
+from ebr.password_policy import SITE, remember
 from ebr.site_file import (
     ROLES,
     Known,
@@ -128,6 +129,14 @@ def _values(kind: str, item: Any) -> dict[str, Any]:
             "expiry": item.expiry,
             "retest": item.retest,
         }
+    if kind == "password_policy":
+        return {
+            "id": SITE,
+            "min_length": item.min_length,
+            "min_classes": item.character_classes,
+            "history": item.history,
+            "max_age_days": item.max_age_days,
+        }
     scale = item.scale
     return {
         "id": item.id,
@@ -151,7 +160,7 @@ def _values(kind: str, item: Any) -> dict[str, Any]:
 
 #: Each kind of master data (``ebr.master_seal.KINDS``: table and key) with its section of the file.
 _SECTIONS = {"document": "documents", "user": "users", "training": "training", "material": "materials",
-             "lot": "lots", "equipment": "equipment"}  # fmt: skip
+             "lot": "lots", "equipment": "equipment", "password_policy": "password_policy"}  # fmt: skip
 
 
 def _same(old: Any, new: Any) -> bool:
@@ -167,10 +176,10 @@ class ImportRefused(NotAllowed):
         self.problems = problems
 
 
-#: Who may change what: users and their roles are an administrator's; a lot's status (its
+#: Who may change what: users and their roles, and the password policy, are an administrator's; a lot's status (its
 #: release) is QA's decision; the rest of the site's master data is QA's or an administrator's.
 def roles_needed(kind: str, fields: Set[str], *, added: bool) -> tuple[str, ...]:
-    if kind == "user":
+    if kind in ("user", "password_policy"):
         return ("admin",)
     if kind == "lot" and (added or "status" in fields):
         return ("qa",)
@@ -236,7 +245,8 @@ def import_master_data(
     added = changed = unchanged = 0
     for master in KINDS:
         kind, model, key, table = master.name, master.model, master.key, master.table
-        for item in getattr(site, _SECTIONS[kind]):
+        section = getattr(site, _SECTIONS[kind])
+        for item in section if isinstance(section, list) else [section] if section else []:
             values = _values(kind, item)
             entity_id = master.entity_of(values)
             row = session.scalars(select(model).where(*(table.c[k] == values[k] for k in key))).one_or_none()
@@ -250,6 +260,8 @@ def import_master_data(
                         hash_password(password) if password else None
                     )
                     row.password_hash = hashed  # type: ignore[attr-defined]
+                    if hashed:
+                        remember(session, item.id, hashed)
                     row.must_change_password = True  # type: ignore[attr-defined]
                     row.failed_attempts, row.locked, row.active = 0, False, True  # type: ignore[attr-defined]
                 session.add(row)

@@ -444,5 +444,6 @@ def record_content(row: Base) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in row.__table__.columns}
 
 
-# The sync's tables share this metadata (one Alembic history for station and hub).
+# The sync's tables and the password policy's share this metadata (one Alembic history).
+from ebr import password_models as _password_models  # noqa: E402,F401
 from ebr import sync_models as _sync_models  # noqa: E402,F401

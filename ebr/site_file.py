@@ -2,7 +2,7 @@
 
 The format is ``tests/data/masterdata/site.yaml``: one YAML mapping with the lists
 ``documents``, ``users``, ``training``, ``materials``, ``lots`` and ``equipment`` (each
-optional). It is read by ``recipes.safe_yaml`` (size limited, no anchors or aliases, exact
+optional), and the mapping ``password_policy`` (optional: the defaults apply without it). It is read by ``recipes.safe_yaml`` (size limited, no anchors or aliases, exact
 decimals) and validated whole: pydantic models with ``extra="forbid"`` for shape and types,
 then the cross-checks (duplicates, references, GTIN check digits, retest after expiry, a
 scale's limits); every problem is reported as ``FILE:LINE: field: message`` in one
@@ -136,7 +136,18 @@ class EquipmentIn(_Strict):
     scale: ScaleIn | None = None
 
 
+class PasswordPolicyIn(_Strict):
+    """The site's password policy (``ebr.password_policy``): stricter than the defaults, never
+    weaker; ``max_age_days`` left out keeps passwords from ageing."""
+
+    min_length: Annotated[int, BeforeValidator(_whole), Field(ge=8, le=128)] = 8
+    character_classes: Annotated[int, BeforeValidator(_whole), Field(ge=3, le=4)] = 3
+    history: Annotated[int, BeforeValidator(_whole), Field(ge=5, le=50)] = 5
+    max_age_days: Annotated[int, BeforeValidator(_whole), Field(ge=1, le=3650)] | None = None
+
+
 class SiteFile(_Strict):
+    password_policy: PasswordPolicyIn | None = None
     documents: list[DocumentIn] = []
     users: list[UserIn] = []
     training: list[TrainingIn] = []

@@ -73,9 +73,15 @@ def trail(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     limit: int = 1000,
+    before: int | None = None,
+    after: int | None = None,
 ) -> list[TrailLine]:
     """The newest ``limit`` events that match every filter given, oldest first. An action
-    ending in "." matches every action under it (``master.`` for every master-data change)."""
+    ending in "." matches every action under it (``master.`` for every master-data change).
+
+    Paging (keyset, so a page deep in a long trail costs what the first does): ``before``, the
+    newest ``limit`` of those with a smaller ``seq``; ``after``, the oldest ``limit`` of those
+    with a larger one (the page after a page)."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
     query = select(
@@ -98,7 +104,13 @@ def trail(
         query = query.where(_A.occurred_at >= utc_iso(since))
     if until is not None:
         query = query.where(_A.occurred_at < utc_iso(until))
-    rows = connection.execute(query.order_by(_A.seq.desc()).limit(limit)).all()
+    if before is not None:
+        query = query.where(_A.seq < before)
+    if after is not None:
+        query = query.where(_A.seq > after)
+        rows = list(reversed(connection.execute(query.order_by(_A.seq).limit(limit)).all()))
+    else:
+        rows = list(connection.execute(query.order_by(_A.seq.desc()).limit(limit)).all())
     return [
         TrailLine(
             seq=int(r.seq),

@@ -24,12 +24,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from ebr import events as ev
+from ebr import password_policy as pp
 from ebr.audit import SITE_STREAM
 from ebr.errors import NotAllowed, NotFound, PasswordRejected
 from ebr.facts import Actor
 from ebr.master_seal import seal_of
 from ebr.models import User
 from ebr.uow import UnitOfWork, actor_of
+from gating import rules
 from gating import wording as W
 from gating.wording import Wording, wording
 
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from ebr.database import Database
 
 MAX_FAILED_ATTEMPTS = 5
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = pp.DEFAULT.min_length  # the site's policy may ask for more
 
 #: Argon2id at OWASP's recommended minimum for interactive logins (19 MiB, 2 passes, 1 lane).
 #: Every e-signature at the line re-checks a password, so the check must fit a tap: about 40 ms
@@ -117,6 +119,7 @@ class CheckedPasswords:
 
     check: PasswordCheck | None = None
     new_hash: str | None = None
+    reuse: pp.ReuseCheck | None = None  # the new password compared with the user's history
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,8 @@ class AuthResult:
     message: str = ""
     # The message as a template and its values, for a station that speaks another language.
     wording: Wording | None = field(default=None, compare=False)
+    #: The password is past the policy's maximum age: it must be changed before anything else.
+    password_expired: bool = False
 
     @property
     def must_change_password(self) -> bool:
@@ -199,8 +204,23 @@ def authenticate(
         uow.write(reset, stream=SITE_STREAM, user_id=row.id)
     if purpose == "login":
         uow.write(ev.LoginSucceeded(user=row.id), stream=SITE_STREAM, user_id=row.id)
+    expired = _expire_if_aged(uow, row)
     uow.session.flush()
-    return AuthResult(True, actor_of(row), None, f"{row.name} authenticated.")
+    return AuthResult(True, actor_of(row), None, f"{row.name} authenticated.", password_expired=expired)
+
+
+def _expire_if_aged(uow: UnitOfWork, row: User) -> bool:
+    """Whether the user's password is past the policy's maximum age; the first time it is found
+    so, the account is marked to change it (audited, like an initial password)."""
+    policy = pp.policy_of(uow.session)
+    if policy.max_age_days is None or not pp.is_aged(policy, pp.set_at(uow.session, row.id)):
+        return False
+    if not row.must_change_password:
+        row.must_change_password = True
+        note = f"the password is older than {policy.max_age_days} days"
+        expired = ev.PasswordExpired(user=row.id, note=note, seal=_seal(uow, row))
+        uow.write(expired, stream=SITE_STREAM, user_id=None)
+    return True
 
 
 def _seal(uow: UnitOfWork, row: User) -> str:
@@ -255,29 +275,14 @@ def deactivate_user(uow: UnitOfWork, user_id: str, *, by: str, reason: str) -> N
     uow.session.flush()
 
 
-#: A password holds characters of at least this many of the four classes: lower-case and
-#: upper-case letters, digits, and everything else.
-MIN_CHARACTER_CLASSES = 3
+#: The default number of kinds of character a password holds (``ebr.password_policy``).
+MIN_CHARACTER_CLASSES = pp.DEFAULT.min_classes
 
 
-def check_password_rules(user_id: str, password: str) -> None:
+def check_password_rules(user_id: str, password: str, policy: pp.PasswordPolicy = pp.DEFAULT) -> None:
     """The site's password rules (21 CFR 11.300): long enough, of several kinds of character,
     not the user id nor holding it. Raises PasswordRejected with the rule that failed."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordRejected(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
-    classes = (
-        any(c.islower() for c in password)
-        + any(c.isupper() for c in password)
-        + any(c.isdigit() for c in password)
-        + any(not c.isalnum() for c in password)
-    )
-    if classes < MIN_CHARACTER_CLASSES:
-        raise PasswordRejected(
-            f"a password needs characters of at least {MIN_CHARACTER_CLASSES} kinds: lower-case and "
-            "upper-case letters, digits, other characters"
-        )
-    if user_id.lower() in password.lower():
-        raise PasswordRejected("the password must not hold the user id")
+    pp.check_rules(policy, user_id, password)
 
 
 def set_password(
@@ -288,6 +293,7 @@ def set_password(
     *,
     checked: PasswordCheck | None = None,
     new_hash: str | None = None,
+    reuse: pp.ReuseCheck | None = None,
 ) -> AuthResult:
     """A user sets their own password (e.g. the imported initial one at first login).
 
@@ -299,12 +305,20 @@ def set_password(
     if not result.ok:
         return result
     row = _require(uow, user_id)
-    check_password_rules(row.id, new_password)
+    policy = pp.policy_of(uow.session)
+    check_password_rules(row.id, new_password, policy)
     if new_password == old_password:  # the old one just matched: the same text is the same password
         raise PasswordRejected("the new password must differ from the old one")
+    hashes = pp.candidates(uow.session, row.id, row.password_hash)
+    if reuse is None or not reuse.answers(row.id, new_password, hashes):
+        reuse = pp.compare(row.id, new_password, hashes, _matches)  # the history moved: again, here
+    for refused in rules.check_password_not_reused(row.name, reuse.reused, policy.history):
+        assert refused.wording is not None
+        raise pp.PasswordReused(refused.wording)
     if new_hash is None or not _matches(new_hash, new_password):
         new_hash = hash_password(new_password)
     row.password_hash = new_hash
+    pp.remember(uow.session, row.id, new_hash)
     old_flag = row.must_change_password
     row.must_change_password = False
     changed = ev.PasswordChanged(
@@ -319,8 +333,9 @@ def reset_password(uow: UnitOfWork, user_id: str, new_password: str, *, by: str,
     """An admin sets a temporary password: the user must change it at the next login."""
     actor = _require_actor(uow, by, ("admin",), "reset passwords")
     row = _require(uow, user_id)
-    check_password_rules(row.id, new_password)
+    check_password_rules(row.id, new_password, pp.policy_of(uow.session))
     row.password_hash = hash_password(new_password)
+    pp.remember(uow.session, row.id, row.password_hash)
     old_flag = row.must_change_password
     row.must_change_password = True
     reset = ev.PasswordReset(user=row.id, had_to_change=old_flag, note=reason, seal=_seal(uow, row))
@@ -351,6 +366,23 @@ def record_refused(
     uow.write(event, stream=SITE_STREAM, user_id=user_id)
 
 
+def record_password_refused(uow: UnitOfWork, user_id: str, reused: pp.PasswordReused) -> None:
+    """The refusal of a new password the policy does not take, on record (the caller commits)."""
+    record_refused(
+        uow,
+        user_id,
+        ((reused.code, str(reused)),),
+        {"what": "change the password"},
+        attempted=ev.Attempt.PASSWORD_CHANGE,
+        subject=user_id,
+    )
+
+
+def check_reuse(db: Database, user_id: str, new_password: str) -> pp.ReuseCheck:
+    """A new password compared with the user's last ones, outside any write transaction."""
+    return pp.check_reuse(db, user_id, new_password, _matches)
+
+
 def authenticate_actor(
     uow: UnitOfWork,
     user_id: str,
@@ -375,6 +407,13 @@ def authenticate_actor(
         record_refused(uow, actor.id, ((code, message),), {"what": what}, subject=actor.id)
         return NotAllowed(message, code)
 
+    if actor.must_change_password and not allow_initial_password and result.password_expired:
+        max_age = pp.policy_of(uow.session).max_age_days
+        age = pp.age(pp.set_at(uow.session, actor.id))
+        for expired in rules.check_password_age(actor.name, age, max_age):
+            raise refuse(
+                expired.code, f"{expired.sentence} (mes-station user password {actor.id}), then {what}"
+            )
     if actor.must_change_password and not allow_initial_password:
         raise refuse(
             "password_change_required",

@@ -491,3 +491,23 @@ def _duration(span: timedelta) -> str:
     if minutes >= 120:
         return f"{minutes // 60} h"
     return f"{minutes} min"
+
+
+def check_password_not_reused(
+    user: str, reused: bool, history: int, *, policy: GatePolicy = DEFAULT_POLICY
+) -> tuple[Refusal, ...]:
+    """A new password may not be one of the user's last ``history`` passwords (21 CFR 11.300):
+    ``reused`` is what comparing it with their stored hashes found."""
+    if not reused:
+        return NO_REFUSALS
+    return (refusal(R.PASSWORD_REUSED, wording(W.PASSWORD_REUSED, user=user, history=history), policy),)
+
+
+def check_password_age(
+    user: str, age: timedelta | None, max_age_days: int | None, *, policy: GatePolicy = DEFAULT_POLICY
+) -> tuple[Refusal, ...]:
+    """A password older than the site's maximum age must be changed before anything else
+    (``max_age_days`` None: passwords do not age; ``age`` None: not known)."""
+    if max_age_days is None or age is None or age <= timedelta(days=max_age_days):
+        return NO_REFUSALS
+    return (refusal(R.PASSWORD_EXPIRED, wording(W.PASSWORD_EXPIRED, user=user, days=max_age_days), policy),)

@@ -186,6 +186,8 @@ STEP_BLOCKED = "The batch is stopped at {step}: {question} was answered {answer}
 CLOCK_BEHIND_RECORD = "The station's clock ({clock}) is behind the newest record ({newest}): nothing can be recorded until it is set right"
 RECORD_NOT_INTACT = "The record of batch {batch} does not verify ({problem}): it cannot be approved"
 SYNC_STALE = "The oldest record not yet at the central QMS is {age} old (the site allows {limit}): no new batch until it is synced"
+PASSWORD_REUSED = "The new password is one of the last {history} passwords of {user}: choose another"
+PASSWORD_EXPIRED = "The password of {user} is older than {days} days: it must be changed before anything else"
 
 # QA review of a batch record
 REVIEW_COMMENT_REQUIRED = "a review needs a comment"

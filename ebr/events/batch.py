@@ -254,6 +254,7 @@ class Attempt(StrEnum):
     SIGNATURE = "signature"
     COMMAND = "command"  # a command of the command line, refused for who asked (role, password state)
     MASTER_IMPORT = "master.import"
+    PASSWORD_CHANGE = "password.change"  # a new password the site's policy refused
 
 
 @dataclass(frozen=True)

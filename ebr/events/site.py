@@ -108,6 +108,17 @@ class PasswordReset(UserEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PasswordExpired(UserEvent):
+    """The password was found past the site's maximum age at an authentication: it must be
+    changed before anything else, like an initial one (``ebr.password_policy``)."""
+
+    ACTION: ClassVar[str] = "user.password_expired"
+
+    had_to_change: bool = at(Place.OLD, False, key="must_change_password")
+    must_change_password: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
 class LoggedOut(UserEvent):
     ACTION: ClassVar[str] = "logout"
 
@@ -248,4 +259,5 @@ SITE_EVENTS: tuple[type[AuditedEvent], ...] = (
     RecipeImported,
     StoreRestored,
     ChainIdentified,
+    PasswordExpired,
 )

@@ -746,6 +746,14 @@
         <translation>Das Protokoll der Charge {batch} ist nicht unversehrt ({problem}): es kann nicht freigegeben werden</translation>
     </message>
     <message>
+        <source>The new password is one of the last {history} passwords of {user}: choose another</source>
+        <translation>Das neue Passwort ist eines der letzten {history} Passwörter von {user}: bitte ein anderes wählen</translation>
+    </message>
+    <message>
+        <source>The password of {user} is older than {days} days: it must be changed before anything else</source>
+        <translation>Das Passwort von {user} ist älter als {days} Tage: es muss vor allem anderen geändert werden</translation>
+    </message>
+    <message>
         <source>The session of {user} has ended ({why}): log in again</source>
         <translation>Die Sitzung von {user} ist beendet ({why}): bitte neu anmelden</translation>
     </message>
@@ -1719,6 +1727,14 @@
     <message>
         <source>Do not release the batch: report the record to QA management and plant IT.</source>
         <translation>Charge nicht freigeben: das Protokoll der QA-Leitung und der Werks-IT melden.</translation>
+    </message>
+    <message>
+        <source>Choose a password you have not used before.</source>
+        <translation>Wählen Sie ein Passwort, das Sie noch nicht verwendet haben.</translation>
+    </message>
+    <message>
+        <source>Set a new password first: the old one has expired.</source>
+        <translation>Setzen Sie zuerst ein neues Passwort: das alte ist abgelaufen.</translation>
     </message>
 </context>
 </TS>

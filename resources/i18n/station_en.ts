@@ -746,6 +746,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The new password is one of the last {history} passwords of {user}: choose another</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The password of {user} is older than {days} days: it must be changed before anything else</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The session of {user} has ended ({why}): log in again</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1718,6 +1726,14 @@
     </message>
     <message>
         <source>Do not release the batch: report the record to QA management and plant IT.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a password you have not used before.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Set a new password first: the old one has expired.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

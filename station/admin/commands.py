@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import secrets
 import sys
 
 from ebr.errors import NotAllowed, NotFound, PasswordRejected
+from ebr.password_policy import PasswordReused
 from station.commands import _acting, _store
 from station.credentials import read_passwords
 from station.errors import CommandError, UsageError
@@ -22,9 +22,16 @@ def user_password(args: argparse.Namespace) -> int:
     db = _store(args)
     checked = users.check_password(db, args.target, old)  # the slow parts outside the write lock
     new_hash = users.prehash(new) if checked.matched else None
+    reuse = users.check_reuse(db, args.target, new) if checked.matched else None
     with db.unit_of_work() as uow:
         try:
-            result = users.set_password(uow, args.target, old, new, checked=checked, new_hash=new_hash)
+            result = users.set_password(
+                uow, args.target, old, new, checked=checked, new_hash=new_hash, reuse=reuse
+            )
+        except PasswordReused as reused:
+            users.record_password_refused(uow, args.target, reused)
+            uow.commit()
+            raise CommandError(f"user password: {reused.code}: {reused}", 1) from None
         except PasswordRejected as exc:
             raise CommandError(f"user password: {exc}", 1) from None
         uow.commit()  # a failed check of the current password is on record too
@@ -34,56 +41,39 @@ def user_password(args: argparse.Namespace) -> int:
     return 0
 
 
-def _administer(args: argparse.Namespace, roles: tuple[str, ...], what: str, act: object) -> None:
-    from ebr.users import record_refused
+def _administer(args: argparse.Namespace, task: str) -> str | None:
+    """Unlock, reset or deactivate ``args.target`` for the authenticated ``--user`` (the same
+    path as the touchscreen's users page: ``ebr.user_admin``); the temporary password of a reset."""
+    from ebr.user_admin import ROLES, administer, describe
 
     if not args.reason.strip():
         raise UsageError(f"user {args.user_command}: --reason must say why")
     db = _store(args)
-    with _acting(db, args, roles=roles, what=what) as (uow, actor):
+    with _acting(db, args, roles=ROLES[task], what=describe(task, args.target)) as (uow, actor):
         try:
-            act(uow, actor.id)  # type: ignore[operator]
+            done = administer(uow, task, args.target, by=actor.id, reason=args.reason)
         except (NotAllowed, NotFound, PasswordRejected) as exc:
-            code = str(getattr(exc, "code", "not_allowed"))
-            attempt = {"what": what, "target": args.target, "reason": args.reason}
-            record_refused(uow, actor.id, ((code, str(exc)),), attempt, subject=args.target)
-            uow.commit()
+            uow.commit()  # the refusal is on record
             raise CommandError(f"user {args.user_command}: {exc}", 1) from None
         uow.commit()
+    return done.temporary
 
 
 def user_unlock(args: argparse.Namespace) -> int:
-    from ebr import users
-
-    def act(uow: object, by: str) -> None:
-        users.unlock_user(uow, args.target, by=by, reason=args.reason)  # type: ignore[arg-type]
-
-    _administer(args, ("supervisor", "admin"), f"unlock {args.target}", act)
+    _administer(args, "unlock")
     print(f"{args.target}: unlocked")
     return 0
 
 
 def user_deactivate(args: argparse.Namespace) -> int:
-    from ebr import users
-
-    def act(uow: object, by: str) -> None:
-        users.deactivate_user(uow, args.target, by=by, reason=args.reason)  # type: ignore[arg-type]
-
-    _administer(args, ("admin",), f"deactivate {args.target}", act)
+    _administer(args, "deactivate")
     print(f"{args.target}: deactivated (the account stays in the record; its id is never reused)")
     return 0
 
 
 def user_reset(args: argparse.Namespace) -> int:
     """A temporary password, made here and shown once: the user must change it at first login."""
-    from ebr import users
-
-    temporary = f"{secrets.token_urlsafe(9)}-7Q"  # random, and of every kind the rules ask for
-
-    def act(uow: object, by: str) -> None:
-        users.reset_password(uow, args.target, temporary, by=by, reason=args.reason)  # type: ignore[arg-type]
-
-    _administer(args, ("admin",), f"reset the password of {args.target}", act)
+    temporary = _administer(args, "reset")
     print(f"{args.target}: temporary password {temporary} (shown once; to be changed at the next login)")
     return 0
 

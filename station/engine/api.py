@@ -149,6 +149,19 @@ class Decide:
 
 
 @dataclass(frozen=True)
+class AdministerUser:
+    """Unlock a user's account, reset their password (a temporary one, to be changed at the next
+    login) or deactivate them: by the person logged in, e-signed (``user`` and ``password``
+    again), with a reason (``ebr.user_admin``: who may do which)."""
+
+    task: Literal["unlock", "reset", "deactivate"]
+    target: str
+    user: str
+    password: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class RaiseDeviation:
     category: str
     text: str
@@ -185,6 +198,7 @@ Action = (
     | Override
     | Decide
     | PrintLabel
+    | AdministerUser
     | RaiseDeviation
     | Hold
     | Resume

@@ -33,7 +33,16 @@ from ebr.database import Database
 from ebr.errors import DatabaseLocked, StoreError
 from gating.reasons import GatePolicy
 from gating.wording import Wording
-from station.engine import api, batch_actions, deviations, labels, scans, session_actions, step_actions
+from station.engine import (
+    api,
+    batch_actions,
+    deviations,
+    labels,
+    scans,
+    session_actions,
+    step_actions,
+    user_admin,
+)
 from station.engine.answers import ActionError, Result
 from station.engine.context import Context, Session, Settings
 from station.engine.master_facts import MasterFacts
@@ -59,6 +68,7 @@ HANDLERS: Mapping[type[Any], Callable[[Any, Context], Result]] = {
     api.Override: deviations.override,
     api.Decide: deviations.decide,
     api.PrintLabel: labels.print_label,
+    api.AdministerUser: user_admin.administer_user,
     api.RaiseDeviation: deviations.raise_deviation,
     api.Hold: batch_actions.hold,
     api.Resume: batch_actions.resume,

@@ -10,6 +10,7 @@ from ebr import events as ev
 from ebr import users
 from ebr.audit import SITE_STREAM
 from ebr.database import Database
+from ebr.password_policy import PasswordReused
 from gating.reasons import WHAT_NEXT, ReasonCode, Refusal
 from gating.wording import LOGIN_WRONG, SIGNATURE_WRONG, Wording, wording
 from hardware.barcodes.decoder import PlainId, decode_scan
@@ -32,12 +33,14 @@ def check_passwords(db: Database, action: object) -> users.CheckedPasswords:
     password it authenticates with checked, and a new password hashed."""
     if isinstance(action, api.Login):
         return users.CheckedPasswords(users.check_password(db, _login_name(action), action.password))
-    if isinstance(action, (api.Sign, api.Override, api.Decide)):
+    if isinstance(action, (api.Sign, api.Override, api.Decide, api.AdministerUser)):
         return users.CheckedPasswords(users.check_password(db, action.user, action.password))
     if isinstance(action, api.ChangePassword):
         check = users.check_password(db, action.user, action.old_password)
-        fresh = users.prehash(action.new_password) if check.matched else None
-        return users.CheckedPasswords(check, fresh)
+        if not check.matched:
+            return users.CheckedPasswords(check)
+        fresh = users.prehash(action.new_password)
+        return users.CheckedPasswords(check, fresh, users.check_reuse(db, action.user, action.new_password))
     return users.CheckedPasswords()
 
 
@@ -74,14 +77,23 @@ def logout(action: api.Logout, ctx: Context) -> Result:
 
 def change_password(action: api.ChangePassword, ctx: Context) -> Result:
     with ctx.db.unit_of_work() as uow:
-        result = users.set_password(
-            uow,
-            action.user,
-            action.old_password,
-            action.new_password,
-            checked=ctx.passwords.check,
-            new_hash=ctx.passwords.new_hash,
-        )
+        try:
+            result = users.set_password(
+                uow,
+                action.user,
+                action.old_password,
+                action.new_password,
+                checked=ctx.passwords.check,
+                new_hash=ctx.passwords.new_hash,
+                reuse=ctx.passwords.reuse,
+            )
+        except PasswordReused as reused:
+            # Refused by the policy (the password itself was right): on record, and said so.
+            users.record_password_refused(uow, action.user, reused)
+            uow.commit()
+            code = ReasonCode.PASSWORD_REUSED
+            refusal = Refusal(code, str(reused), False, WHAT_NEXT[code], reused.wording)
+            return Result("refused", refusal.sentence, (refusal,))
         uow.commit()
     if not result.ok:
         refusal = auth_refusal(result, login=True)

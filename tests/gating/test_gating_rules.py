@@ -43,7 +43,9 @@ from gating import wording as W
 from gating.rules import (
     check_clock,
     check_not_blocked,
+    check_password_age,
     check_password_fresh,
+    check_password_not_reused,
     check_record_intact,
     check_sync_age,
 )
@@ -309,6 +311,16 @@ CASES = [
         lambda: check_record_intact("B-1", "event 12 of B-1: hash mismatch"),
         "The record of batch B-1 does not verify (event 12 of B-1: hash mismatch): it cannot be approved",
     ),
+    Case(
+        ReasonCode.PASSWORD_REUSED,
+        lambda: check_password_not_reused("Wei Chen", True, 5),
+        "The new password is one of the last 5 passwords of Wei Chen: choose another",
+    ),
+    Case(
+        ReasonCode.PASSWORD_EXPIRED,
+        lambda: check_password_age("Wei Chen", timedelta(days=91), 90),
+        "The password of Wei Chen is older than 90 days: it must be changed before anything else",
+    ),
 ]
 
 #: The floor scale of the reference data (2026-12: with its minimum weight).
@@ -332,7 +344,7 @@ def test_the_table_names_every_reason_code() -> None:
         "login_invalid", "account_locked", "value_out_of_limits", "deviation_open",
         "password_change_required", "weight_below_minimum", "weight_above_capacity", "weight_invalid",
         "equipment_wrong_device", "step_blocked_by_deviation", "sync_stale", "clock_behind_record",
-        "record_not_intact",
+        "record_not_intact", "password_reused", "password_expired",
     }  # fmt: skip
 
 

@@ -13,6 +13,7 @@ wrote): the batch's stream must come out the same, event for event.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -24,15 +25,18 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher
 
+import ebr.clock
 import ebr.users
 from ebr import events as ev
 from ebr.database import Database, open_database
 from ebr.migrate import upgrade
+from ebr.users import authenticate
 from ebr.verify import verify
 from station import exports
 from station.cli import main
 from station.engine import api
 from station.engine.engine import Engine
+from tests.engine_batches import PASSWORDS
 from tests.station.conftest import DATA, LOT, OQ_SETUP, password_file
 
 INPUTS = DATA / "legacy"  # the reference data as it was when the earlier record was written
@@ -246,6 +250,19 @@ def test_every_class_is_written_by_the_station_and_nothing_else_is(recorded: Pat
             uow.commit()
     finally:
         identified.dispose()
+    # And a password past the site's maximum age, found at a login a month on (the store's clock).
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("password_policy:\n  max_age_days: 30\n", encoding="utf-8")
+    assert main(["master", "import", str(policy), "--db", f"sqlite:///{restored}", *who]) == 0
+    aged = open_database(f"sqlite:///{restored}")
+    later = ebr.clock.utc_now() + dt.timedelta(days=31)
+    try:
+        with pytest.MonkeyPatch.context() as patch, aged.unit_of_work() as uow:
+            patch.setattr(ebr.clock, "utc_now", lambda: later)
+            assert authenticate(uow, "op.alvarez", PASSWORDS["op.alvarez"]).password_expired
+            uow.commit()
+    finally:
+        aged.dispose()
     written = {type(ev.decode_row(row)) for path in (recorded, old, restored) for row in _rows(path)}
     assert written == set(ev.ALL_EVENTS)
 

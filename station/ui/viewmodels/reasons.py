@@ -115,6 +115,8 @@ WHAT_NEXT: dict[str, str] = {
     "record_not_intact": QT_TRANSLATE_NOOP(
         "WhatNext", "Do not release the batch: report the record to QA management and plant IT."
     ),
+    "password_reused": QT_TRANSLATE_NOOP("WhatNext", "Choose a password you have not used before."),
+    "password_expired": QT_TRANSLATE_NOOP("WhatNext", "Set a new password first: the old one has expired."),
 }
 
 
@@ -245,6 +247,13 @@ SENTENCES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP(
         "RefusalSentence",
         "The oldest record not yet at the central QMS is {age} old (the site allows {limit}): no new batch until it is synced",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence", "The new password is one of the last {history} passwords of {user}: choose another"
+    ),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "The password of {user} is older than {days} days: it must be changed before anything else",
     ),
     QT_TRANSLATE_NOOP("RefusalSentence", "a review needs a comment"),
     QT_TRANSLATE_NOOP("RefusalSentence", "{user} does not hold the qa role a batch review needs"),
