@@ -74,14 +74,12 @@ def trail(
     until: dt.datetime | None = None,
     limit: int = 1000,
     before: int | None = None,
-    after: int | None = None,
 ) -> list[TrailLine]:
     """The newest ``limit`` events that match every filter given, oldest first. An action
     ending in "." matches every action under it (``master.`` for every master-data change).
 
     Paging (keyset, so a page deep in a long trail costs what the first does): ``before``, the
-    newest ``limit`` of those with a smaller ``seq``; ``after``, the oldest ``limit`` of those
-    with a larger one (the page after a page)."""
+    newest ``limit`` of those with a smaller ``seq``."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
     query = select(
@@ -106,11 +104,10 @@ def trail(
         query = query.where(_A.occurred_at < utc_iso(until))
     if before is not None:
         query = query.where(_A.seq < before)
-    if after is not None:
-        query = query.where(_A.seq > after)
-        rows = list(reversed(connection.execute(query.order_by(_A.seq).limit(limit)).all()))
-    else:
-        rows = list(connection.execute(query.order_by(_A.seq.desc()).limit(limit)).all())
+    # Within one stream its own numbers run as the global ones do: ordered by them, the newest
+    # are read from the end of the (stream, stream_seq) index instead of sorting the stream.
+    order = _A.seq if stream is None else _A.stream_seq
+    rows = list(connection.execute(query.order_by(order.desc()).limit(limit)).all())
     return [
         TrailLine(
             seq=int(r.seq),

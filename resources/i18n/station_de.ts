@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
+    <name>AdminSignController</name>
+    <message>
+        <source>Your password</source>
+        <translation>Ihr Passwort</translation>
+    </message>
+    <message>
+        <source>Reason (mandatory)</source>
+        <translation>Begründung (Pflicht)</translation>
+    </message>
+    <message>
+        <source>User administration</source>
+        <translation>Benutzerverwaltung</translation>
+    </message>
+    <message>
+        <source>CANCEL</source>
+        <translation>ABBRECHEN</translation>
+    </message>
+    <message>
+        <source>SIGN</source>
+        <translation>SIGNIEREN</translation>
+    </message>
+</context>
+<context>
     <name>ChangePassword</name>
     <message>
         <source>Enter your current (initial) password.</source>
@@ -198,6 +221,10 @@
         <translation>ERNEUT PRÜFEN</translation>
     </message>
     <message>
+        <source>USER ACCOUNTS</source>
+        <translation>BENUTZERKONTEN</translation>
+    </message>
+    <message>
         <source>LOG OUT</source>
         <translation>ABMELDEN</translation>
     </message>
@@ -301,6 +328,10 @@
     <message>
         <source>REFRESH</source>
         <translation>AKTUALISIEREN</translation>
+    </message>
+    <message>
+        <source>USER ACCOUNTS</source>
+        <translation>BENUTZERKONTEN</translation>
     </message>
     <message>
         <source>LOG OUT</source>
@@ -1205,6 +1236,10 @@
         <translation>CHARGE PRÜFEN</translation>
     </message>
     <message>
+        <source>AUDIT TRAIL</source>
+        <translation>AUDIT-TRAIL</translation>
+    </message>
+    <message>
         <source>REFRESH</source>
         <translation>AKTUALISIEREN</translation>
     </message>
@@ -1439,6 +1474,103 @@
     </message>
 </context>
 <context>
+    <name>SiteTrail</name>
+    <message>
+        <source>All</source>
+        <translation>Alle</translation>
+    </message>
+    <message>
+        <source>Logins</source>
+        <translation>Anmeldungen</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlversuche</translation>
+    </message>
+    <message>
+        <source>Lockouts</source>
+        <translation>Sperren</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>Benutzer</translation>
+    </message>
+    <message>
+        <source>Master data</source>
+        <translation>Stammdaten</translation>
+    </message>
+    <message>
+        <source>24 hours</source>
+        <translation>24 Stunden</translation>
+    </message>
+    <message>
+        <source>7 days</source>
+        <translation>7 Tage</translation>
+    </message>
+    <message>
+        <source>30 days</source>
+        <translation>30 Tage</translation>
+    </message>
+    <message>
+        <source>All time</source>
+        <translation>Gesamt</translation>
+    </message>
+    <message>
+        <source>No events match the filters.</source>
+        <translation>Keine Ereignisse passen zu den Filtern.</translation>
+    </message>
+    <message>
+        <source>Page %1 · newest first · times in %2</source>
+        <translation>Seite %1 · neueste zuerst · Zeiten in %2</translation>
+    </message>
+    <message>
+        <source>(no user)</source>
+        <translation>(kein Benutzer)</translation>
+    </message>
+    <message>
+        <source>Reason: %1</source>
+        <translation>Begründung: %1</translation>
+    </message>
+    <message>
+        <source>Before: %1 → after: %2</source>
+        <translation>Vorher: %1 → nachher: %2</translation>
+    </message>
+    <message>
+        <source>Everyone</source>
+        <translation>Alle Personen</translation>
+    </message>
+</context>
+<context>
+    <name>SiteTrailController</name>
+    <message>
+        <source>QA: site audit trail</source>
+        <translation>QS: Audit-Trail des Standorts</translation>
+    </message>
+</context>
+<context>
+    <name>SiteTrailPage</name>
+    <message>
+        <source>Site audit trail</source>
+        <translation>Audit-Trail des Standorts</translation>
+    </message>
+    <message>
+        <source>◀ NEWER</source>
+        <translation>◀ NEUERE</translation>
+    </message>
+    <message>
+        <source>OLDER ▶</source>
+        <translation>ÄLTERE ▶</translation>
+    </message>
+    <message>
+        <source>BACK</source>
+        <translation>ZURÜCK</translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation>ABMELDEN</translation>
+    </message>
+</context>
+<context>
     <name>StartController</name>
     <message>
         <source>Batch id</source>
@@ -1518,6 +1650,111 @@
     <message>
         <source> who did not perform %1</source>
         <translation>, die/der %1 nicht ausgeführt hat</translation>
+    </message>
+</context>
+<context>
+    <name>Users</name>
+    <message>
+        <source>active</source>
+        <translation>aktiv</translation>
+    </message>
+    <message>
+        <source>LOCKED</source>
+        <translation>GESPERRT</translation>
+    </message>
+    <message>
+        <source>must change the password</source>
+        <translation>muss das Passwort ändern</translation>
+    </message>
+    <message>
+        <source>deactivated</source>
+        <translation>deaktiviert</translation>
+    </message>
+    <message>
+        <source>UNLOCK</source>
+        <translation>ENTSPERREN</translation>
+    </message>
+    <message>
+        <source>RESET PASSWORD</source>
+        <translation>PASSWORT ZURÜCKSETZEN</translation>
+    </message>
+    <message>
+        <source>DEACTIVATE</source>
+        <translation>DEAKTIVIEREN</translation>
+    </message>
+    <message>
+        <source>I unlock the account of %1.</source>
+        <translation>Ich entsperre das Konto von %1.</translation>
+    </message>
+    <message>
+        <source>I reset the password of %1: a temporary one, to be changed at the next login.</source>
+        <translation>Ich setze das Passwort von %1 zurück: ein vorläufiges, das bei der nächsten Anmeldung zu ändern ist.</translation>
+    </message>
+    <message>
+        <source>I deactivate %1: the account can no longer log in or sign.</source>
+        <translation>Ich deaktiviere %1: das Konto kann sich nicht mehr anmelden und nicht mehr signieren.</translation>
+    </message>
+    <message>
+        <source>%1: e-signature</source>
+        <translation>%1: E-Signatur</translation>
+    </message>
+    <message>
+        <source>Meaning of the signature: %1</source>
+        <translation>Bedeutung der Signatur: %1</translation>
+    </message>
+    <message>
+        <source>Enter your password to sign.</source>
+        <translation>Geben Sie zum Signieren Ihr Passwort ein.</translation>
+    </message>
+    <message>
+        <source>A reason is mandatory.</source>
+        <translation>Eine Begründung ist Pflicht.</translation>
+    </message>
+    <message>
+        <source>%1 is unlocked.</source>
+        <translation>%1 ist entsperrt.</translation>
+    </message>
+    <message>
+        <source>The password of %1 is reset: the temporary password below is shown once.</source>
+        <translation>Das Passwort von %1 ist zurückgesetzt: das vorläufige Passwort unten wird nur einmal angezeigt.</translation>
+    </message>
+    <message>
+        <source>%1 is deactivated.</source>
+        <translation>%1 ist deaktiviert.</translation>
+    </message>
+</context>
+<context>
+    <name>UsersController</name>
+    <message>
+        <source>User administration</source>
+        <translation>Benutzerverwaltung</translation>
+    </message>
+</context>
+<context>
+    <name>UsersPage</name>
+    <message>
+        <source>User accounts</source>
+        <translation>Benutzerkonten</translation>
+    </message>
+    <message>
+        <source>Choose an account, then what to do; you sign it with your password and a reason. Supervisors unlock; administrators also reset passwords and deactivate.</source>
+        <translation>Wählen Sie ein Konto, dann die Aktion; Sie signieren sie mit Ihrem Passwort und einer Begründung. Vorgesetzte entsperren; die Administration setzt auch Passwörter zurück und deaktiviert.</translation>
+    </message>
+    <message>
+        <source>REFRESH</source>
+        <translation>AKTUALISIEREN</translation>
+    </message>
+    <message>
+        <source>BACK</source>
+        <translation>ZURÜCK</translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation>ABMELDEN</translation>
+    </message>
+    <message>
+        <source>Temporary password: %1</source>
+        <translation>Vorläufiges Passwort: %1</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>AdminSignController</name>
+    <message>
+        <source>Your password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason (mandatory)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>User administration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CANCEL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SIGN</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>ChangePassword</name>
     <message>
         <source>Enter your current (initial) password.</source>
@@ -198,6 +221,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>USER ACCOUNTS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>LOG OUT</source>
         <translation type="unfinished"></translation>
     </message>
@@ -300,6 +327,10 @@
     </message>
     <message>
         <source>REFRESH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>USER ACCOUNTS</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1205,6 +1236,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>AUDIT TRAIL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>REFRESH</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1439,6 +1474,103 @@
     </message>
 </context>
 <context>
+    <name>SiteTrail</name>
+    <message>
+        <source>All</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Logins</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lockouts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Master data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>24 hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>7 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>30 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No events match the filters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Page %1 · newest first · times in %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(no user)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Before: %1 → after: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Everyone</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SiteTrailController</name>
+    <message>
+        <source>QA: site audit trail</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SiteTrailPage</name>
+    <message>
+        <source>Site audit trail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>◀ NEWER</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OLDER ▶</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BACK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>StartController</name>
     <message>
         <source>Batch id</source>
@@ -1517,6 +1649,111 @@
     </message>
     <message>
         <source> who did not perform %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Users</name>
+    <message>
+        <source>active</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LOCKED</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>must change the password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>deactivated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>UNLOCK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RESET PASSWORD</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DEACTIVATE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>I unlock the account of %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>I reset the password of %1: a temporary one, to be changed at the next login.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>I deactivate %1: the account can no longer log in or sign.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: e-signature</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Meaning of the signature: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter your password to sign.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A reason is mandatory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is unlocked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The password of %1 is reset: the temporary password below is shown once.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is deactivated.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>UsersController</name>
+    <message>
+        <source>User administration</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>UsersPage</name>
+    <message>
+        <source>User accounts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose an account, then what to do; you sign it with your password and a reason. Supervisors unlock; administrators also reset passwords and deactivate.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REFRESH</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>BACK</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LOG OUT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Temporary password: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

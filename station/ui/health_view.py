@@ -12,6 +12,7 @@ from .widgets import button, hbox, label
 class HealthPage(QWidget):
     logout = Signal()
     reload = Signal()
+    users = Signal()  # the users page: unlock, reset, deactivate
 
     def __init__(self, vm: HealthVM) -> None:
         super().__init__()
@@ -31,11 +32,13 @@ class HealthPage(QWidget):
         self.reload_button.clicked.connect(self.reload.emit)
         self.logout_button = button("", "plain", name="health_logout")
         self.logout_button.clicked.connect(self.logout.emit)
+        self.users_button = button("", "", name="health_users")
+        self.users_button.clicked.connect(self.users.emit)
         lay.addWidget(self.title)
         lay.addWidget(self.info)
         lay.addWidget(self.checks, 1)
         lay.addWidget(self.message)
-        lay.addLayout(hbox(self.reload_button, None, self.logout_button, spacing=12))
+        lay.addLayout(hbox(self.reload_button, self.users_button, None, self.logout_button, spacing=12))
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -44,6 +47,7 @@ class HealthPage(QWidget):
             self.tr("What `mes-station doctor` checks; the devices are shown in the header above.")
         )
         self.reload_button.setText(self.tr("CHECK AGAIN"))
+        self.users_button.setText(self.tr("USER ACCOUNTS"))
         self.logout_button.setText(self.tr("LOG OUT"))
 
     def refresh(self) -> None:

@@ -15,6 +15,7 @@ class HomePage(QWidget):
     start_batch = Signal()
     logout = Signal()
     reload = Signal()
+    users = Signal()  # the users page (a supervisor unlocks accounts)
 
     def __init__(self, vm: HomeVM) -> None:
         super().__init__()
@@ -42,6 +43,9 @@ class HomePage(QWidget):
         self.reload_button.clicked.connect(self.reload.emit)
         self.logout_button = button("", "plain", name="home_logout")
         self.logout_button.clicked.connect(self.logout.emit)
+        self.users_button = button("", "plain", name="home_users")
+        self.users_button.clicked.connect(self.users.emit)
+        self.users_button.setVisible(False)  # for supervisors and administrators (HomeController)
         self.message = label("", "message", name="home_message")
         left = QVBoxLayout()
         left.addWidget(self.batches_title)
@@ -56,7 +60,7 @@ class HomePage(QWidget):
         cols.addLayout(right, 2)
         lay.addLayout(cols, 1)
         lay.addWidget(self.message)
-        lay.addLayout(hbox(self.reload_button, None, self.logout_button))
+        lay.addLayout(hbox(self.reload_button, self.users_button, None, self.logout_button))
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -65,6 +69,7 @@ class HomePage(QWidget):
         self.open_button.setText(self.tr("OPEN THE BATCH"))
         self.start_button.setText(self.tr("START A NEW BATCH"))
         self.reload_button.setText(self.tr("REFRESH"))
+        self.users_button.setText(self.tr("USER ACCOUNTS"))
         self.logout_button.setText(self.tr("LOG OUT"))
 
     def refresh(self) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from ebr.software import software_name
 from station.engine.api import Logout, StationState
 
+from .controllers.admin import AdminSignController, SiteTrailController, UsersController
 from .controllers.base import Controller, Session
 from .controllers.health import HealthController
 from .controllers.home import HomeController, StartController
@@ -93,6 +94,9 @@ class MainWindow(QMainWindow):
         self.review = ReviewController(s, self)
         self.review_sign = ReviewSignController(s, self)
         self.health = HealthController(s, self)
+        self.users = UsersController(s, self)
+        self.user_sign = AdminSignController(s, self)
+        self.site_trail = SiteTrailController(s, self)
         self.screens: tuple[Controller, ...] = (
             self.login,
             self.password,
@@ -106,6 +110,9 @@ class MainWindow(QMainWindow):
             self.review,
             self.review_sign,
             self.health,
+            self.users,
+            self.user_sign,
+            self.site_trail,
         )
         for screen in self.screens:
             screen.setParent(self)  # gone with the window: no device reading reaches it after
@@ -150,6 +157,12 @@ class MainWindow(QMainWindow):
         self.review.sign_requested.connect(self.review_sign.open)
         self.review_sign.signed.connect(self.review.show_review)
         self.review_sign.cancelled.connect(lambda: self.show_screen(self.review))
+        self.health.view.users.connect(self.users.open)
+        self.home.view.users.connect(self.users.open)
+        self.reviews.view.site_trail.connect(self.site_trail.open)
+        self.users.task_requested.connect(self.user_sign.open)
+        self.user_sign.signed.connect(self.users.after_task)
+        self.user_sign.cancelled.connect(lambda: self.show_screen(self.users))
 
     def _watch_activity(self) -> None:
         """Every tap on a button and every key typed counts as activity (for the idle logout)."""

@@ -65,6 +65,7 @@ class ReviewListPage(QWidget):
     open_batch = Signal(str)
     logout = Signal()
     reload = Signal()
+    site_trail = Signal()  # QA's page of the site's audit trail
 
     def __init__(self, vm: ReviewQueueVM) -> None:
         super().__init__()
@@ -87,12 +88,14 @@ class ReviewListPage(QWidget):
         self.reload_button.clicked.connect(self.reload.emit)
         self.logout_button = button("", "plain", name="reviews_logout")
         self.logout_button.clicked.connect(self.logout.emit)
+        self.trail_button = button("", "plain", name="reviews_site_trail")
+        self.trail_button.clicked.connect(self.site_trail.emit)
         self.message = label("", "message", name="reviews_message")
         lay.addWidget(self.title)
         lay.addWidget(self.info)
         lay.addWidget(self.batches, 1)
         lay.addWidget(self.message)
-        bottom = hbox(self.reload_button, None, self.logout_button, spacing=12)
+        bottom = hbox(self.reload_button, self.trail_button, None, self.logout_button, spacing=12)
         bottom.addWidget(self.open_button, 2)
         lay.addLayout(bottom)
         self.retranslate()
@@ -105,6 +108,7 @@ class ReviewListPage(QWidget):
             )
         )
         self.open_button.setText(self.tr("REVIEW THE BATCH"))
+        self.trail_button.setText(self.tr("AUDIT TRAIL"))
         self.reload_button.setText(self.tr("REFRESH"))
         self.logout_button.setText(self.tr("LOG OUT"))
 

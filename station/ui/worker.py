@@ -75,6 +75,7 @@ class _Worker(QObject):
     review_opened = Signal(int, object)  # ReviewVM | Failed
     review_signed = Signal(int, object)  # ReviewVM | Refused | Failed
     prepared = Signal(int, object)  # Started | Failed
+    called = Signal(int, object)  # what the function returned | Failed
 
     def __init__(self, factory: Callable[[], Engine]) -> None:
         super().__init__()
@@ -149,6 +150,10 @@ class _Worker(QObject):
 
         self._answer(self.review_signed, rid, "sign review", sign)
 
+    @Slot(int, object)
+    def call(self, rid: int, work: Callable[[Engine], object]) -> None:
+        self._answer(self.called, rid, "call", lambda: work(self.engine()))
+
     @Slot()
     def close(self) -> None:
         try:
@@ -172,6 +177,7 @@ class EngineClient(QObject):
     _load_queue = Signal(int)
     _open_review = Signal(int, str)
     _sign_review = Signal(int, str, object)
+    _call = Signal(int, object)
     _close = Signal()
 
     def __init__(self, factory: Callable[[], Engine], parent: QObject | None = None) -> None:
@@ -192,6 +198,7 @@ class EngineClient(QObject):
             (self._load_queue, w.load_queue),
             (self._open_review, w.open_review),
             (self._sign_review, w.sign_review),
+            (self._call, w.call),
             (self._close, w.close),
         ):
             post.connect(run)
@@ -202,6 +209,7 @@ class EngineClient(QObject):
             w.queue_loaded,
             w.review_opened,
             w.review_signed,
+            w.called,
         ):
             answer.connect(self._answered)
         self._thread.finished.connect(self._worker.deleteLater)
@@ -242,6 +250,11 @@ class EngineClient(QObject):
     ) -> None:
         """Sign the verdict; the answer is the review as reloaded, or the service's refusal."""
         self._sign_review.emit(self._register(then), batch_id, request)
+
+    def call(self, work: Callable[[Engine], object], then: Callable[[Any], None]) -> None:
+        """Run ``work(engine)`` on the engine thread (a read for a screen: the users, a page of
+        the site's audit trail); ``then`` gets what it returned, or ``Failed``."""
+        self._call.emit(self._register(then), work)
 
     # ------------------------------------------------------------------ bookkeeping
 

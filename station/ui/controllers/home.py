@@ -8,6 +8,7 @@ from station.engine.api import Action, OpenBatch, Outcome, StartBatch
 
 from ..forms import FormPage
 from ..home_view import HomePage
+from ..viewmodels.admin import may_administer
 from ..viewmodels.home import HomeVM
 from ..viewmodels.reasons import explain
 from ..worker import Failed, HomeLists
@@ -30,6 +31,9 @@ class HomeController(Controller):
 
     def open(self) -> None:
         self.vm.message = ""
+        state = self.session.state
+        roles = state.user.roles if state is not None and state.user is not None else ()
+        self.view.users_button.setVisible(may_administer(roles))
         self.router.show_screen(self)
         self.load()
 
