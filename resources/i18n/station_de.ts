@@ -506,8 +506,8 @@
         <translation>Eigenes Passwort festlegen</translation>
     </message>
     <message>
-        <source>Your password is still the initial one. Choose a new password of at least 8 characters.</source>
-        <translation>Ihr Passwort ist noch das Initialpasswort. Wählen Sie ein neues mit mindestens 8 Zeichen.</translation>
+        <source>Your password must be changed: it is the initial one, an administrator reset it, or it has expired. Choose a new one: at least 8 characters of 3 kinds, none of your last passwords.</source>
+        <translation>Ihr Passwort muss geändert werden: es ist das Initialpasswort, die Administration hat es zurückgesetzt, oder es ist abgelaufen. Wählen Sie ein neues: mindestens 8 Zeichen aus 3 Arten, keines Ihrer letzten Passwörter.</translation>
     </message>
     <message>
         <source>SAVE PASSWORD</source>

@@ -506,7 +506,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Your password is still the initial one. Choose a new password of at least 8 characters.</source>
+        <source>Your password must be changed: it is the initial one, an administrator reset it, or it has expired. Choose a new one: at least 8 characters of 3 kinds, none of your last passwords.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

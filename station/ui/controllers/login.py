@@ -135,7 +135,10 @@ class PasswordController(FormController):
         super().retranslate(language)
         self.view.title.setText(self.tr("Set your own password"))
         self.view.info.setText(
-            self.tr("Your password is still the initial one. Choose a new password of at least 8 characters.")
+            self.tr(
+                "Your password must be changed: it is the initial one, an administrator reset it, or it "
+                "has expired. Choose a new one: at least 8 characters of 3 kinds, none of your last passwords."
+            )
         )
         self.view.submit_button.setText(self.tr("SAVE PASSWORD"))
         self.view.cancel_button.setText(self.tr("LOG OUT"))
