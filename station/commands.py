@@ -40,7 +40,7 @@ def _store(args: argparse.Namespace, *, create: bool = False, read_only: bool = 
         # --db, else the configuration file's database.url (or MES_STATION_DB), else the default
         db = open_store(store_url(args), create=create, read_only=read_only)
     except StoreError as exc:
-        raise CommandError(str(exc), 2) from None
+        raise CommandError(str(exc), getattr(exc, "exit_code", 2)) from None
     _OPENED.append(db)
     return db
 
@@ -119,11 +119,21 @@ def master_import(args: argparse.Namespace) -> int:
         bootstrap_allowed,
         import_master_data,
         prepare,
+        read_all,
     )
 
-    db = _store(args, create=True)
     for path in args.files:
         _read(path)
+    try:
+        # Every file is read and checked before a store is opened (or made, by the bootstrap).
+        files_read = read_all(args.files)
+    except MasterDataInvalid as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        if len(args.files) > 1:
+            print("nothing was imported: correct the files and import them again", file=sys.stderr)
+        return 2
+    db = _store(args, create=True)
     has_users = _has_users(db)
     if args.user is None and has_users:
         raise UsageError(
@@ -138,7 +148,7 @@ def master_import(args: argparse.Namespace) -> int:
     problems: list[str] = []
     try:
         # Read, check and hash every file first: the write lock is taken for the writing alone.
-        prepared = prepare(db, args.files)
+        prepared = prepare(db, files_read)
     except MasterDataInvalid as exc:
         prepared, problems = [], [str(problem) for problem in exc.problems]
     except StoreError as exc:
