@@ -144,7 +144,10 @@ def load_yaml(text: str, *, what: str, max_bytes: int) -> Any:
     if anchors:
         raise YamlRefused(
             # one line per line of the file: an alias bomb repeats its aliases thousands of times
-            [(line, f"anchors and aliases (& and *) are not allowed in {what}") for line in sorted(set(anchors))]
+            [
+                (line, f"anchors and aliases (& and *) are not allowed in {what}")
+                for line in sorted(set(anchors))
+            ]
         )
     return document
 

@@ -233,3 +233,42 @@ def test_dropped_table_is_a_damaged_store_exit_3(approved_db: str) -> None:
             f"mes-station: database {approved_db} is damaged: table signatures is missing although its "
             f"schema is at {head_revision()}; restore the last backup (`mes-station db restore`)"
         ), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (
+            ["run", "{f}"],
+            "{f}:1: the file is 21,474,836,480 bytes: a batch script may have at most 4,194,304",
+        ),
+        (
+            ["master", "import", "{f}"],
+            "mes-station: {f}:1: the file is 21,474,836,480 bytes: a master-data file may have at most 33,554,432",
+        ),
+        (
+            ["recipe", "import", "{f}", "--user", "qa.dubois", "--password-file", "/dev/null"],
+            "mes-station: {f}:1: the file is 21,474,836,480 bytes: a recipe may have at most 1,048,576",
+        ),
+        (
+            ["ebr", "verify", "--file", "{f}"],
+            "mes-station: {f}: the file is 21,474,836,480 bytes: an export may have at most 268,435,456",
+        ),
+        (
+            ["config", "check", "--config", "{f}"],
+            "{f}:1: the file is 21,474,836,480 bytes: a configuration file may have at most 1,048,576",
+        ),
+    ],
+)
+def test_a_huge_input_file_is_refused_unread(
+    approved_db: str, tmp_path: Path, command: list[str], said: str
+) -> None:
+    """A 20 GB file (sparse: nothing is written) is refused by its size before it is read."""
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as f:
+        f.truncate(20 << 30)
+    args = [a.replace("{f}", str(huge)) for a in command]
+    db = [] if command[0] == "config" or "--file" in command else ["--db", approved_db]
+    result = run_cli(*args, *db, timeout=30)
+    assert result.returncode == 2, result.stderr
+    assert said.replace("{f}", str(huge)) in result.stderr.splitlines(), result.stderr
