@@ -73,10 +73,10 @@ class ImportReport:
         return self.added + self.changed
 
 
-def prepare(db: Database, paths: Sequence[str | Path]) -> list[SiteFileRead]:
-    """Read and validate master-data files, and hash the initial passwords of users the store
-    does not hold yet: every slow part of an import, outside any write transaction. Raises
-    MasterDataInvalid with the problems of every file."""
+def read_all(paths: Sequence[str | Path]) -> list[SiteFileRead]:
+    """Read and validate master-data files, touching no store: a refused file (bad YAML, an
+    alias bomb, too large) neither creates a store nor waits for one. Raises MasterDataInvalid
+    with the problems of every file."""
     reads: list[SiteFileRead] = []
     problems = []
     for path in paths:
@@ -86,6 +86,16 @@ def prepare(db: Database, paths: Sequence[str | Path]) -> list[SiteFileRead]:
             problems.extend(invalid.problems)
     if problems:
         raise MasterDataInvalid(problems)
+    return reads
+
+
+def prepare(db: Database, files: Sequence[str | Path] | Sequence[SiteFileRead]) -> list[SiteFileRead]:
+    """Files read and validated (:func:`read_all`, unless already read), and the initial
+    passwords of users the store does not hold yet hashed: every slow part of an import,
+    outside any write transaction. Raises MasterDataInvalid with the problems of every file."""
+    reads = [f for f in files if isinstance(f, SiteFileRead)]
+    if len(reads) != len(files):
+        reads = read_all([f for f in files if not isinstance(f, SiteFileRead)])
     with db.unit_of_work(read_only=True) as uow:
         existing = frozenset(uow.session.scalars(select(User.id)))
     return [
