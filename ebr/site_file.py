@@ -3,8 +3,9 @@
 The format is ``tests/data/masterdata/site.yaml``: one YAML mapping with the lists
 ``documents``, ``users``, ``training``, ``materials``, ``lots`` and ``equipment`` (each
 optional), and the mapping ``password_policy`` (optional: the defaults apply without it).
-It is read by ``recipes.safe_yaml`` (size limited, no anchors or aliases, exact decimals) and validated whole: pydantic models with ``extra="forbid"`` for shape and types,
-then the cross-checks (duplicates, references, GTIN check digits, retest after expiry, a
+It is read by ``recipes.safe_yaml`` (size limited, no anchors or aliases, exact decimals)
+and validated whole: pydantic models with ``extra="forbid"`` for shape and types, then the
+cross-checks (duplicates, references, GTIN check digits, retest after expiry, a
 scale's limits); every problem is reported as ``FILE:LINE: field: message`` in one
 :class:`MasterDataInvalid`.
 
