@@ -30,6 +30,7 @@ from ebr.sync import anchoring
 from ebr.sync.identity import chain_id, ensure_genesis
 from ebr.sync.protocol import wire_event
 from ebr.sync.receipts import Receipt, ReceiptInvalid, check
+from ebr.sync.tls import own_certificate_problem, unreachable_hint
 from ebr.sync_models import SyncAlarm
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,9 @@ class HubLink:
             return httpx.Client(base_url=self.url, timeout=self.timeout_s)
         if self.certificate is None or self.key is None or self.ca is None:
             raise SyncRefused("mutual TLS needs the station's certificate, its key and the hub's CA")
+        problem = own_certificate_problem(self.certificate)
+        if problem:
+            raise SyncRefused(problem)
         context = ssl.create_default_context(cafile=str(self.ca))
         context.load_cert_chain(str(self.certificate), str(self.key))
         return httpx.Client(base_url=self.url, timeout=self.timeout_s, verify=context)
@@ -94,7 +98,8 @@ def push_once(db: Database, link: HubLink, station_id: str, client: httpx.Client
     try:
         response = client.post(f"/v1/chains/{chain}/events", json=body)
     except httpx.TransportError as exc:
-        raise HubUnreachable(f"hub unreachable: {type(exc).__name__}: {exc}") from None
+        hint = unreachable_hint(link.url, exc)
+        raise HubUnreachable(f"hub unreachable: {type(exc).__name__}: {exc}{hint}") from None
     if response.status_code in (409, 403):
         message = _error_of(response)
         kind = (
