@@ -234,10 +234,7 @@ def run(pg: str, args: argparse.Namespace) -> int:
         cpu = peak = 0.0
         drained_at = None
         while drained_at is None:
-            if os.environ.get("XIDLE"):
-                time.sleep(0.1)
-            else:
-                line.batch(actions, commits)
+            line.batch(actions, commits)
             cpu, peak = _proc(sync.pid)
             with db.unit_of_work(read_only=True) as uow:
                 acked = int(uow.connection.execute(text("SELECT acked_seq FROM sync_state")).scalar_one())
@@ -250,8 +247,6 @@ def run(pg: str, args: argparse.Namespace) -> int:
               f"(the line ran {line.batches - args.idle_batches} batches meanwhile)")  # fmt: skip
         print(f"sync process: {cpu:.1f} CPU s ({cpu / drain * 100:.0f}% of one core), peak RSS {peak:.0f} MB; "
               f"hub process: {hub_cpu:.1f} CPU s, peak RSS {hub_peak:.0f} MB")  # fmt: skip
-        if not actions:
-            return 0
         a99, c99, i99 = pct(actions, 99) * ms, pct(commits, 99) * ms, pct(idle_actions, 99) * ms
         print(f"step action while draining ({len(actions)}): median {statistics.median(actions) * ms:.2f} ms, "
               f"p99 {a99:.2f} ms")  # fmt: skip

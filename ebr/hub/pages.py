@@ -58,55 +58,48 @@ class Station:
 
 
 class _Copies:
-    """The rebuilt copy and the verification of each chain, kept while its head does not move
-    (a push moves it; the next page then rebuilds). Derived data only: any hub process may
-    serve any page."""
+    """The rebuilt copy of each chain, kept while its head does not move (a push moves it; the
+    next page then rebuilds). Derived data only: any hub process may serve any page. The
+    verdict on a chain is not kept: each page re-verifies what the hub holds now, so a copy
+    edited behind the hub's back shows at the next look."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._copies: dict[str, ChainCopy] = {}
-        self._verified: dict[tuple[str, int], str | None] = {}
 
     def copy(self, db: Database, chain_id: str, head_seq: int) -> ChainCopy:
         with self._lock:
             held = self._copies.get(chain_id)
             if held is None or held.head_seq != head_seq:
-                if held is not None:
-                    held.engine.dispose()
+                # The old copy is not disposed: a reader may still hold it; it goes with the last.
                 held = self._copies[chain_id] = rebuild(db, chain_id)
             return held
-
-    def problem(self, db: Database, chain_id: str, head_seq: int) -> str | None:
-        with self._lock:
-            if (chain_id, head_seq) not in self._verified:
-                self._verified[(chain_id, head_seq)] = verify_chain(db, chain_id)
-            return self._verified[(chain_id, head_seq)]
 
 
 COPIES = _Copies()
 
 
-def _stations(db: Database) -> list[Station]:
+def _stations(db: Database, chain_id: str | None = None) -> list[Station]:
+    """Every station (or the one of ``chain_id``), each chain verified as the hub holds it now."""
+    query = (
+        select(HubChain.station_id, HubChain.chain_id, HubChain.head_seq, func.max(HubEvent.received_at))
+        .join(HubEvent, HubEvent.chain_id == HubChain.chain_id, isouter=True)
+        .group_by(HubChain.station_id, HubChain.chain_id, HubChain.head_seq)
+        .order_by(HubChain.station_id, HubChain.chain_id)
+    )
+    if chain_id is not None:
+        query = query.where(HubChain.chain_id == chain_id)
     with db.unit_of_work(read_only=True) as uow:
-        rows = list(
-            uow.connection.execute(
-                select(
-                    HubChain.station_id, HubChain.chain_id, HubChain.head_seq, func.max(HubEvent.received_at)
-                )
-                .join(HubEvent, HubEvent.chain_id == HubChain.chain_id, isouter=True)
-                .group_by(HubChain.station_id, HubChain.chain_id, HubChain.head_seq)
-                .order_by(HubChain.station_id, HubChain.chain_id)
-            )
-        )
+        rows = list(uow.connection.execute(query))
     return [
-        Station(str(s), str(c), int(h), None if r is None else str(r), COPIES.problem(db, str(c), int(h)))
+        Station(str(s), str(c), int(h), None if r is None else str(r), verify_chain(db, str(c)))
         for s, c, h, r in rows
     ]
 
 
 def _records(db: Database, station: Station) -> list[BatchRecord]:
     copy = COPIES.copy(db, station.chain_id, station.head_seq)
-    with copy.session() as session:
+    with copy.lock, copy.session() as session:
         return [
             load_batch_record(session, b, chain_verified=station.problem is None, site_timezone=HUB_TIMEZONE)
             for b in copy.batches
@@ -114,11 +107,11 @@ def _records(db: Database, station: Station) -> list[BatchRecord]:
 
 
 def _record(db: Database, chain_id: str, batch_id: str) -> tuple[Station, BatchRecord] | None:
-    station = next((s for s in _stations(db) if s.chain_id == chain_id), None)
+    station = next(iter(_stations(db, chain_id)), None)
     if station is None:
         return None
     copy = COPIES.copy(db, chain_id, station.head_seq)
-    with copy.session() as session:
+    with copy.lock, copy.session() as session:
         try:
             record = load_batch_record(
                 session, batch_id, chain_verified=station.problem is None, site_timezone=HUB_TIMEZONE

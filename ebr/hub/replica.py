@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
@@ -42,13 +43,15 @@ _MASTER_READ = ("document", "user", "training", "material")
 
 @dataclass(frozen=True)
 class ChainCopy:
-    """One station's chain as the hub holds it, rebuilt as a station's store."""
+    """One station's chain as the hub holds it, rebuilt as a station's store. One in-memory
+    connection serves it: readers take ``lock`` in turn."""
 
     chain_id: str
     station_id: str
     head_seq: int
     engine: Engine
     batches: tuple[str, ...]  # batch ids, in the order they were started
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False)
 
     def session(self) -> Session:
         return Session(self.engine)
