@@ -77,6 +77,8 @@ def sync_command(args: argparse.Namespace) -> int:
     url = args.hub or config.get("hub.url")
     if not url:
         raise UsageError("sync: no hub (hub.url in the configuration, or --hub URL)")
+    if args.insecure and not url.startswith("http://"):
+        raise UsageError(f"sync: --insecure is for a plain http:// hub (a demo); {url} is not one")
     if not 1 <= args.batch <= 1000:
         raise UsageError("sync: --batch must be 1..1000")
     tls = {part: config.get(f"hub.{part}") for part in ("certificate", "key", "ca")}

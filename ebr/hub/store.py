@@ -10,7 +10,6 @@ is written to ``hub_alarms`` in a transaction of its own, so it stays when the r
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -27,13 +26,15 @@ from ebr.sync_models import HubAlarm, HubChain, HubEvent
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
 class Refused(Exception):
-    """A push refused: the HTTP status and one line that says why."""
+    """A push refused: the HTTP status and one line that says why. (Not a frozen dataclass: an
+    exception raised inside a ``with`` block gets its traceback assigned on the way out.)"""
 
-    status: int
-    message: str
-    alarm: str | None = None  # the alarm kind raised, if any
+    def __init__(self, status: int, message: str, alarm: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.alarm = alarm  # the alarm kind raised, if any
 
     def __str__(self) -> str:
         return self.message

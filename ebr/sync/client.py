@@ -27,9 +27,10 @@ from ebr import clock, outbox
 from ebr.chain import utc_iso
 from ebr.database import Database
 from ebr.sync import anchoring
-from ebr.sync.identity import chain_id, ensure_genesis
+from ebr.sync.identity import chain_id, ensure_genesis, genesis_station
 from ebr.sync.protocol import wire_event
 from ebr.sync.receipts import Receipt, ReceiptInvalid, check
+from ebr.sync.tls import own_certificate_problem, unreachable_hint
 from ebr.sync_models import SyncAlarm
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,9 @@ class HubLink:
             return httpx.Client(base_url=self.url, timeout=self.timeout_s)
         if self.certificate is None or self.key is None or self.ca is None:
             raise SyncRefused("mutual TLS needs the station's certificate, its key and the hub's CA")
+        problem = own_certificate_problem(self.certificate)
+        if problem:
+            raise SyncRefused(problem)
         context = ssl.create_default_context(cafile=str(self.ca))
         context.load_cert_chain(str(self.certificate), str(self.key))
         return httpx.Client(base_url=self.url, timeout=self.timeout_s, verify=context)
@@ -79,11 +83,31 @@ def raise_alarm(db: Database, kind: str, detail: str) -> None:
     log.error("sync alarm %s: %s", kind, detail)
 
 
-def push_once(db: Database, link: HubLink, station_id: str, client: httpx.Client, batch: int = 500) -> int:
-    """Push one run; the number of events the hub acknowledged (0: nothing was unsent)."""
+def identify(db: Database, station_id: str) -> str:
+    """The genesis event written if it is not yet (once per sync, not per push: it takes the
+    store's write lock); the station id the chain holds."""
+    with db.unit_of_work(read_only=True) as uow:
+        found = genesis_station(uow)
+    if found is not None:
+        return found
     with db.unit_of_work() as uow:
         station = ensure_genesis(uow, station_id)
         uow.commit()
+    return station
+
+
+def push_once(
+    db: Database,
+    link: HubLink,
+    station_id: str,
+    client: httpx.Client,
+    batch: int = 500,
+    *,
+    identified: bool = False,
+) -> int:
+    """Push one run; the number of events the hub acknowledged (0: nothing was unsent).
+    ``identified``: the caller has run :func:`identify`, and ``station_id`` is what it gave."""
+    station = station_id if identified else identify(db, station_id)
     with db.unit_of_work(read_only=True) as uow:
         chain = chain_id(uow)
         items = outbox.pending(uow, limit=batch)
@@ -94,7 +118,8 @@ def push_once(db: Database, link: HubLink, station_id: str, client: httpx.Client
     try:
         response = client.post(f"/v1/chains/{chain}/events", json=body)
     except httpx.TransportError as exc:
-        raise HubUnreachable(f"hub unreachable: {type(exc).__name__}: {exc}") from None
+        hint = unreachable_hint(link.url, exc)
+        raise HubUnreachable(f"hub unreachable: {type(exc).__name__}: {exc}{hint}") from None
     if response.status_code in (409, 403):
         message = _error_of(response)
         kind = (
@@ -141,8 +166,9 @@ def sync_until_caught_up(db: Database, link: HubLink, station_id: str, batch: in
     """Push until nothing is unsent; the number of events acknowledged."""
     total = 0
     with link.client() as client:
+        station = identify(db, station_id)
         while True:
-            sent = push_once(db, link, station_id, client, batch)
+            sent = push_once(db, link, station, client, batch, identified=True)
             total += sent
             if sent == 0:
                 return total
@@ -198,11 +224,14 @@ def run_forever(
     exponential backoff and full jitter (so a site's stations do not all return at once)."""
     failures = 0
     client = None
+    station = None
     while not stop.is_set():
         try:
             if client is None:
                 client = link.client()
-            sent = push_once(db, link, station_id, client, batch)
+            if station is None:
+                station = identify(db, station_id)
+            sent = push_once(db, link, station, client, batch, identified=True)
             failures = 0
             if sent == 0:
                 stop.wait(idle_s)
