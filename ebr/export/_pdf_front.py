@@ -40,7 +40,7 @@ from ebr.export._pdfgrid import (
     CellLike,
     Grid,
 )
-from ebr.export.record import BatchRecord, Exceptions
+from ebr.export.record import BatchRecord, Exceptions, manual_reason_text
 
 
 def _cover(record: BatchRecord, found: Exceptions) -> list[Flowable]:
@@ -301,23 +301,33 @@ def _exceptions(record: BatchRecord, found: Exceptions) -> list[Flowable]:
             Spacer(1, 3 * mm),
         ]
     if found.manual_weighings:
-        rows = [
-            [
-                Cell(c.step_id, bold=True),
-                f"{c.material_code} {c.material_name}\nLot {c.lot}",
-                Cell(num(c.net, c.unit), bold=True),
-                Cell(f"typed in ({c.source})", bold=True, color=RED),
-                c.scale_id or "—",
-                _who_when(record, c.weighed_by, c.weighed_at),
-            ]
-            for c in found.manual_weighings
-        ]
+        rows = []
+        for c in found.manual_weighings:
+            sig = signatures.get(c.witness_signature_uid or "")
+            witnessed: str | Cell = (
+                f"{sig.printed_name}: {sig.meaning}\n{_when(record, sig.signed_at)}"
+                if sig
+                else Cell("no witness", color=RED)
+            )
+            rows.append(
+                [
+                    Cell(c.step_id, bold=True),
+                    f"{c.material_code} {c.material_name}\nLot {c.lot}",
+                    Cell(num(c.net, c.unit), bold=True),
+                    Cell(
+                        f"typed in ({c.source})\n{manual_reason_text(c) or ''}".strip(), bold=True, color=RED
+                    ),
+                    c.scale_id or "—",
+                    _who_when(record, c.weighed_by, c.weighed_at),
+                    witnessed,
+                ]
+            )
         out += [
             _h2(f"Weights entered by hand, not read from the scale ({len(rows)})"),
             Grid(
-                [1.1, 2.8, 1.3, 1.8, 1.5, 2.2],
+                [1.0, 2.2, 1.2, 2.3, 1.2, 1.8, 2.3],
                 rows,
-                header=["Step", "Material / lot", "Net", "Source", "Scale", "By / when"],
+                header=["Step", "Material / lot", "Net", "Source / reason", "Scale", "By / when", "Witness"],
             ),
             Spacer(1, 3 * mm),
         ]

@@ -445,7 +445,12 @@ class _Reader:
                 materials=self.materials,
             ),
             equipment=tuple(self.equipment),
-            consumptions=tuple(self.consumptions),
+            consumptions=tuple(
+                dataclasses.replace(c, witness_signature_uid=signed.get(("lot_consumptions", c.uid)))
+                if c.witness
+                else c
+                for c in self.consumptions
+            ),
             measurements=tuple(self.measurements),
             refusals=tuple(self.refusals),
             deviations=tuple(
