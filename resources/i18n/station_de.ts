@@ -61,6 +61,10 @@
         <translation>Waage: GETRENNT</translation>
     </message>
     <message>
+        <source>Scale: FAULT</source>
+        <translation>Waage: STÖRUNG</translation>
+    </message>
+    <message>
         <source>Scale: connected</source>
         <translation>Waage: verbunden</translation>
     </message>
@@ -377,6 +381,68 @@
             <numerusform>Nach %n Minute ohne Aktivität abgemeldet.</numerusform>
             <numerusform>Nach %n Minuten ohne Aktivität abgemeldet.</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ManualWeighView</name>
+    <message>
+        <source>Weight entered by hand: the scale cannot weigh</source>
+        <translation>Gewicht von Hand eingeben: die Waage kann nicht wiegen</translation>
+    </message>
+    <message>
+        <source>Why is the weight entered by hand?</source>
+        <translation>Warum wird das Gewicht von Hand eingegeben?</translation>
+    </message>
+    <message>
+        <source>CANCEL</source>
+        <translation>ABBRECHEN</translation>
+    </message>
+    <message>
+        <source>NEXT: WITNESS  ▶</source>
+        <translation>WEITER: ZEUGE  ▶</translation>
+    </message>
+    <message>
+        <source>A second person (a supervisor) signs as witness of this weight</source>
+        <translation>Eine zweite Person (Vorgesetzte/r) unterschreibt als Zeuge dieses Gewichts</translation>
+    </message>
+    <message>
+        <source>The reason, in words</source>
+        <translation>Der Grund, in Worten</translation>
+    </message>
+    <message>
+        <source>Witness: user id or badge</source>
+        <translation>Zeuge: Benutzerkennung oder Ausweis</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>SIGN AND RECORD</source>
+        <translation>UNTERSCHREIBEN UND ERFASSEN</translation>
+    </message>
+    <message>
+        <source>◀  BACK</source>
+        <translation>◀  ZURÜCK</translation>
+    </message>
+</context>
+<context>
+    <name>ManualWeighing</name>
+    <message>
+        <source>Scale disconnected</source>
+        <translation>Waage getrennt</translation>
+    </message>
+    <message>
+        <source>Scale faulty</source>
+        <translation>Waage gestört</translation>
+    </message>
+    <message>
+        <source>Scale out of calibration during the batch</source>
+        <translation>Waage während der Charge außer Kalibrierung</translation>
+    </message>
+    <message>
+        <source>Other reason (in words)</source>
+        <translation>Anderer Grund (in Worten)</translation>
     </message>
 </context>
 <context>
@@ -744,6 +810,22 @@
     <message>
         <source>The record of batch {batch} does not verify ({problem}): it cannot be approved</source>
         <translation>Das Protokoll der Charge {batch} ist nicht unversehrt ({problem}): es kann nicht freigegeben werden</translation>
+    </message>
+    <message>
+        <source>A weight entered by hand needs its reason: the scale is disconnected, faulty or out of calibration, or another reason in words</source>
+        <translation>Ein von Hand eingegebenes Gewicht braucht seinen Grund: die Waage ist getrennt, gestört oder außer Kalibrierung, oder ein anderer Grund in Worten</translation>
+    </message>
+    <message>
+        <source>A weight entered by hand needs a second person&apos;s e-signature as witness</source>
+        <translation>Ein von Hand eingegebenes Gewicht braucht die elektronische Unterschrift einer zweiten Person als Zeuge</translation>
+    </message>
+    <message>
+        <source>{witness} entered the weight: the witness must be another person</source>
+        <translation>{witness} hat das Gewicht eingegeben: der Zeuge muss eine andere Person sein</translation>
+    </message>
+    <message>
+        <source>A weight entered by hand is not overridden: enter it again, witnessed</source>
+        <translation>Ein von Hand eingegebenes Gewicht wird nicht übersteuert: geben Sie es erneut ein, mit Zeuge</translation>
     </message>
     <message>
         <source>The session of {user} has ended ({why}): log in again</source>
@@ -1519,8 +1601,12 @@
         <translation>Etikett der einzuwiegenden Partie scannen.</translation>
     </message>
     <message>
-        <source>SCALE DISCONNECTED. Check the cable; weighing resumes when the scale is back.</source>
-        <translation>WAAGE GETRENNT. Kabel prüfen; das Wiegen geht weiter, sobald die Waage wieder da ist.</translation>
+        <source>SCALE DISCONNECTED. Check the cable; weighing resumes when the scale is back, or enter the weight by hand with a witness.</source>
+        <translation>WAAGE GETRENNT. Prüfen Sie das Kabel; das Wiegen geht weiter, sobald die Waage wieder da ist, oder geben Sie das Gewicht mit Zeuge von Hand ein.</translation>
+    </message>
+    <message>
+        <source>SCALE FAULT (%1). Call maintenance, or enter the weight by hand with a witness.</source>
+        <translation>WAAGENSTÖRUNG (%1). Rufen Sie die Instandhaltung, oder geben Sie das Gewicht mit Zeuge von Hand ein.</translation>
     </message>
     <message>
         <source>Waiting for the scale…</source>
@@ -1560,6 +1646,10 @@
     <message>
         <source>ACCEPT</source>
         <translation>ÜBERNEHMEN</translation>
+    </message>
+    <message>
+        <source>ENTER BY HAND</source>
+        <translation>VON HAND EINGEBEN</translation>
     </message>
     <message>
         <source>Scan the lot label (GS1)</source>
@@ -1719,6 +1809,10 @@
     <message>
         <source>Do not release the batch: report the record to QA management and plant IT.</source>
         <translation>Charge nicht freigeben: das Protokoll der QA-Leitung und der Werks-IT melden.</translation>
+    </message>
+    <message>
+        <source>Choose why the scale cannot be used and have a supervisor sign as witness.</source>
+        <translation>Wählen Sie, warum die Waage nicht nutzbar ist, und lassen Sie eine(n) Vorgesetzte(n) als Zeugen unterschreiben.</translation>
     </message>
 </context>
 </TS>

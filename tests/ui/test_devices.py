@@ -50,7 +50,7 @@ def test_accept_only_when_stable_inside_tolerance_and_scale_replug(rig, qtbot, w
     value = weighing["new_value"]
     assert (value["source"], value["device_serial"], Decimal(value["net"])) == (
         "scale",
-        "SIM0001",
+        "B150-4471920",  # as the floor scale bound at OP20.S10 reported it
         Decimal("60.02"),
     )
 
@@ -106,10 +106,9 @@ def test_a_reading_delivered_after_the_station_closed_reaches_no_screen(
 
     from .real_engine import engine_factory
 
-    scale, scanner = simulators()
-    station = build_station(
-        engine_factory(station_db, []), scale_link=scale.address, scanner_link=scanner.address
-    )
+    scales, scanner = simulators()
+    links = {equipment: scale.address for equipment, scale in scales.items()}
+    station = build_station(engine_factory(station_db, []), scales=links, scanner_link=scanner.address)
     station.window.show()
     hub = station.devices
     station.close()
