@@ -386,14 +386,6 @@
 <context>
     <name>ManualWeighView</name>
     <message>
-        <source>Weight entered by hand: the scale cannot weigh</source>
-        <translation>Gewicht von Hand eingeben: die Waage kann nicht wiegen</translation>
-    </message>
-    <message>
-        <source>Why is the weight entered by hand?</source>
-        <translation>Warum wird das Gewicht von Hand eingegeben?</translation>
-    </message>
-    <message>
         <source>CANCEL</source>
         <translation>ABBRECHEN</translation>
     </message>
@@ -402,8 +394,12 @@
         <translation>WEITER: ZEUGE  ▶</translation>
     </message>
     <message>
-        <source>A second person (a supervisor) signs as witness of this weight</source>
-        <translation>Eine zweite Person (Vorgesetzte/r) unterschreibt als Zeuge dieses Gewichts</translation>
+        <source>Entered by hand: why not from the scale?</source>
+        <translation>Von Hand: warum nicht von der Waage?</translation>
+    </message>
+    <message>
+        <source>A second person (a supervisor) signs as witness of this weight entered by hand:</source>
+        <translation>Eine zweite Person (Vorgesetzte/r) unterschreibt als Zeuge dieses von Hand eingegebenen Gewichts:</translation>
     </message>
     <message>
         <source>The reason, in words</source>
@@ -419,11 +415,7 @@
     </message>
     <message>
         <source>SIGN AND RECORD</source>
-        <translation>UNTERSCHREIBEN UND ERFASSEN</translation>
-    </message>
-    <message>
-        <source>◀  BACK</source>
-        <translation>◀  ZURÜCK</translation>
+        <translation>UNTERSCHREIBEN</translation>
     </message>
 </context>
 <context>

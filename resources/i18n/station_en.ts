@@ -386,14 +386,6 @@
 <context>
     <name>ManualWeighView</name>
     <message>
-        <source>Weight entered by hand: the scale cannot weigh</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Why is the weight entered by hand?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>CANCEL</source>
         <translation type="unfinished"></translation>
     </message>
@@ -402,7 +394,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>A second person (a supervisor) signs as witness of this weight</source>
+        <source>Entered by hand: why not from the scale?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A second person (a supervisor) signs as witness of this weight entered by hand:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -419,10 +415,6 @@
     </message>
     <message>
         <source>SIGN AND RECORD</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>◀  BACK</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

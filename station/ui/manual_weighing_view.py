@@ -5,7 +5,7 @@ e-signature on the on-screen keyboard."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from station.engine.api import MANUAL_REASONS
 
@@ -17,10 +17,12 @@ from .widgets import BoundField, FieldGroup, Numpad, TouchKeyboard, button, card
 class ManualWeighView(QWidget):
     act = Signal(object)  # the engine's Weigh action, source manual
     cancel = Signal()
+    paged = Signal()  # the value page or the witness page is shown now
 
     def __init__(self) -> None:
         super().__init__()
         self.vm: ManualWeighingVM | None = None
+        self.what = ""
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(6)
@@ -39,30 +41,28 @@ class ManualWeighView(QWidget):
         row.setSpacing(16)
         left = QVBoxLayout()
         left.setSpacing(6)
-        self.value_title = label("", "big", name="manual_title")
         box = card()
         bl = QVBoxLayout(box)
         self.value = label("", "huge", wrap=False, name="manual_value")
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         bl.addWidget(self.value)
         self.why = label("", "", name="manual_why")
-        reasons = QGridLayout()
+        reasons = QVBoxLayout()
         reasons.setSpacing(6)
         self.reasons = QButtonGroup(self)
         self.reasons.setExclusive(True)
         self.reason_buttons = {}
-        for i, reason in enumerate(MANUAL_REASONS):
+        for reason in MANUAL_REASONS:
             b = button("", "plain", name=f"manual_reason_{reason}")
             b.setCheckable(True)
             b.clicked.connect(lambda _=False, r=reason: self._choose(r))
             self.reasons.addButton(b)
             self.reason_buttons[reason] = b
-            reasons.addWidget(b, i // 2, i % 2)
+            reasons.addWidget(b)
         self.value_cancel = button("", "plain", name="manual_cancel")
         self.value_cancel.clicked.connect(self.cancel.emit)
         self.next = button("", "ok", name="manual_next")
         self.next.clicked.connect(self._next)
-        left.addWidget(self.value_title)
         left.addWidget(box)
         left.addWidget(self.why)
         left.addLayout(reasons)
@@ -84,8 +84,8 @@ class ManualWeighView(QWidget):
         col = QVBoxLayout(page)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(6)
-        self.witness_title = label("", "big", name="manual_witness_title")
-        self.summary = label("", "title", name="manual_summary")
+        self.witness_title = label("", "", name="manual_witness_title")
+        self.summary = label("", "big", name="manual_summary")
         self.fields = FieldGroup(self)
         self.note = BoundField(lambda: self._buffer("note"), name="manual_note")
         self.witness = BoundField(lambda: self._buffer("witness"), name="manual_witness")
@@ -98,16 +98,16 @@ class ManualWeighView(QWidget):
         self.sign.clicked.connect(self._sign)
         self.back = button("", "plain", name="manual_back")
         self.back.clicked.connect(self._back)
-        self.witness_cancel = button("", "plain", name="manual_witness_cancel")
-        self.witness_cancel.clicked.connect(self.cancel.emit)
         self.keyboard = TouchKeyboard()
         self.keyboard.key.connect(self._type)
         col.addWidget(self.witness_title)
         col.addWidget(self.summary)
         col.addWidget(self.note)
-        col.addLayout(hbox(self.witness, self.password, self.sign, spacing=12))
+        fields = hbox(self.back, self.witness, self.password, spacing=12)
+        fields.addWidget(self.sign, 2)
+        col.addLayout(fields)
         col.addWidget(self.keyboard, 1)
-        col.addLayout(hbox(self.back, self.witness_cancel, spacing=12))
+        col.addStretch(0)
         return page
 
     def _buffer(self, name: str) -> TextBuffer:
@@ -118,25 +118,27 @@ class ManualWeighView(QWidget):
 
     # ------------------------------------------------------------------ showing
 
-    def bind(self, vm: ManualWeighingVM) -> None:
+    def bind(self, vm: ManualWeighingVM, what: str = "") -> None:
+        """Show ``vm``; ``what``: the material and lot weighed, as the witness reads them."""
         fresh = vm is not self.vm
         self.vm = vm
+        self.what = what
         self.refresh()
         if fresh and vm.page == "witness":
             self.fields.activate(self.witness)
 
     def retranslate(self) -> None:
-        self.value_title.setText(self.tr("Weight entered by hand: the scale cannot weigh"))
-        self.why.setText(self.tr("Why is the weight entered by hand?"))
+        self.why.setText(self.tr("Entered by hand: why not from the scale?"))
         self.value_cancel.setText(self.tr("CANCEL"))
-        self.witness_cancel.setText(self.tr("CANCEL"))
         self.next.setText(self.tr("NEXT: WITNESS  ▶"))
-        self.witness_title.setText(self.tr("A second person (a supervisor) signs as witness of this weight"))
+        self.witness_title.setText(
+            self.tr("A second person (a supervisor) signs as witness of this weight entered by hand:")
+        )
         self.note.setPlaceholderText(self.tr("The reason, in words"))
         self.witness.setPlaceholderText(self.tr("Witness: user id or badge"))
         self.password.setPlaceholderText(self.tr("Password"))
         self.sign.setText(self.tr("SIGN AND RECORD"))
-        self.back.setText(self.tr("◀  BACK"))
+        self.back.setText("◀")
         for reason, b in self.reason_buttons.items():
             b.setText(reason_text(reason))
         if self.vm is not None:
@@ -153,7 +155,7 @@ class ManualWeighView(QWidget):
         self.next.setEnabled(vm.can_continue)
         witnessing = vm.page == "witness"
         self.pages.setCurrentIndex(1 if witnessing else 0)
-        self.summary.setText(vm.summary)
+        self.summary.setText(vm.summary(self.what))
         self.note.setVisible(vm.needs_note)
         self.fields.refresh()
         self.sign.setEnabled(vm.can_sign)
@@ -172,12 +174,14 @@ class ManualWeighView(QWidget):
         if self.vm is not None:
             self.vm.next()
             self.refresh()
+            self.paged.emit()
             self.fields.activate(self.note if self.vm.needs_note else self.witness)
 
     def _back(self) -> None:
         if self.vm is not None:
             self.vm.back()
             self.refresh()
+            self.paged.emit()
 
     def _type(self, key: str) -> None:
         self.fields.press(key)

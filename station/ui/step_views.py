@@ -309,6 +309,7 @@ class WeighView(StepView):
         self.manual_view = ManualWeighView()
         self.manual_view.act.connect(self.act.emit)
         self.manual_view.cancel.connect(self._cancel_manual)
+        self.manual_view.paged.connect(self.refresh)
         self.phases.addWidget(scan_page)
         self.phases.addWidget(weigh_page)
         self.phases.addWidget(self.manual_view)
@@ -348,9 +349,20 @@ class WeighView(StepView):
         )
         weighing = vm.phase == "weigh"
         if weighing and vm.manual is not None:
-            self.manual_view.bind(vm.manual)
+            lot = self.tr("Lot %1").replace("%1", vm.lot)
+            self.manual_view.bind(vm.manual, f"{vm.material} {vm.material_name}  ·  {lot}")
+        # The witness page needs the room of the keyboard: what is signed is in its summary.
+        witnessing = weighing and vm.manual is not None and vm.manual.page == "witness"
+        changed = self.material.isVisibleTo(self) == witnessing
+        if changed:
+            for header in (self.material, self.target, self.lot):
+                header.setVisible(not witnessing)
         self.phases.setCurrentIndex(2 if weighing and vm.manual is not None else 1 if weighing else 0)
-        self.buttons.setVisible(vm.manual is None)
+        if self.buttons.isVisibleTo(self) != (vm.manual is None):
+            self.buttons.setVisible(vm.manual is None)
+            changed = True
+        if changed:  # laid out now, not at the next paint: the pages take the room at once
+            self.layout().activate()
         # The buttons stay where they are, disabled until the lot is scanned: showing a widget
         # costs the GUI thread milliseconds of layout at every step.
         if not weighing:

@@ -74,11 +74,14 @@ class ManualWeighingVM:
         self.page = "value"
         self.password.set("")
 
-    @property
-    def summary(self) -> str:
+    def summary(self, what: str = "") -> str:
+        """What the witness signs: the material and lot (``what``), the weight, the reason."""
         weight = self.weight
-        shown = f"{weight} {self.unit}" if weight is not None else "—"
-        return f"{shown}  ·  {reason_text(self.reason)}" if self.reason else shown
+        parts = [what, f"{weight} {self.unit}" if weight is not None else "—"]
+        if self.reason:
+            words = self.note.text.strip() if self.needs_note else ""
+            parts.append(words or reason_text(self.reason))
+        return "  ·  ".join(p for p in parts if p)
 
     def refused(self) -> None:
         """The engine refused it: the password is typed again, the rest stays."""

@@ -82,7 +82,8 @@ class WeighVM(StepVM):
     def start_manual(self) -> None:
         if self.manual_offered and self.manual is None:
             reason = "scale_disconnected" if self.state == "disconnected" else "scale_faulty"
-            self.manual = ManualWeighingVM(self.step.id, self.unit, self._places(), reason)
+            # Up to 4 decimals: the engine refuses what the bound scale cannot read.
+            self.manual = ManualWeighingVM(self.step.id, self.unit, 4, reason)
 
     def cancel_manual(self) -> None:
         self.manual = None
