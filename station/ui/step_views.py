@@ -272,7 +272,7 @@ class WeighView(StepView):
 
     def __init__(self) -> None:
         super().__init__()
-        lay = QVBoxLayout(self)
+        lay = self.box = QVBoxLayout(self)
         lay.setContentsMargins(24, 10, 24, 10)
         lay.setSpacing(8)
         self.material = label("", "title", name="weigh_material")
@@ -362,7 +362,7 @@ class WeighView(StepView):
             self.buttons.setVisible(vm.manual is None)
             changed = True
         if changed:  # laid out now, not at the next paint: the pages take the room at once
-            self.layout().activate()
+            self.box.activate()
         # The buttons stay where they are, disabled until the lot is scanned: showing a widget
         # costs the GUI thread milliseconds of layout at every step.
         if not weighing:
