@@ -398,6 +398,17 @@ def manual_reason_text(c: LotConsumption) -> str | None:
     return None
 
 
+def scale_line(c: LotConsumption, dash: str = "—") -> str:
+    """Where a label says the weight came from: the scale and its serial number, or that it
+    was entered by hand (and who witnessed it), or given by a script."""
+    scale = f"Scale {c.scale_id or dash}"
+    if c.source == "scale":
+        return f"{scale}  S/N {c.scale_serial or dash}"
+    if c.source == "manual":  # the line has room for ~38 characters on a 100 mm label
+        return f"{c.scale_id or dash} BY HAND, witness {c.witness or dash}"
+    return f"{scale}  typed in ({c.source})"
+
+
 def find_exceptions(record: BatchRecord) -> Exceptions:
     overrides_by_refusal = {o.refusal_uid: o for o in record.overrides if o.refusal_uid}
     overridden = tuple(

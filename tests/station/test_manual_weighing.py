@@ -205,3 +205,32 @@ def test_a_script_s_bad_weighing_is_named_by_file_and_line(
     assert cli("run", script, "--db", approved_db) == 2
     err = capsys.readouterr().err
     assert f"{script}:4: weigh: " in err and said in err and "Traceback" not in err
+
+
+def test_the_label_of_a_weight_entered_by_hand_says_so(approved_db: str, tmp_path: Path) -> None:
+    """After the weighing the station prints its label to the ZPL printer (the simulator renders
+    it to a PNG, kept in /tmp/mes-screenshots for a person to look at); the label says the
+    weight was entered by hand and who witnessed it."""
+    import shutil
+
+    from hardware.simulators.printer import LabelPrinterSimulator
+    from station.composition import build_engine, open_store
+
+    with LabelPrinterSimulator(tmp_path / "printed", port=0) as printer:
+        engine = build_engine(db=open_store(approved_db), printer=printer.address)
+        try:
+            to_dispensing(engine, "B-MAN-4")
+            assert engine.dispatch(_manual(HADDAD)).status == "done"
+            assert engine.dispatch(api.PrintLabel("OP20.S20", after_weighing=True)).status == "done"
+            [png] = printer.wait_for(1)
+        finally:
+            engine.close()
+    zpl = "\n".join(p.read_text(encoding="utf-8") for p in (tmp_path / "printed").glob("*.zpl"))
+    assert "SCL-150-01 BY HAND, witness sv.haddad" in zpl and "NET 60.02 kg" in zpl
+    assert png.read_bytes().startswith(b"\x89PNG")
+    shots = Path("/tmp/mes-screenshots")
+    shots.mkdir(exist_ok=True)
+    shutil.copyfile(png, shots / "label-manual-weighing.png")
+    assert [
+        a for (a,) in _rows(approved_db, "select action from audit_events where action like 'label.%'")
+    ] == ["label.printed"]
