@@ -290,6 +290,8 @@ class _Reader:
         scale = self.scale_at(event.step)
         on = f" on {scale.equipment.id}" if scale else ""
         text = f"Net {event.net} {event.unit} (gross {event.gross}, tare {event.tare}) of lot {event.lot}{on}"
+        if event.witness:  # a weight entered by hand says so where the step's result is read
+            text += f"; entered by hand ({event.manual_reason}), witnessed by {event.witness}"
         self.execution(entry, event.step, text)
         row = entry.row_of(models.LotConsumption)
         if row is None:
