@@ -1060,6 +1060,10 @@
         <translation>Bestätigung durch Vorgesetzte</translation>
     </message>
     <message>
+        <source>Weight entered by hand</source>
+        <translation>Gewicht von Hand eingegeben</translation>
+    </message>
+    <message>
         <source>Step</source>
         <translation>Schritt</translation>
     </message>
@@ -1146,6 +1150,10 @@
     <message>
         <source>Re-weighed</source>
         <translation>Nachgewogen</translation>
+    </message>
+    <message>
+        <source>Why not from the scale</source>
+        <translation>Warum nicht von der Waage</translation>
     </message>
     <message>
         <source>Recorded value</source>

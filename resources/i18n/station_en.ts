@@ -1060,6 +1060,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Weight entered by hand</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1145,6 +1149,10 @@
     </message>
     <message>
         <source>Re-weighed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why not from the scale</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -109,6 +109,13 @@ def test_a_weight_entered_by_hand_is_recorded_with_its_reason_and_witness(approv
     text = " ".join(text.split())
     assert "Weights entered by hand, not read from the scale (1)" in text
     assert "scale disconnected" in text and "Leila Haddad: Weight entered by hand witnessed" in text
+    # QA's review on the touchscreen lists it, with why and the witness's e-signature.
+    from station.ui.viewmodels.review import exception_items
+
+    [item] = [i for i in exception_items(exports.load_record(db, "B-MAN-1")) if i.kind == "manual_weighing"]
+    said = dict(item.context)
+    assert said["Why not from the scale"] == "scale disconnected"
+    assert said["E-signature"].startswith("Leila Haddad (sv.haddad) · Weight entered by hand witnessed · ")
     batchml = exports.export_batch(db, "B-MAN-1", "batchml", printed_by="qa.berg").decode()
     assert "reason entered by hand" in batchml and "scale disconnected" in batchml and "sv.haddad" in batchml
     db.dispose()
