@@ -71,8 +71,9 @@ class DeviceHub(QObject):
         self.scanner: Any = None
         self._streams: list[Any] = []
         self._unlisten: list[Any] = []
-        self._tare = Decimal(0)
-        self._tare_unit = ""
+        # The tare each scale holds since its TARE (value, unit): a scale that sends the net
+        # alone keeps its tare when the screen shows another scale and comes back.
+        self._tares: dict[str | None, tuple[Decimal, str]] = {}
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._commands = concurrent.futures.ThreadPoolExecutor(
@@ -95,7 +96,6 @@ class DeviceHub(QObject):
         if None in self.links or equipment == self.active:
             return
         self.active = equipment
-        self._tare, self._tare_unit = Decimal(0), ""
         self.reading.emit(None)
         self.scale_connection.emit(self.connected.get(equipment, False))
 
@@ -215,9 +215,9 @@ class DeviceHub(QObject):
                 self.scale_fault.emit(state)
             return
         if equipment == self.active:
-            self.reading.emit(self.to_reading(event))
+            self.reading.emit(self.to_reading(event, equipment))
 
-    def to_reading(self, r: Any) -> ScaleReading:
+    def to_reading(self, r: Any, equipment: str | None = None) -> ScaleReading:
         """A driver's WeightReading as gross / tare / net (the tare is remembered from TARE)."""
         unit = r.unit
         if r.net is not None and r.gross is not None:
@@ -227,7 +227,8 @@ class DeviceHub(QObject):
             gross, tare, net = r.value, Decimal(0), r.value
         else:
             net = r.value
-            tare = self._tare if self._tare_unit in ("", unit) else Decimal(0)
+            held, held_unit = self._tares.get(equipment, (Decimal(0), ""))
+            tare = held if held_unit in ("", unit) else Decimal(0)
             if r.tare is not None:
                 tare = r.tare
             gross = net + tare
@@ -249,8 +250,10 @@ class DeviceHub(QObject):
         self._command("zero")
 
     def _command(self, name: str) -> None:
+        equipment = self.active  # the scale shown when the button was pressed
+
         def run() -> None:
-            scale = self.scale
+            scale = self.scales.get(equipment)
             if scale is None:
                 self.command_failed.emit(f"{name}: no scale")
                 return
@@ -258,11 +261,15 @@ class DeviceHub(QObject):
                 if name == "tare":
                     before = scale.read(timeout=2.0)
                     result = scale.tare()
-                    self._tare = result.value if result is not None else before.value + self._tare
-                    self._tare_unit = result.unit if result is not None else before.unit
+                    held = self._tares.get(equipment, (Decimal(0), ""))[0]
+                    self._tares[equipment] = (
+                        (result.value, result.unit)
+                        if result is not None
+                        else (before.value + held, before.unit)
+                    )
                 else:
                     scale.zero()
-                    self._tare = Decimal(0)
+                    self._tares.pop(equipment, None)
             except Exception as exc:
                 log.warning("scale %s failed: %s", name, exc)
                 self.command_failed.emit(f"{name}: {exc}")
