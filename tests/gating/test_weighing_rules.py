@@ -91,3 +91,10 @@ def test_a_weight_entered_by_hand_needs_a_reason_and_a_supervisor_as_witness() -
     [own] = check_manual_entry("scale_faulty", "", "op.alvarez", OPERATOR, witness_given=True)
     assert own.sentence == "Maria Alvarez entered the weight: the witness must be another person"
     assert not own.overridable
+
+
+def test_the_engine_offers_the_reasons_the_rule_takes() -> None:
+    from gating.weighing import MANUAL_REASONS
+    from station.engine.api import MANUAL_REASONS as OFFERED
+
+    assert OFFERED == MANUAL_REASONS
