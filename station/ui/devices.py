@@ -95,6 +95,9 @@ class DeviceHub(QObject):
         one scale for any equipment keeps it; an id without a scale of its own shows none."""
         if None in self.links or equipment == self.active:
             return
+        # Read by the reader threads without a lock: a reading the previous scale sent at this
+        # very moment may still reach the screen, and carries that scale's serial number, which
+        # the engine refuses for this step.
         self.active = equipment
         self.reading.emit(None)
         self.scale_connection.emit(self.connected.get(equipment, False))
