@@ -139,6 +139,15 @@ def test_a_station_pulls_signed_deltas_attributed_and_refuses_an_altered_one(
         r[0] is None and "hub master data v1, the hub's bootstrap" in r[1] for r in added
     )
 
+    with hub.client("STATION-P") as client:  # the pull's bad input: a clear status, one line
+        assert client.get("/openapi.json").json()["paths"]["/v1/master/deltas"]["get"]
+        bad = client.get("/v1/master/deltas", params={"after": "-1"})
+        assert bad.status_code == 400 and "after" in bad.json()["error"]
+        assert [d["version"] for d in client.get("/v1/master/deltas").json()["deltas"]] == [1]
+        assert client.get("/v1/master/deltas", params={"after": "1"}).json() == {"deltas": []}
+    with hub.client("STATION-REVOKED") as client:
+        assert client.get("/v1/master/deltas").status_code == 403
+
     _new_password(hub, tmp_path, "qa.berg", "Rev1ew-Berg", "Rev1ew-Berg.26")
     released = _released(tmp_path)
     signed = _hub_import(hub, released, "--user", "qa.berg", "--password-file",
@@ -267,4 +276,5 @@ def test_central_deviation_numbers_unique_across_two_hub_processes(
 
     pages = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
     assert central in pages.replace("-\n", "-")  # the narrow column breaks it after a hyphen
-    assert re.search(re.escape(shown["number"]) + r"\n" + re.escape(central[:9]), pages)  # beside the local one
+    beside = re.escape(shown["number"]) + r"\n" + re.escape(central[:9])  # the local number, then the central
+    assert re.search(beside, pages)
