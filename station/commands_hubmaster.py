@@ -27,7 +27,10 @@ def register(hsub: Any) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--db", metavar="URL", required=True, help="the hub's database (PostgreSQL)")
     p.add_argument(
-        "--signing-key", required=True, metavar="PEM", help="the hub's Ed25519 key (as for hub serve)"
+        "--signing-key",
+        required=True,
+        metavar="PEM",
+        help="the hub's Ed25519 key, as for hub serve (made if missing)",
     )
     add_options(p, required=False, who="who signs the import at the hub (none: the hub's bootstrap)")
     p.set_defaults(func=hub_master_import)
@@ -39,13 +42,13 @@ def hub_master_import(args: argparse.Namespace) -> int:
     from ebr.hub.master import HubImportRefused, has_users, import_into_hub
     from ebr.masterdata import MasterDataInvalid
     from ebr.migrate import upgrade
-    from ebr.sync.receipts import load_private_key
+    from ebr.sync.receipts import load_private_key, new_private_key
 
     if not Path(args.file).is_file():
         raise UsageError(f"{args.file}: no such file")
     key_path = Path(args.signing_key)
-    try:
-        key = load_private_key(key_path)
+    try:  # made if missing, as hub serve does: the hub's one key, for receipts and deltas
+        key = load_private_key(key_path) if key_path.exists() else new_private_key(key_path)
     except OSError as exc:
         raise UsageError(f"{key_path}: cannot read: {exc.strerror or exc}") from None
     except (ValueError, TypeError) as exc:

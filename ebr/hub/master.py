@@ -40,8 +40,10 @@ from ebr.sync import masterdelta
 from ebr.sync.receipts import key_id
 from ebr.sync_models import HubMasterDelta
 
-#: At most this many deltas in one answer to a station's pull.
+#: At most this many deltas in one answer to a station's pull, and past the first of them at
+#: most this many bytes of bodies (a bootstrap of a large site is one delta of many megabytes).
 PAGE = 20
+PAGE_BYTES = 8 << 20
 
 
 class HubImportRefused(Exception):
@@ -217,4 +219,11 @@ def deltas_after(db: Database, after: int, limit: int = PAGE) -> list[dict[str, 
             .order_by(HubMasterDelta.version)
             .limit(limit)
         )
-        return [{"version": int(v), "body": str(b), "signature": str(s)} for v, b, s in rows]
+        page: list[dict[str, Any]] = []
+        size = 0
+        for version, body, signature in rows:
+            size += len(body)
+            if page and size > PAGE_BYTES:
+                break
+            page.append({"version": int(version), "body": str(body), "signature": str(signature)})
+        return page
