@@ -69,6 +69,14 @@ def test_hub_master_import_is_signed_by_qa_and_follows_the_role_rules(hub: Hub, 
     # A user before any user exists: refused; the first import is the bootstrap, version 1.
     early = _hub_import(hub, SITE, "--user", "qa.berg", "--password-file", _password_file(tmp_path, "x", "x"))
     assert early.returncode == 2 and "bootstrap" in early.stderr, early.stderr
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(SITE.read_text().replace("expiry: 2030-08-31", "expiry: someday"))
+    invalid = _hub_import(hub, broken)
+    assert invalid.returncode == 2 and re.search(r"broken\.yaml:\d+: lots\[0\]\.expiry", invalid.stderr), (
+        invalid.stderr
+    )
+    assert _hub_import(hub, tmp_path / "missing.yaml").returncode == 2
+    assert hub.rows("SELECT count(*) FROM hub_master_deltas")[0][0] == 0
     first = _hub_import(hub, SITE)
     assert first.returncode == 0 and "master-data version 1" in first.stdout, first.stderr
     again = _hub_import(hub, SITE)
