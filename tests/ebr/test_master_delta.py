@@ -5,6 +5,7 @@ is taken only whole and without a gap, and a central deviation number only as th
 from __future__ import annotations
 
 import base64
+import json
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,16 @@ def test_a_central_number_holds_only_as_the_hub_signed_it() -> None:
         good.check(Ed25519PrivateKey.generate().public_key())
     with pytest.raises(NumberInvalid):
         CentralNumber.from_json({"chain_id": "c", "seq": "7"})
+
+
+def test_awkward_text_reads_back_as_it_was() -> None:
+    names = ["Yes", "null", "True", "Tris: buffer, 1 M #2", "2030-01-01", "12", "Ünïcode-Salz", 'say "x"',
+             "a\\b", "line\nbreak", "Ltd.", "NaN", "x [1] {2}", "e10", "- dash", "trailing "]  # fmt: skip
+    source = "materials:\n" + "".join(
+        f"  - {{code: M{i}, name: {json.dumps(n)}}}\n" for i, n in enumerate(names)
+    )
+    site = read_site_text(source, "awkward.yaml").site
+    assert [m.name for m in site.materials] == names
+    keep = {"material": {f"M{i}" for i in range(len(names))}}
+    back = read_site_text(masterdelta.site_yaml(site, keep, _entity), "delta.yaml").site
+    assert back == site
