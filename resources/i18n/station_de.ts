@@ -1018,6 +1018,10 @@
         <translation>Angegebener Grund</translation>
     </message>
     <message>
+        <source>Central number</source>
+        <translation>Zentrale Nummer</translation>
+    </message>
+    <message>
         <source>What happened</source>
         <translation>Was geschah</translation>
     </message>
