@@ -82,7 +82,8 @@ Users and signatures::
 
 Master data and recipes::
 
-    ebr.masterdata.prepare(db, paths) -> list[SiteFileRead]   (read, checked, passwords hashed: before the lock)
+    ebr.masterdata.read_all(paths) -> list[SiteFileRead]       (read and checked: before any store is opened)
+    ebr.masterdata.prepare(db, reads) -> list[SiteFileRead]    (passwords hashed: before the lock)
     ebr.masterdata.import_master_data(uow, read_or_path, user_id) -> ImportReport(added, changed, unchanged)
     ebr.recipe_store.import_recipe(uow, recipe: MasterRecipe, source_text, user_id) -> RecipeImport
     ebr.recipe_store.approve_recipe(uow, code, version, user, password) -> SignatureInfo

@@ -15,6 +15,7 @@ hash-chain append is serialised. PostgreSQL: the append locks the ``chain_head``
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -36,7 +37,9 @@ from ebr.errors import (
     DatabaseMissing,
     DatabaseReadOnly,
     DatabaseUnreachable,
+    DiskFull,
     SchemaMissing,
+    StoreDamaged,
     StoreError,
 )
 
@@ -91,6 +94,26 @@ def _one_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def _disk_nearly_full(url: URL) -> bool:
+    """SQLite says "disk I/O error" when it cannot even make its write-ahead log: a full disk
+    then, when the file's folder has (almost) no space left."""
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return False
+    try:
+        return shutil.disk_usage(Path(url.database).parent).free < 64 * 1024
+    except OSError:
+        return False
+
+
+def _on_read_only_media(url: URL) -> bool:
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return False
+    try:
+        return bool(os.statvfs(Path(url.database).parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 def translate(exc: DBAPIError, url: URL) -> StoreError | None:
     """The StoreError a driver error stands for, or None if it is none of ours."""
     message = _one_line(exc)
@@ -100,8 +123,18 @@ def translate(exc: DBAPIError, url: URL) -> StoreError | None:
         return DatabaseLocked(f"database {where} is locked by another writer (waited {BUSY_TIMEOUT_MS} ms)")
     if "no such table" in lower or ("relation" in lower and "does not exist" in lower):
         return SchemaMissing(f"database {where} has no schema ({message}): run `mes-station db upgrade`")
+    if "disk is full" in lower or ("disk i/o error" in lower and _disk_nearly_full(url)):
+        return DiskFull(
+            f"the disk holding database {where} is full: nothing of this was written; free space "
+            "(`mes-station doctor` shows it) and try again"
+        )
     if "readonly database" in lower or "read-only transaction" in lower or "query_only" in lower:
         return DatabaseReadOnly(f"database {where} is open read-only: nothing can be written to it")
+    if "unable to open database file" in lower and _on_read_only_media(url):
+        return DatabaseReadOnly(
+            f"database {where} is on read-only media: it can be verified, exported and shown "
+            "(`ebr verify`, `ebr export`, `audit show`), not written"
+        )
     if "unable to open database file" in lower or "file is not a database" in lower:
         return DatabaseUnreachable(f"cannot open database {where}: {message}")
     if url.get_backend_name() == "postgresql" and exc.connection_invalidated:
@@ -377,7 +410,19 @@ class Database:
                 f"database {self.shown_url} has schema {current}, the station needs {head}: "
                 "run `mes-station db upgrade`"
             )
+        self.check_tables(current)
         self._schema_checked = True
+
+    def check_tables(self, revision: str) -> None:
+        """StoreDamaged when a table of the schema at ``revision`` (the head) is missing."""
+        from ebr.models import Base
+
+        missing = sorted(set(Base.metadata.tables) - set(self.table_names()))
+        if missing:
+            raise StoreDamaged(
+                f"database {self.shown_url} is damaged: table {', '.join(missing)} is missing although "
+                f"its schema is at {revision}; restore the last backup (`mes-station db restore`)"
+            )
 
     def mark_schema_current(self) -> None:
         self._schema_checked = True

@@ -23,6 +23,12 @@ class SchemaNewer(StoreError):
     """The store was written by a newer version of the software: it is not opened for writing."""
 
 
+class DiskFull(StoreError):
+    """The disk holding the store is full: SQLite wrote nothing of the transaction."""
+
+    exit_code = 1  # the request was fine; the machine could not keep it
+
+
 class DatabaseMissing(StoreError):
     """There is no database at the URL, and the command may not create one."""
 
@@ -33,6 +39,12 @@ class DatabaseReadOnly(StoreError):
 
 class SchemaMissing(StoreError):
     """The database has no schema, or an outdated one: run `mes-station db upgrade`."""
+
+
+class StoreDamaged(Exception):
+    """A table the store's recorded schema revision promises is missing: the store was damaged
+    outside the software. An integrity failure (exit 3), deliberately not a StoreError, so that
+    no command takes it for an ordinary refusal."""
 
 
 class NotFound(StoreError):

@@ -72,10 +72,10 @@ class ImportReport:
         return self.added + self.changed
 
 
-def prepare(db: Database, paths: Sequence[str | Path]) -> list[SiteFileRead]:
-    """Read and validate master-data files, and hash the initial passwords of users the store
-    does not hold yet: every slow part of an import, outside any write transaction. Raises
-    MasterDataInvalid with the problems of every file."""
+def read_all(paths: Sequence[str | Path]) -> list[SiteFileRead]:
+    """Read and validate master-data files, touching no store: a refused file (bad YAML, an
+    alias bomb, too large) neither creates a store nor waits for one. Raises MasterDataInvalid
+    with the problems of every file."""
     reads: list[SiteFileRead] = []
     problems = []
     for path in paths:
@@ -85,6 +85,16 @@ def prepare(db: Database, paths: Sequence[str | Path]) -> list[SiteFileRead]:
             problems.extend(invalid.problems)
     if problems:
         raise MasterDataInvalid(problems)
+    return reads
+
+
+def prepare(db: Database, files: Sequence[str | Path] | Sequence[SiteFileRead]) -> list[SiteFileRead]:
+    """Files read and validated (:func:`read_all`, unless already read), and the initial
+    passwords of users the store does not hold yet hashed: every slow part of an import,
+    outside any write transaction. Raises MasterDataInvalid with the problems of every file."""
+    reads = [f for f in files if isinstance(f, SiteFileRead)]
+    if len(reads) != len(files):
+        reads = read_all([f for f in files if not isinstance(f, SiteFileRead)])
     with db.unit_of_work(read_only=True) as uow:
         existing = frozenset(uow.session.scalars(select(User.id)))
     return [
@@ -184,6 +194,9 @@ class Importer:
 
     user_id: str | None
     roles: frozenset[str] = frozenset()
+    #: Where the data comes from when it is not a file imported here: the reason of every
+    #: event says it (a hub's signed delta: its version, signer and key).
+    source: str | None = None
 
     @property
     def is_bootstrap(self) -> bool:
@@ -231,7 +244,9 @@ def import_master_data(
     site = read.checked(known)
     digest = read.sha256
     reason = f"master data import {read.path.name} sha256:{digest}"
-    if importer.is_bootstrap:
+    if importer.source is not None:
+        reason = f"{importer.source} sha256:{digest}"
+    elif importer.is_bootstrap:
         reason = f"bootstrap {reason}"
     added = changed = unchanged = 0
     for master in KINDS:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +27,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from ebr.errors import StoreError
+from recipes.ids import id_problem, shown
 from recipes.locate import PathElement, format_path, path_line
 from recipes.problems import Problem
 from recipes.safe_yaml import YamlRefused, load_yaml
@@ -53,6 +55,49 @@ def _text(value: Any) -> Any:
     return value
 
 
+#: A name or title is read on a screen and printed in the record: one line of sensible length.
+MAX_NAME_LENGTH = 200
+#: GS1 General Specifications, AI (10) batch/lot: up to 20 characters of the "CSET 82" set.
+GS1_CSET82 = frozenset("!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
+MAX_LOT_LENGTH = 20
+
+
+def _identifier(value: Any) -> Any:
+    """A code that names a thing (user, document, material, equipment): the pattern recipe and
+    batch ids follow, so no zero-width, right-to-left or look-alike letter hides in it."""
+    value = _text(value)
+    problem = id_problem(value, "the id") if isinstance(value, str) else None
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _lot_number(value: Any) -> Any:
+    """A lot number as a GS1-128 label carries it in AI (10), so a scan can match it."""
+    value = _text(value)
+    if isinstance(value, str):
+        if len(value) > MAX_LOT_LENGTH:
+            raise ValueError(
+                f"a lot number has at most {MAX_LOT_LENGTH} characters (GS1 AI 10), not {len(value):,}"
+            )
+        odd = next((c for c in value if c not in GS1_CSET82), None)
+        if odd is not None:
+            raise ValueError(
+                f"the lot number {shown(value)} holds U+{ord(odd):04X}: GS1 AI (10) allows no such character"
+            )
+    return value
+
+
+def _name(value: Any) -> Any:
+    value = _text(value)
+    if isinstance(value, str):
+        if len(value) > MAX_NAME_LENGTH:
+            raise ValueError(f"has {len(value):,} characters: at most {MAX_NAME_LENGTH}")
+        if any(unicodedata.category(c) in ("Cc", "Cf") for c in value):
+            raise ValueError(f"{shown(value)} holds a control or invisible character")
+    return value
+
+
 def _whole(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError("must be a whole number")
@@ -71,7 +116,9 @@ def _date_only(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_text)]
+Text = Annotated[str, BeforeValidator(_name)]
+Id = Annotated[str, BeforeValidator(_identifier)]
+LotNumber = Annotated[str, BeforeValidator(_lot_number)]
 Whole = Annotated[int, BeforeValidator(_whole), Field(ge=1)]
 Number = Annotated[Decimal, BeforeValidator(_number), Field(gt=0)]
 Day = Annotated[dt.date, BeforeValidator(_date_only)]
@@ -82,13 +129,13 @@ class _Strict(BaseModel):
 
 
 class DocumentIn(_Strict):
-    code: Text
+    code: Id
     revision: Whole
     title: Text
 
 
 class UserIn(_Strict):
-    id: Text
+    id: Id
     name: Text
     roles: Annotated[list[Literal["operator", "supervisor", "qa", "admin"]], Field(min_length=1)]
     badge: Text | None = None
@@ -96,22 +143,22 @@ class UserIn(_Strict):
 
 
 class TrainingIn(_Strict):
-    user: Text
-    document: Text
+    user: Id
+    document: Id
     revision: Whole
     trained_on: Day
     expires: Day | None = None
 
 
 class MaterialIn(_Strict):
-    code: Text
+    code: Id
     name: Text
     gtin: Annotated[str, BeforeValidator(_text), Field(pattern=r"^[0-9]{8}$|^[0-9]{12,14}$")] | None = None
 
 
 class LotIn(_Strict):
-    material: Text
-    lot: Text
+    material: Id
+    lot: LotNumber
     status: Literal["released", "quarantined", "rejected"]
     expiry: Day
     retest: Day | None = None
@@ -125,8 +172,8 @@ class ScaleIn(_Strict):
 
 
 class EquipmentIn(_Strict):
-    id: Text
-    equipment_class: Text = Field(alias="class")
+    id: Id
+    equipment_class: Id = Field(alias="class")
     name: Text
     serial_number: Text | None = None  # as the device reports it (MT-SICS I4, SBI)
     status: Literal["in_service", "out_of_service"]
@@ -234,6 +281,14 @@ def read_site_file(path: str | Path) -> SiteFileRead:
         raise MasterDataInvalid([Problem(str(path), line, "document", "not UTF-8 text")]) from None
     read = _parsed(text, str(path))
     return SiteFileRead(path, hashlib.sha256(data).hexdigest(), read.site, read.document)
+
+
+def read_site_text(text: str, filename: str) -> SiteFileRead:
+    """Read and validate master data given as text (a hub's delta), as ``read_site_file`` does
+    a file; ``filename`` names it in problems."""
+    read = _parsed(text, filename)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return SiteFileRead(Path(filename), digest, read.site, read.document)
 
 
 def _parsed(text: str, filename: str) -> SiteFileRead:

@@ -36,7 +36,8 @@ def read_images(recipe: MasterRecipe, recipe_file: Path) -> tuple[dict[str, byte
                 problems.append(f"{where}: must be a file beside the recipe (or below its folder)")
                 continue
             try:
-                data = path.read_bytes()[: MAX_IMAGE_BYTES + 1]
+                with path.open("rb") as handle:  # at most the limit is read, whatever the file
+                    data = handle.read(MAX_IMAGE_BYTES + 1)
             except OSError as exc:
                 problems.append(f"{where}: cannot read: {exc.strerror or exc}")
                 continue

@@ -143,7 +143,11 @@ def load_yaml(text: str, *, what: str, max_bytes: int) -> Any:
     anchors = yaml.composer.anchor_lines
     if anchors:
         raise YamlRefused(
-            [(line, f"anchors and aliases (& and *) are not allowed in {what}") for line in anchors]
+            # one line per line of the file: an alias bomb repeats its aliases thousands of times
+            [
+                (line, f"anchors and aliases (& and *) are not allowed in {what}")
+                for line in sorted(set(anchors))
+            ]
         )
     return document
 

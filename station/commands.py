@@ -40,7 +40,7 @@ def _store(args: argparse.Namespace, *, create: bool = False, read_only: bool = 
         # --db, else the configuration file's database.url (or MES_STATION_DB), else the default
         db = open_store(store_url(args), create=create, read_only=read_only)
     except StoreError as exc:
-        raise CommandError(str(exc), 2) from None
+        raise CommandError(str(exc), getattr(exc, "exit_code", 2)) from None
     _OPENED.append(db)
     return db
 
@@ -57,8 +57,17 @@ def close_stores() -> None:
             logging.getLogger(__name__).warning("closing %s failed", db.shown_url, exc_info=True)
 
 
-def _read(path: str) -> str:
+#: The largest JSON export ``ebr verify --file`` reads: a batch record of a few hundred
+#: thousand events; anything larger is refused before it is read into memory.
+MAX_EXPORT_BYTES = 256 << 20
+
+
+def _read(path: str, *, what: str, max_bytes: int) -> str:
+    """The text of an input file, refused unread when it is larger than its kind may be."""
     try:
+        size = Path(path).stat().st_size
+        if size > max_bytes:
+            raise UsageError(f"{path}:1: the file is {size:,} bytes: {what} may have at most {max_bytes:,}")
         return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
@@ -119,11 +128,22 @@ def master_import(args: argparse.Namespace) -> int:
         bootstrap_allowed,
         import_master_data,
         prepare,
+        read_all,
     )
+    from ebr.site_file import MAX_SITE_FILE_BYTES
 
-    db = _store(args, create=True)
     for path in args.files:
-        _read(path)
+        _read(path, what="a master-data file", max_bytes=MAX_SITE_FILE_BYTES)
+    try:
+        # Every file is read and checked before a store is opened (or made, by the bootstrap).
+        files_read = read_all(args.files)
+    except MasterDataInvalid as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        if len(args.files) > 1:
+            print("nothing was imported: correct the files and import them again", file=sys.stderr)
+        return 2
+    db = _store(args, create=True)
     has_users = _has_users(db)
     if args.user is None and has_users:
         raise UsageError(
@@ -138,7 +158,7 @@ def master_import(args: argparse.Namespace) -> int:
     problems: list[str] = []
     try:
         # Read, check and hash every file first: the write lock is taken for the writing alone.
-        prepared = prepare(db, args.files)
+        prepared = prepare(db, files_read)
     except MasterDataInvalid as exc:
         prepared, problems = [], [str(problem) for problem in exc.problems]
     except StoreError as exc:
@@ -219,9 +239,9 @@ def recipe_validate(args: argparse.Namespace) -> int:
 def recipe_import(args: argparse.Namespace) -> int:
     from ebr.recipe_store import import_recipe
     from recipes.images import read_images
-    from recipes.loader import RecipeInvalid, parse_recipe
+    from recipes.loader import MAX_RECIPE_BYTES, RecipeInvalid, parse_recipe
 
-    text = _read(args.file)
+    text = _read(args.file, what="a recipe", max_bytes=MAX_RECIPE_BYTES)
     try:
         recipe = parse_recipe(text, args.file)
     except RecipeInvalid as exc:
@@ -313,6 +333,11 @@ def ebr_verify(args: argparse.Namespace) -> int:
         from ebr.export.json_verify import verify_export
 
         try:
+            size = Path(args.file).stat().st_size
+            if size > MAX_EXPORT_BYTES:
+                raise UsageError(
+                    f"{args.file}: the file is {size:,} bytes: an export may have at most {MAX_EXPORT_BYTES:,}"
+                )
             data = Path(args.file).read_bytes()
         except OSError as exc:
             raise UsageError(f"{args.file}: cannot read: {exc.strerror or exc}") from None

@@ -49,6 +49,10 @@ def register(sub: Any) -> None:
     )
     p.set_defaults(func=hub_serve)
 
+    from station.commands_hubmaster import register as register_master
+
+    register_master(hsub)
+
 
 def _hub_key(path: str | None) -> Any:
     from ebr.sync.receipts import load_public_key
@@ -77,6 +81,8 @@ def sync_command(args: argparse.Namespace) -> int:
     url = args.hub or config.get("hub.url")
     if not url:
         raise UsageError("sync: no hub (hub.url in the configuration, or --hub URL)")
+    if args.insecure and not url.startswith("http://"):
+        raise UsageError(f"sync: --insecure is for a plain http:// hub (a demo); {url} is not one")
     if not 1 <= args.batch <= 1000:
         raise UsageError("sync: --batch must be 1..1000")
     tls = {part: config.get(f"hub.{part}") for part in ("certificate", "key", "ca")}
@@ -95,7 +101,7 @@ def sync_command(args: argparse.Namespace) -> int:
         except HubUnreachable as exc:
             raise CommandError(str(exc), 1) from None
         except SyncRefused as exc:
-            if exc.alarm in ("fork", "receipt_invalid"):
+            if exc.alarm in ("fork", "receipt_invalid", "delta_invalid", "delta_gap"):
                 raise IntegrityError(str(exc)) from None
             raise CommandError(str(exc), 1) from None
         print(f"in sync: {sent} events acknowledged by the hub")
@@ -129,6 +135,13 @@ def _status(db: Any) -> int:
     print(f"last receipt: {'none' if last is None else f'event {last.seq} at {last.received_at}'}")
     age = found.oldest_unsent_age_s()
     print(f"unsent: {found.unsent}" + ("" if age is None else f", oldest {age:.0f} s old"))
+    master = found.master
+    if master is None:
+        print("master data: no version from the hub applied yet")
+    else:
+        version, signer, signed_at = master
+        who = "the hub's bootstrap" if signer is None else f"signed by {signer}"
+        print(f"master data: version {version} ({who} at {signed_at})")
     for raised_at, kind, detail in found.alarms:
         print(f"ALARM {kind} at {raised_at}: {detail}")
     return 3 if found.alarms else 0

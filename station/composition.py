@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from ebr.database import Database, open_database
-from ebr.migrate import upgrade
+from ebr.migrate import head_revision, upgrade
 from station.engine.engine import Engine
 
 DEFAULT_STATION = os.environ.get("MES_STATION_ID", "STATION-01")
@@ -22,6 +22,7 @@ def open_store(
     db = open_database(db_url, create=create, read_only=read_only)
     if migrate and not read_only:
         upgrade(db)
+        db.check_tables(head_revision())  # a table dropped at head is damage: said before any use
     return db
 
 

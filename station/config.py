@@ -25,6 +25,8 @@ SCALE_PROTOCOLS = ("mt-sics", "sbi")
 PARITIES = ("none", "even", "odd")
 BAUDS = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 
+MAX_CONFIG_BYTES = 1 << 20
+
 
 class ConfigInvalid(Exception):
     """The file is unreadable or holds bad values; ``problems`` are the located lines."""
@@ -250,6 +252,14 @@ def load_config(explicit: str | None = None) -> Config:
     shown = str(path) if path else None
     if path is not None:
         try:
+            size = path.stat().st_size
+            if size > MAX_CONFIG_BYTES:  # refused unread: a station's settings are a few KB
+                raise ConfigInvalid(
+                    [
+                        f"{path}:1: the file is {size:,} bytes: a configuration file may have at most {MAX_CONFIG_BYTES:,}"
+                    ],
+                    unreadable=True,
+                )
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise ConfigInvalid([f"{path}: no such file"], unreadable=True) from None

@@ -72,7 +72,8 @@ def read_passwords(args: argparse.Namespace, user: str, prompts: tuple[str, ...]
     path = getattr(args, "password_file", None)
     if path:
         try:
-            data = Path(path).read_bytes()[: MAX_PASSWORD_FILE_BYTES + 1]
+            with Path(path).open("rb") as handle:  # at most the limit is read, whatever the file
+                data = handle.read(MAX_PASSWORD_FILE_BYTES + 1)
         except OSError as exc:
             raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
         try:

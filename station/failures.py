@@ -30,6 +30,10 @@ def _log_traceback(exc: BaseException) -> Path | None:
 
 def describe(exc: BaseException) -> tuple[int, str]:
     """Exit code and one line for an exception nobody expected."""
+    from ebr.errors import StoreDamaged
+
+    if isinstance(exc, StoreDamaged):  # an integrity failure, said as it is
+        return 3, str(exc)
     where = _log_traceback(exc)
     text = str(exc).splitlines()[0] if str(exc) else ""
     message = f"internal error: {type(exc).__name__}" + (f": {text}" if text else "")

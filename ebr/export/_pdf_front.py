@@ -40,7 +40,7 @@ from ebr.export._pdfgrid import (
     CellLike,
     Grid,
 )
-from ebr.export.record import BatchRecord, Exceptions, manual_reason_text
+from ebr.export.record import BatchRecord, Deviation, Exceptions, manual_reason_text
 
 
 def _cover(record: BatchRecord, found: Exceptions) -> list[Flowable]:
@@ -198,7 +198,7 @@ def _exceptions(record: BatchRecord, found: Exceptions) -> list[Flowable]:
                     f"{record.name_of(override.supervisor)}\n{_when(record, override.at)}"
                     + ("\ne-signed" if sig else ""),
                     Cell(override.reason, bold=True),
-                    dev.number if dev else "—",
+                    _numbers(dev) if dev else "—",
                 ]
             )
         out += [
@@ -230,7 +230,7 @@ def _exceptions(record: BatchRecord, found: Exceptions) -> list[Flowable]:
             )
             rows.append(
                 [
-                    Cell(d.number, bold=True),
+                    Cell(_numbers(d), bold=True),
                     d.step_id or "batch",
                     d.category if d.origin == d.category else f"{d.category}\n(origin: {d.origin})",
                     d.text,
@@ -377,3 +377,8 @@ def _exceptions(record: BatchRecord, found: Exceptions) -> list[Flowable]:
             Spacer(1, 3 * mm),
         ]
     return out
+
+
+def _numbers(d: Deviation) -> str:
+    """The station's number of a deviation, and the hub's central number beside it once known."""
+    return d.number if d.central_number is None else f"{d.number}\n{d.central_number}"

@@ -218,6 +218,8 @@ class Deviation:
     closed_at: dt.datetime | None = None
     closure_reason: str | None = None
     ref: RecordRef | None = None
+    #: The site-wide number the central hub gave it ("DEV-2026-000123"), once the station learnt it.
+    central_number: str | None = None
 
     @property
     def is_closed(self) -> bool:

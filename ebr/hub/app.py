@@ -1,4 +1,4 @@
-"""The hub's HTTP API and its read-only page for QA (Starlette; ``docs/sync-protocol.md``).
+"""The hub's HTTP API (Starlette; ``docs/sync-protocol.md``); the QA pages are ``ebr.hub.pages``.
 
 Every refusal is a status code and a one-line JSON ``{"error": ...}``, logged as one line;
 input never makes a 500. With mutual TLS the station is the common name of its client
@@ -8,7 +8,6 @@ its own chain; without TLS (``--insecure``, a demo) the body's ``station_id`` is
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 from dataclasses import dataclass, field
@@ -16,18 +15,20 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, select
+from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ebr.database import Database
 from ebr.errors import StoreError
+from ebr.hub import pages
+from ebr.hub.master import deltas_after
 from ebr.hub.store import Refused, ingest
 from ebr.sync.protocol import MAX_BODY, RunInvalid, parse_run
-from ebr.sync_models import HubChain, HubEvent
+from ebr.sync_models import HubChain
 
 log = logging.getLogger("ebr.hub")
 OPENAPI = Path(__file__).with_name("openapi.json")
@@ -88,12 +89,36 @@ async def push(request: Request) -> Response:
         if run.chain_id != request.path_params["chain_id"]:
             raise Refused(422, "chain_id in the body is not the chain of the URL")
         station = _station(request, settings, run.station_id)
-        given = await run_in_threadpool(ingest, settings.db, run, station, settings.key)
+        given, numbers = await run_in_threadpool(ingest, settings.db, run, station, settings.key)
     except Refused as exc:
         return _error(exc.status, exc.message)
     except StoreError as exc:
         return _error(503, f"store unavailable: {exc}")
-    return JSONResponse({"receipts": [r.as_json() for r in given]})
+    answer: dict[str, Any] = {"receipts": [r.as_json() for r in given]}
+    if numbers:
+        answer["deviation_numbers"] = [n.as_json() for n in numbers]
+    return JSONResponse(answer)
+
+
+async def master_deltas(request: Request) -> Response:
+    """The signed master-data deltas after ``?after=N``, as stored (``ebr.hub.master``). Any
+    station with a certificate of the site may pull them; revoked ones may not."""
+    settings: HubSettings = request.app.state.settings
+    given = request.query_params.get("after", "0")
+    if not given.isdigit() or len(given) > 18:
+        return _error(400, "after: not a version number")
+    try:
+        peer = getattr(request.state, "tls_peer", None)
+        if peer is None and not settings.insecure:
+            raise Refused(401, "no client certificate")
+        if peer is not None and (peer[0] in settings.revoked or peer[1] in settings.revoked):
+            raise Refused(403, f"certificate of {peer[0]} (serial {peer[1]}) is revoked")
+        found = await run_in_threadpool(deltas_after, settings.db, int(given))
+    except Refused as exc:
+        return _error(exc.status, exc.message)
+    except StoreError as exc:
+        return _error(503, f"store unavailable: {exc}")
+    return JSONResponse({"deltas": found})
 
 
 def _head(db: Database, chain_id: str) -> dict[str, Any] | None:
@@ -119,46 +144,6 @@ async def head(request: Request) -> Response:
     return JSONResponse(found)
 
 
-def _batches(db: Database) -> list[tuple[str, str, str, int, str]]:
-    with db.unit_of_work(read_only=True) as uow:
-        rows = uow.connection.execute(
-            select(
-                HubChain.station_id,
-                HubEvent.chain_id,
-                HubEvent.stream,
-                func.count(),
-                func.max(HubEvent.received_at),
-            )
-            .join(HubChain, HubChain.chain_id == HubEvent.chain_id)
-            .where(HubEvent.stream != "site")
-            .group_by(HubChain.station_id, HubEvent.chain_id, HubEvent.stream)
-            .order_by(HubEvent.stream)
-        )
-        return [(str(a), str(b), str(c), int(d), str(e)) for a, b, c, d, e in rows]
-
-
-async def index(request: Request) -> Response:
-    settings: HubSettings = request.app.state.settings
-    try:
-        batches = await run_in_threadpool(_batches, settings.db)
-    except StoreError as exc:
-        return _error(503, f"store unavailable: {exc}")
-    rows = "".join(
-        f"<tr><td class='batch'>{html.escape(stream)}</td><td>{html.escape(station)}</td>"
-        f"<td>{count}</td><td>{html.escape(last)}</td><td><code>{html.escape(chain)}</code></td></tr>"
-        for station, chain, stream, count, last in batches
-    )
-    page = (
-        "<!doctype html><html><head><meta charset='utf-8'><title>MES hub: batches</title>"
-        "<style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}"
-        "tr:nth-child(even){background:#eee}</style></head><body>"
-        f"<h1>Batches held by the hub</h1><p id='count'>{len(batches)} batches</p>"
-        "<table><thead><tr><th>Batch</th><th>Station</th><th>Events</th><th>Last received (UTC)</th>"
-        f"<th>Chain</th></tr></thead><tbody>{rows}</tbody></table></body></html>"
-    )
-    return HTMLResponse(page)
-
-
 async def openapi(request: Request) -> Response:
     return Response(OPENAPI.read_bytes(), media_type="application/json")
 
@@ -174,10 +159,11 @@ async def not_allowed(request: Request, exc: Exception) -> Response:
 def make_app(settings: HubSettings) -> Starlette:
     app = Starlette(
         routes=[
-            Route("/", index),
+            *pages.ROUTES,  # the read-only pages for QA
             Route("/openapi.json", openapi),
             Route("/v1/chains/{chain_id}/events", push, methods=["POST"]),
             Route("/v1/chains/{chain_id}/head", head),
+            Route("/v1/master/deltas", master_deltas),
         ],
         exception_handlers={404: not_found, 405: not_allowed},
     )

@@ -1096,6 +1096,10 @@
         <translation>Angegebener Grund</translation>
     </message>
     <message>
+        <source>Central number</source>
+        <translation>Zentrale Nummer</translation>
+    </message>
+    <message>
         <source>What happened</source>
         <translation>Was geschah</translation>
     </message>

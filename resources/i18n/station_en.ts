@@ -1096,6 +1096,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Central number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>What happened</source>
         <translation type="unfinished"></translation>
     </message>

@@ -357,6 +357,11 @@ def _entry_line(seq: Any, index: int) -> int:
 def load_script(path: str | Path) -> BatchScript:
     p = Path(path)
     try:
+        size = p.stat().st_size
+        if size > MAX_SCRIPT_BYTES:  # refused unread
+            raise ScriptInvalid(
+                [f"{p}:1: the file is {size:,} bytes: a batch script may have at most {MAX_SCRIPT_BYTES:,}"]
+            )
         raw = p.read_bytes()
     except OSError as exc:
         raise ScriptInvalid([f"{p}: cannot read: {exc.strerror or exc}"]) from None

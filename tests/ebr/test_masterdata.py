@@ -206,6 +206,47 @@ def test_malformed_file_gives_located_messages(
     assert _events(sqlite_db) == []
 
 
+LOOK_ALIKE = (
+    "documents:\n"
+    "  - {code: SOP-\u200b1, revision: 1, title: Zero width}\n"
+    "users:\n"
+    '  - {id: "op.\u043e\u043aafor", name: Homoglyph, roles: [operator]}\n'
+    "  - {id: " + "x" * 100_000 + ", name: Long, roles: [operator]}\n"
+    '  - {id: op.ok, name: "Okafor\\u202e", roles: [operator]}\n'
+    "materials:\n"
+    "  - {code: RM-1, name: M}\n"
+    "lots:\n"
+    '  - {material: RM-1, lot: "L 2611 \u00e9", status: released, expiry: 2030-01-01}\n'
+    "  - {material: RM-1, lot: L-123456789012345678901, status: released, expiry: 2030-01-01}\n"
+    "equipment:\n"
+    '  - {id: "SC\u041b-1", class: SCALE, name: S, status: in_service}\n'
+)
+
+
+def test_look_alike_and_oversized_identifiers_are_refused(sqlite_db: Database, tmp_path: Path) -> None:
+    """Ids follow the recipes' identifier pattern; lot numbers GS1 AI (10); names have no
+    invisible characters: what the record names is what a person reads."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(LOOK_ALIKE, encoding="utf-8")
+    with pytest.raises(MasterDataInvalid) as info:
+        read_site_file(path)
+    lines = [line.replace(str(tmp_path) + "/", "") for line in str(info.value).splitlines()]
+    assert lines == [
+        "bad.yaml:2: documents[0].code: the id 'SOP-\\u200b1' holds zero width space (U+200B): "
+        "only A-Z, a-z, 0-9, '.', '_' and '-'",
+        "bad.yaml:4: users[0].id: the id 'op.\\u043e\\u043aafor' holds cyrillic small letter o "
+        "(U+043E): only A-Z, a-z, 0-9, '.', '_' and '-'",
+        "bad.yaml:5: users[1].id: the id has 100,000 characters: at most 64",
+        "bad.yaml:6: users[2].name: 'Okafor\\u202e' holds a control or invisible character",
+        "bad.yaml:10: lots[0].lot: the lot number 'L 2611 \\xe9' holds U+0020: GS1 AI (10) "
+        "allows no such character",
+        "bad.yaml:11: lots[1].lot: a lot number has at most 20 characters (GS1 AI 10), not 23",
+        "bad.yaml:13: equipment[0].id: the id 'SC\\u041b-1' holds cyrillic capital letter el "
+        "(U+041B): only A-Z, a-z, 0-9, '.', '_' and '-'",
+    ]
+    assert _events(sqlite_db) == []
+
+
 def test_gtin_check_digit() -> None:
     assert gtin_valid("04012345000108") and not gtin_valid("04012345000109")
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ebr.migrate import head_revision
 from tests.station.conftest import HAPPY, RECIPE, as_user, run_cli
 
 
@@ -194,3 +195,80 @@ def test_an_alias_bomb_in_a_script_is_refused_before_it_expands(approved_db: str
     assert result.returncode == 2, result.stderr
     first = result.stderr.splitlines()[0]
     assert first == f"{script}:1: anchors and aliases (& and *) are not allowed in a batch script"
+
+
+def test_an_alias_bomb_in_master_data_makes_no_store_and_says_each_line_once(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["lol"]', *(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10))]
+    site = tmp_path / "bomb.yaml"
+    site.write_text("\n".join([*lines, "users: [*a9]"]) + "\n", encoding="utf-8")
+    store = tmp_path / "new.db"
+    result = run_cli("master", "import", site, "--db", f"sqlite:///{store}", timeout=60)
+    assert result.returncode == 2, result.stderr
+    said = result.stderr.splitlines()
+    assert len(said) == len(set(said)) == 11  # one line per line of the file that holds & or *
+    assert (
+        said[0] == f"{site}:1: document: anchors and aliases (& and *) are not allowed in a master-data file"
+    )
+    assert not store.exists()
+
+
+def test_a_refused_master_file_is_refused_before_the_user_is_asked_for(
+    approved_db: str, tmp_path: Path
+) -> None:
+    site = tmp_path / "broken.yaml"
+    site.write_text("users: [\n", encoding="utf-8")
+    result = run_cli("master", "import", site, "--db", approved_db)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{site}:2: document: YAML syntax error"), result.stderr
+
+
+def test_dropped_table_is_a_damaged_store_exit_3(approved_db: str) -> None:
+    path = approved_db.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as raw:
+        raw.execute("DROP TABLE signatures")
+    for command in (["ebr", "verify"], ["run", str(HAPPY)]):
+        result = run_cli(*command, "--db", approved_db)
+        assert result.returncode == 3, result.stderr
+        assert result.stderr.strip() == (
+            f"mes-station: database {approved_db} is damaged: table signatures is missing although its "
+            f"schema is at {head_revision()}; restore the last backup (`mes-station db restore`)"
+        ), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (
+            ["run", "{f}"],
+            "{f}:1: the file is 21,474,836,480 bytes: a batch script may have at most 4,194,304",
+        ),
+        (
+            ["master", "import", "{f}"],
+            "mes-station: {f}:1: the file is 21,474,836,480 bytes: a master-data file may have at most 33,554,432",
+        ),
+        (
+            ["recipe", "import", "{f}", "--user", "qa.dubois", "--password-file", "/dev/null"],
+            "mes-station: {f}:1: the file is 21,474,836,480 bytes: a recipe may have at most 1,048,576",
+        ),
+        (
+            ["ebr", "verify", "--file", "{f}"],
+            "mes-station: {f}: the file is 21,474,836,480 bytes: an export may have at most 268,435,456",
+        ),
+        (
+            ["config", "check", "--config", "{f}"],
+            "{f}:1: the file is 21,474,836,480 bytes: a configuration file may have at most 1,048,576",
+        ),
+    ],
+)
+def test_a_huge_input_file_is_refused_unread(
+    approved_db: str, tmp_path: Path, command: list[str], said: str
+) -> None:
+    """A 20 GB file (sparse: nothing is written) is refused by its size before it is read."""
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as f:
+        f.truncate(20 << 30)
+    args = [a.replace("{f}", str(huge)) for a in command]
+    db = [] if command[0] == "config" or "--file" in command else ["--db", approved_db]
+    result = run_cli(*args, *db, timeout=30)
+    assert result.returncode == 2, result.stderr
+    assert said.replace("{f}", str(huge)) in result.stderr.splitlines(), result.stderr

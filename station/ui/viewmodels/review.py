@@ -126,6 +126,7 @@ class _Context:
             return []
         lines = [
             (translate("Review", "Deviation"), f"{d.number} · {d.category} · {d.origin}"),
+            *([(translate("Review", "Central number"), d.central_number)] if d.central_number else []),
             (translate("Review", "What happened"), d.text),
             (translate("Review", "Opened"), f"{self.who(d.opened_by)} · {self.when(d.opened_at)}"),
         ]
@@ -284,7 +285,9 @@ def exception_items(record: BatchRecord) -> list[ExceptionItem]:
             ExceptionItem(
                 kind="deviation",
                 step_id=d.step_id,
-                title=f"{d.number} · {d.step_id or '—'} · {d.text}",
+                title=" · ".join(
+                    n for n in (d.number, d.central_number, d.step_id or "—", d.text) if n is not None
+                ),
                 context=(*ctx.step(d.step_id), *ctx.deviation(d)),
                 open=not d.is_closed,
             ),
