@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     from hardware.simulators.scanner import ScannerSimulator
     from station.engine import api
     from station.ui.app import build_station
+    from station.ui.simulator_window import ShownScale
     from tests.ui.real_engine import (
         PASSWORDS,
         build_template,
@@ -124,21 +125,34 @@ def main(argv: list[str] | None = None) -> int:
     if args.cold_start:
         return 0
 
-    def simulators(settle: float) -> tuple[ScaleSimulator, ScannerSimulator]:
-        scale = ScaleSimulator(
-            "mt-sics", capacity="150", readability="0.0001", unit="kg", serial_number="SIM0001",
-            settle_time=settle, stream_interval=0.05, stability_timeout=2.0,
-        )  # fmt: skip
+    def simulators(settle: float) -> tuple[dict[str, ScaleSimulator], ScannerSimulator]:
+        # One scale per equipment id, reporting the serial number master data holds for it.
+        scales = {
+            equipment: ScaleSimulator(
+                "mt-sics",
+                capacity=capacity,
+                readability=readability,
+                unit="kg",
+                serial_number=serial,
+                settle_time=settle,
+                stream_interval=0.05,
+                stability_timeout=2.0,
+            )
+            for equipment, capacity, readability, serial in (
+                ("SCL-150-01", "150", "0.01", "B150-4471920"),
+                ("SCL-006-01", "6", "0.0001", "C006-0918233"),
+            )
+        }
         scanner = ScannerSimulator()
-        scale.start()
+        for scale in scales.values():
+            scale.start()
         scanner.start()
-        return scale, scanner
+        return scales, scanner
 
-    def open_station(url: str, scale: ScaleSimulator, scanner: ScannerSimulator, holder: list):
+    def open_station(url: str, scales: dict[str, ScaleSimulator], scanner: ScannerSimulator, holder: list):
         # As `mes-station gui` builds it: the real engine, the devices read through the station's hub.
-        station = build_station(
-            engine_factory(url, holder), scale_link=scale.address, scanner_link=scanner.address
-        )
+        links = {equipment: scale.address for equipment, scale in scales.items()}
+        station = build_station(engine_factory(url, holder), scales=links, scanner_link=scanner.address)
         station.window.resize(1024, 768)
         station.window.show()
         return station
@@ -150,9 +164,10 @@ def main(argv: list[str] | None = None) -> int:
             if time.perf_counter() > end:
                 raise TimeoutError("no answer")
 
-    scale, scanner = simulators(settle=0.15)
+    scales, scanner = simulators(settle=0.15)
     holder: list = []
-    station = open_station(copy_of(template, tmp, "batch.db"), scale, scanner, holder)
+    station = open_station(copy_of(template, tmp, "batch.db"), scales, scanner, holder)
+    scale = ShownScale(scales, station.devices)  # the scale the weigh step reads
     w = station.window
     devices = w.runner.vm.header.devices
     pump(lambda: devices.scale_connected and devices.scanner_connected)
@@ -299,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"longest GUI-thread stall during a full batch: {beat.max_gap * 1000:.0f} ms   (target < 50 ms)")
     station.close()
-    scale.stop()
+    for each in scales.values():
+        each.stop()
     scanner.stop()
     QCoreApplication.processEvents()
 
@@ -307,8 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     url = copy_of(template, tmp, "display.db")
     lot = api.Scan("OP20.S20", "]C101040123450001081730083110P24-0817")
     dispatch(url, [*happy_path(until="OP20.S20")[:-1], lot, api.Logout()])
-    scale, scanner = simulators(settle=0.5)
-    station = open_station(url, scale, scanner, [])
+    scales, scanner = simulators(settle=0.5)
+    station = open_station(url, scales, scanner, [])
+    scale = ShownScale(scales, station.devices)
     w = station.window
     devices = w.runner.vm.header.devices
     pump(lambda: devices.scale_connected)
@@ -337,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
         f"live weight display while the simulator streams: {(len(shown) - 1) / span:.1f} updates/s   (target >= 10)"
     )
     station.close()
-    scale.stop()
+    for each in scales.values():
+        each.stop()
     scanner.stop()
     QCoreApplication.processEvents()
     return 0

@@ -203,6 +203,9 @@ class Importer:
 
     user_id: str | None
     roles: frozenset[str] = frozenset()
+    #: Where the data comes from when it is not a file imported here: the reason of every
+    #: event says it (a hub's signed delta: its version, signer and key).
+    source: str | None = None
 
     @property
     def is_bootstrap(self) -> bool:
@@ -250,7 +253,9 @@ def import_master_data(
     site = read.checked(known)
     digest = read.sha256
     reason = f"master data import {read.path.name} sha256:{digest}"
-    if importer.is_bootstrap:
+    if importer.source is not None:
+        reason = f"{importer.source} sha256:{digest}"
+    elif importer.is_bootstrap:
         reason = f"bootstrap {reason}"
     added = changed = unchanged = 0
     for master in KINDS:

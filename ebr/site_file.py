@@ -295,6 +295,14 @@ def read_site_file(path: str | Path) -> SiteFileRead:
     return SiteFileRead(path, hashlib.sha256(data).hexdigest(), read.site, read.document)
 
 
+def read_site_text(text: str, filename: str) -> SiteFileRead:
+    """Read and validate master data given as text (a hub's delta), as ``read_site_file`` does
+    a file; ``filename`` names it in problems."""
+    read = _parsed(text, filename)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return SiteFileRead(Path(filename), digest, read.site, read.document)
+
+
 def _parsed(text: str, filename: str) -> SiteFileRead:
     try:
         document = load_yaml(text, what="a master-data file", max_bytes=MAX_SITE_FILE_BYTES)

@@ -8,7 +8,7 @@ a hub database is made and upgraded like a station's.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import BigInteger, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ebr.models import Base, Seq
@@ -81,6 +81,59 @@ class HubAlarm(Base):
     raised_at: Mapped[str] = mapped_column(String(27))
 
 
+class HubMasterDelta(Base):
+    """A master-data delta as the hub signed it at its import: ``body`` is the exact text the
+    signature covers (``ebr.sync.masterdelta``); ``version`` counts from 1 without a gap."""
+
+    __tablename__ = "hub_master_deltas"
+    version: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    signed_at: Mapped[str] = mapped_column(String(27))
+    signer_id: Mapped[str | None] = mapped_column(String(64))  # None: the hub's bootstrap import
+    key_id: Mapped[str] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text)
+    signature: Mapped[str] = mapped_column(String(100))
+
+
+class HubDeviationNumber(Base):
+    """The central number the hub gave a deviation: ``DEV-{year}-{id:06d}``; ``id`` is the
+    site-wide sequence (a PostgreSQL sequence: unique with any number of hub processes)."""
+
+    __tablename__ = "hub_deviation_numbers"
+    __table_args__ = (UniqueConstraint("chain_id", "seq"),)
+    id: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=True)
+    chain_id: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    deviation_uid: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column(Integer)
+    assigned_at: Mapped[str] = mapped_column(String(27))
+
+
+class MasterPull(Base):
+    """A hub master-data delta the station verified and applied (in the same transaction)."""
+
+    __tablename__ = "master_pulls"
+    version: Mapped[int] = mapped_column(Seq, primary_key=True, autoincrement=False)
+    sha256: Mapped[str] = mapped_column(String(64))
+    signer_id: Mapped[str | None] = mapped_column(String(64))
+    signed_at: Mapped[str] = mapped_column(String(27))
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[str] = mapped_column(String(100))
+    applied_at: Mapped[str] = mapped_column(String(27))
+
+
+class DeviationNumber(Base):
+    """The central number the hub gave one of the station's deviations, with the hub's signature."""
+
+    __tablename__ = "deviation_numbers"
+    deviation_uid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    chain_id: Mapped[str] = mapped_column(String(36))
+    seq: Mapped[int] = mapped_column(Seq)
+    key_id: Mapped[str] = mapped_column(String(16))
+    signature: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[str] = mapped_column(String(27))
+
+
 #: Insert-only at the database (triggers, as the record's tables).
 SYNC_APPEND_ONLY_TABLES: tuple[str, ...] = (
     "chain_identity",
@@ -88,4 +141,8 @@ SYNC_APPEND_ONLY_TABLES: tuple[str, ...] = (
     "sync_alarms",
     "hub_events",
     "hub_alarms",
+    "hub_master_deltas",
+    "hub_deviation_numbers",
+    "master_pulls",
+    "deviation_numbers",
 )

@@ -53,6 +53,8 @@ clock_behind_record             hard       never               a clock set back 
                                                                lots and calibrations
 record_not_intact               hard       never               QA signs no review of a record that does not
                                                                verify
+manual_weighing_unwitnessed     hard       never               a weight entered by hand needs its reason and a
+                                                               second person's e-signature as witness
 password_reused                 hard       never               no reuse of the last passwords (Part 11.300)
 password_expired                hard       never               an aged password signs nothing (Part 11.300)
 ==============================  =========  ==================  =====================================
@@ -103,6 +105,7 @@ class ReasonCode(StrEnum):
     SYNC_STALE = "sync_stale"
     CLOCK_BEHIND_RECORD = "clock_behind_record"
     RECORD_NOT_INTACT = "record_not_intact"
+    MANUAL_WEIGHING_UNWITNESSED = "manual_weighing_unwitnessed"
     PASSWORD_REUSED = "password_reused"
     PASSWORD_EXPIRED = "password_expired"
 
@@ -138,6 +141,7 @@ ALWAYS_HARD: frozenset[ReasonCode] = frozenset(
         R.SYNC_STALE,
         R.CLOCK_BEHIND_RECORD,
         R.RECORD_NOT_INTACT,
+        R.MANUAL_WEIGHING_UNWITNESSED,
         R.PASSWORD_REUSED,
         R.PASSWORD_EXPIRED,
     }
@@ -187,6 +191,7 @@ WHAT_NEXT: dict[ReasonCode, str] = {
     R.SYNC_STALE: "Restore the connection to the central QMS; the station starts batches again once it has synced.",
     R.CLOCK_BEHIND_RECORD: "Stop and call plant IT: the station's clock must be set right before work goes on.",
     R.RECORD_NOT_INTACT: "Do not release the batch: report the record to QA management and plant IT.",
+    R.MANUAL_WEIGHING_UNWITNESSED: "Choose why the scale cannot be used and have a supervisor sign as witness.",
     R.PASSWORD_REUSED: "Choose a password you have not used before.",
     R.PASSWORD_EXPIRED: "Set a new password first: the old one has expired.",
 }

@@ -10,6 +10,11 @@ weighing, or taking the right scale, is the only way on.
 The device check compares the serial number the scale reports (MT-SICS ``I4``, Sartorius SBI)
 with the one master data holds for the equipment bound at the step: another scale on the
 cable than the one whose label was scanned is refused.
+
+A weight entered by hand (the scale disconnected, faulty or out of calibration) needs its
+reason and a second person's e-signature as witness: not the person who entered it, and by
+default a supervisor (``WITNESS_ROLE``: the safer choice; a trained second operator attests
+less, since the witness vouches for a value no instrument recorded).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from gating import wording as W
+from gating.facts import Actor
 from gating.reasons import DEFAULT_POLICY, GatePolicy, ReasonCode, Refusal, refusal
 from gating.wording import Wording, wording
 from recipes.units import convert
@@ -109,3 +115,38 @@ def check_device(
         sentence = wording(W.WRONG_DEVICE, reported=reported_serial, scale=scale, expected=expected_serial)
         return (refusal(R.EQUIPMENT_WRONG_DEVICE, sentence, policy),)
     return ()
+
+
+#: Why a weight may be entered by hand; ``other`` needs the reason in words.
+MANUAL_REASONS = ("scale_disconnected", "scale_faulty", "scale_out_of_calibration", "other")
+
+#: The role a witness of a weight entered by hand must hold.
+WITNESS_ROLE = "supervisor"
+
+
+def check_manual_entry(
+    reason: str,
+    note: str,
+    operator: str,
+    witness: Actor | None,
+    *,
+    witness_given: bool,
+    policy: GatePolicy = DEFAULT_POLICY,
+) -> tuple[Refusal, ...]:
+    """A weight entered by hand: its reason, and the witness (``None`` with ``witness_given``:
+    the witness did not authenticate, which the caller refuses in its own words)."""
+    out: list[Refusal] = []
+    if reason not in MANUAL_REASONS or (reason == "other" and not note.strip()):
+        out.append(refusal(R.MANUAL_WEIGHING_UNWITNESSED, wording(W.MANUAL_WITHOUT_REASON), policy))
+    if not witness_given:
+        out.append(refusal(R.MANUAL_WEIGHING_UNWITNESSED, wording(W.MANUAL_WITHOUT_WITNESS), policy))
+    if witness is None:
+        return tuple(out)
+    if witness.user_id == operator:
+        sentence = wording(W.WITNESS_IS_OPERATOR, witness=witness.name)
+        out.append(refusal(R.INDEPENDENT_SIGNER_REQUIRED, sentence, policy))
+    elif WITNESS_ROLE not in witness.roles:
+        has: str | Wording = ", ".join(sorted(witness.roles)) or wording(W.NO_ROLE)
+        sentence = wording(W.ROLE_REQUIRED, role=WITNESS_ROLE, user=witness.name, roles=has)
+        out.append(refusal(R.ROLE_REQUIRED, sentence, policy))
+    return tuple(out)

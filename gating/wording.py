@@ -198,6 +198,12 @@ STATUS_IN_PROGRESS = "in progress"
 STATUS_ON_HOLD = "on hold"
 REVIEW_DONE = "batch {batch} has been reviewed already"
 
+# a weight entered by hand (added at the end: the translations key on the order)
+MANUAL_WITHOUT_REASON = "A weight entered by hand needs its reason: the scale is disconnected, faulty or out of calibration, or another reason in words"
+MANUAL_WITHOUT_WITNESS = "A weight entered by hand needs a second person's e-signature as witness"
+WITNESS_IS_OPERATOR = "{witness} entered the weight: the witness must be another person"
+MANUAL_NOT_OVERRIDDEN = "A weight entered by hand is not overridden: enter it again, witnessed"
+
 
 def templates_in(namespace: Mapping[str, object]) -> tuple[str, ...]:
     """The templates a module defines: its upper-case text constants, in the order written."""

@@ -49,6 +49,10 @@ def register(sub: Any) -> None:
     )
     p.set_defaults(func=hub_serve)
 
+    from station.commands_hubmaster import register as register_master
+
+    register_master(hsub)
+
 
 def _hub_key(path: str | None) -> Any:
     from ebr.sync.receipts import load_public_key
@@ -97,7 +101,7 @@ def sync_command(args: argparse.Namespace) -> int:
         except HubUnreachable as exc:
             raise CommandError(str(exc), 1) from None
         except SyncRefused as exc:
-            if exc.alarm in ("fork", "receipt_invalid"):
+            if exc.alarm in ("fork", "receipt_invalid", "delta_invalid", "delta_gap"):
                 raise IntegrityError(str(exc)) from None
             raise CommandError(str(exc), 1) from None
         print(f"in sync: {sent} events acknowledged by the hub")
@@ -131,6 +135,13 @@ def _status(db: Any) -> int:
     print(f"last receipt: {'none' if last is None else f'event {last.seq} at {last.received_at}'}")
     age = found.oldest_unsent_age_s()
     print(f"unsent: {found.unsent}" + ("" if age is None else f", oldest {age:.0f} s old"))
+    master = found.master
+    if master is None:
+        print("master data: no version from the hub applied yet")
+    else:
+        version, signer, signed_at = master
+        who = "the hub's bootstrap" if signer is None else f"signed by {signer}"
+        print(f"master data: version {version} ({who} at {signed_at})")
     for raised_at, kind, detail in found.alarms:
         print(f"ALARM {kind} at {raised_at}: {detail}")
     return 3 if found.alarms else 0

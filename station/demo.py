@@ -13,6 +13,7 @@ import io
 import sys
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -78,6 +79,28 @@ def seed_demo(db: Database) -> None:
         uow.commit()
 
 
+def demo_scales() -> dict[str, dict[str, Any]]:
+    """One simulated scale per scale of the demo's master data (its equipment id), reporting
+    that equipment's serial number, capacity, readability and unit: the scale the station
+    reads at a weigh step is the one whose label was scanned."""
+    from recipes.safe_yaml import load_yaml
+
+    site = load_yaml(
+        demo_file("site.yaml").read_text(encoding="utf-8"), what="master data", max_bytes=1 << 20
+    )
+    scales: dict[str, dict[str, Any]] = {}
+    for item in site.get("equipment") or []:
+        scale = item.get("scale")
+        if scale and item.get("serial_number"):
+            scales[str(item["id"])] = {
+                "capacity": str(scale["capacity"]),
+                "readability": str(scale["readability"]),
+                "unit": str(scale["unit"]),
+                "serial_number": str(item["serial_number"]),
+            }
+    return scales
+
+
 def _demo_url(args: argparse.Namespace) -> str:
     if args.db:
         return str(args.db)
@@ -125,6 +148,7 @@ def run_demo(args: argparse.Namespace) -> int:
         simulator=True,
         idle_logout_s=600,
         language=args.language,
+        simulated_scales=demo_scales(),
     )
 
 

@@ -47,7 +47,23 @@ def load_record(db: Database, batch_id: str) -> BatchRecord:
             record = uow.read_batch_record(batch_id, chain_verified=report.ok, site_timezone=DEFAULT_SITE_TZ)
         except NotFound as exc:
             raise CommandError(str(exc)) from None
-        return with_hub_receipt(db, uow, record)
+        return with_central_numbers(uow, with_hub_receipt(db, uow, record))
+
+
+def with_central_numbers(uow: UnitOfWork, record: BatchRecord) -> BatchRecord:
+    """The record with the hub's central number beside each deviation that has one."""
+    import dataclasses
+
+    from ebr.sync.central_numbers import numbers_of
+
+    found = numbers_of(uow, [d.uid for d in record.deviations])
+    if not found:
+        return record
+    deviations = tuple(
+        dataclasses.replace(d, central_number=found[d.uid]) if d.uid in found else d
+        for d in record.deviations
+    )
+    return dataclasses.replace(record, deviations=deviations)
 
 
 def with_hub_receipt(db: Database, uow: UnitOfWork, record: BatchRecord) -> BatchRecord:

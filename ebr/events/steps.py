@@ -199,7 +199,7 @@ class WeighingAccepted(StepDone):
     unit: str
     stable: bool
     device_serial: str | None
-    source: str  # scale | manual
+    source: str  # scale | manual | script
     target: Decimal
     low: Decimal
     high: Decimal
@@ -211,6 +211,11 @@ class WeighingAccepted(StepDone):
     lot_status: str | None
     lot_expiry: dt.date | None
     override: OverrideSigned | None = optional()
+    # A weight entered by hand: why (``gating.weighing.MANUAL_REASONS``, the words for
+    # ``other``) and who witnessed it (their e-signature is over this weighing's record).
+    manual_reason: str | None = optional()
+    manual_note: str | None = optional()
+    witness: str | None = optional()
     lot_retest: dt.date | None = at(Place.RECORD)
 
     def row(self, *, stream: str, user_id: str | None, now: dt.datetime) -> models.Base:

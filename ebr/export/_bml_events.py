@@ -8,7 +8,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from ebr.export._bml_writer import _EVENT_KIND, _attribute, _entry, _num, _time, _value, _Writer
-from ebr.export.record import BatchRecord, EquipmentUse, LotConsumption, Measurement, StepExecution
+from ebr.export.record import (
+    BatchRecord,
+    EquipmentUse,
+    LotConsumption,
+    Measurement,
+    StepExecution,
+    manual_reason_text,
+)
 
 
 def _events(w: _Writer, record: BatchRecord) -> None:
@@ -149,6 +156,8 @@ def _execution_event(
             _attribute(w, "source", c.source)
             if c.accepted and c.source != "scale":  # no instrument vouches for a typed-in weight
                 _attribute(w, "exception", "weight entered by hand, not read from the scale")
+                _attribute(w, "reason entered by hand", manual_reason_text(c))
+                _attribute(w, "witnessed by", c.witness)
 
 
 def _personnel(w: _Writer, record: BatchRecord) -> None:

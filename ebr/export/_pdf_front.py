@@ -40,7 +40,7 @@ from ebr.export._pdfgrid import (
     CellLike,
     Grid,
 )
-from ebr.export.record import BatchRecord, Exceptions
+from ebr.export.record import BatchRecord, Deviation, Exceptions, manual_reason_text
 
 
 def _cover(record: BatchRecord, found: Exceptions) -> list[Flowable]:
@@ -198,7 +198,7 @@ def _exceptions(record: BatchRecord, found: Exceptions) -> list[Flowable]:
                     f"{record.name_of(override.supervisor)}\n{_when(record, override.at)}"
                     + ("\ne-signed" if sig else ""),
                     Cell(override.reason, bold=True),
-                    dev.number if dev else "—",
+                    _numbers(dev) if dev else "—",
                 ]
             )
         out += [
@@ -230,7 +230,7 @@ def _exceptions(record: BatchRecord, found: Exceptions) -> list[Flowable]:
             )
             rows.append(
                 [
-                    Cell(d.number, bold=True),
+                    Cell(_numbers(d), bold=True),
                     d.step_id or "batch",
                     d.category if d.origin == d.category else f"{d.category}\n(origin: {d.origin})",
                     d.text,
@@ -301,23 +301,33 @@ def _exceptions(record: BatchRecord, found: Exceptions) -> list[Flowable]:
             Spacer(1, 3 * mm),
         ]
     if found.manual_weighings:
-        rows = [
-            [
-                Cell(c.step_id, bold=True),
-                f"{c.material_code} {c.material_name}\nLot {c.lot}",
-                Cell(num(c.net, c.unit), bold=True),
-                Cell(f"typed in ({c.source})", bold=True, color=RED),
-                c.scale_id or "—",
-                _who_when(record, c.weighed_by, c.weighed_at),
-            ]
-            for c in found.manual_weighings
-        ]
+        rows = []
+        for c in found.manual_weighings:
+            sig = signatures.get(c.witness_signature_uid or "")
+            witnessed: str | Cell = (
+                f"{sig.printed_name}: {sig.meaning}\n{_when(record, sig.signed_at)}"
+                if sig
+                else Cell("no witness", color=RED)
+            )
+            rows.append(
+                [
+                    Cell(c.step_id, bold=True),
+                    f"{c.material_code} {c.material_name}\nLot {c.lot}",
+                    Cell(num(c.net, c.unit), bold=True),
+                    Cell(
+                        f"typed in ({c.source})\n{manual_reason_text(c) or ''}".strip(), bold=True, color=RED
+                    ),
+                    c.scale_id or "—",
+                    _who_when(record, c.weighed_by, c.weighed_at),
+                    witnessed,
+                ]
+            )
         out += [
             _h2(f"Weights entered by hand, not read from the scale ({len(rows)})"),
             Grid(
-                [1.1, 2.8, 1.3, 1.8, 1.5, 2.2],
+                [1.0, 2.2, 1.2, 2.3, 1.2, 1.8, 2.3],
                 rows,
-                header=["Step", "Material / lot", "Net", "Source", "Scale", "By / when"],
+                header=["Step", "Material / lot", "Net", "Source / reason", "Scale", "By / when", "Witness"],
             ),
             Spacer(1, 3 * mm),
         ]
@@ -367,3 +377,8 @@ def _exceptions(record: BatchRecord, found: Exceptions) -> list[Flowable]:
             Spacer(1, 3 * mm),
         ]
     return out
+
+
+def _numbers(d: Deviation) -> str:
+    """The station's number of a deviation, and the hub's central number beside it once known."""
+    return d.number if d.central_number is None else f"{d.number}\n{d.central_number}"

@@ -290,6 +290,8 @@ class _Reader:
         scale = self.scale_at(event.step)
         on = f" on {scale.equipment.id}" if scale else ""
         text = f"Net {event.net} {event.unit} (gross {event.gross}, tare {event.tare}) of lot {event.lot}{on}"
+        if event.witness:  # a weight entered by hand says so where the step's result is read
+            text += f"; entered by hand ({event.manual_reason}), witnessed by {event.witness}"
         self.execution(entry, event.step, text)
         row = entry.row_of(models.LotConsumption)
         if row is None:
@@ -445,7 +447,12 @@ class _Reader:
                 materials=self.materials,
             ),
             equipment=tuple(self.equipment),
-            consumptions=tuple(self.consumptions),
+            consumptions=tuple(
+                dataclasses.replace(c, witness_signature_uid=signed.get(("lot_consumptions", c.uid)))
+                if c.witness
+                else c
+                for c in self.consumptions
+            ),
             measurements=tuple(self.measurements),
             refusals=tuple(self.refusals),
             deviations=tuple(

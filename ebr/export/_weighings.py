@@ -55,6 +55,9 @@ def accepted(
         weighed_at=row.weighed_at,
         readability=_readability(scale, event.unit),
         ref=ref,
+        manual_reason=event.manual_reason,
+        manual_note=event.manual_note,
+        witness=event.witness,
     )
 
 

@@ -38,7 +38,7 @@ from reportlab.pdfgen import canvas
 from ebr.export._barcode import GS, draw_modules, gs1_128_modules
 from ebr.export._common import local_text, num
 from ebr.export._pdfgrid import BOLD, REGULAR, is_plain, unicode_fonts
-from ebr.export.record import LotConsumption
+from ebr.export.record import LotConsumption, scale_line
 
 BATCH_AI = "91"
 MAX_X_MM = 0.33
@@ -195,7 +195,7 @@ def dispense_label_pdf(
     text(
         width - margin,
         y,
-        f"Scale {consumption.scale_id or '—'}  S/N {consumption.scale_serial or '—'}",
+        scale_line(consumption, "—"),
         7,
         right=True,
     )

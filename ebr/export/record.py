@@ -158,13 +158,19 @@ class LotConsumption:
     high: Decimal | None
     scale_id: str | None
     scale_serial: str | None  # the serial number the scale reported, None for a manual entry
-    source: str  # scale | manual
+    source: str  # scale | manual (entered by hand, witnessed) | script
     accepted: bool
     refusal_reason: str | None  # reason code when refused, e.g. weight_out_of_tolerance
     weighed_by: str | None
     weighed_at: dt.datetime
     readability: Decimal | None = None  # of the scale, in unit (chooses the label's decimals)
     ref: RecordRef | None = None
+    # A weight entered by hand: why (scale_disconnected | scale_faulty |
+    # scale_out_of_calibration | other, with the note) and the witness's e-signature over it.
+    manual_reason: str | None = None
+    manual_note: str | None = None
+    witness: str | None = None
+    witness_signature_uid: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -212,6 +218,8 @@ class Deviation:
     closed_at: dt.datetime | None = None
     closure_reason: str | None = None
     ref: RecordRef | None = None
+    #: The site-wide number the central hub gave it ("DEV-2026-000123"), once the station learnt it.
+    central_number: str | None = None
 
     @property
     def is_closed(self) -> bool:
@@ -369,6 +377,38 @@ class Exceptions:
     @property
     def none(self) -> bool:
         return self.count == 0
+
+
+#: Why a weight was entered by hand, as the record's reader is told.
+MANUAL_REASON_TEXT = {
+    "scale_disconnected": "scale disconnected",
+    "scale_faulty": "scale faulty",
+    "scale_out_of_calibration": "scale out of calibration during the batch",
+}
+
+
+def manual_reason_text(c: LotConsumption) -> str | None:
+    """Why a weight was not read from the scale: the reason given at entry (its words for
+    ``other``); for a weight a script gave, that; None where the record says nothing."""
+    if c.manual_reason:
+        if c.manual_reason == "other":
+            return f"other: {c.manual_note or ''}".strip()
+        words = MANUAL_REASON_TEXT.get(c.manual_reason, c.manual_reason)
+        return f"{words}: {c.manual_note}" if c.manual_note else words
+    if c.source == "script":
+        return "given by a batch script (mes-station run)"
+    return None
+
+
+def scale_line(c: LotConsumption, dash: str = "—") -> str:
+    """Where a label says the weight came from: the scale and its serial number, or that it
+    was entered by hand (and who witnessed it), or given by a script."""
+    scale = f"Scale {c.scale_id or dash}"
+    if c.source == "scale":
+        return f"{scale}  S/N {c.scale_serial or dash}"
+    if c.source == "manual":  # the line has room for ~38 characters on a 100 mm label
+        return f"{c.scale_id or dash} BY HAND, witness {c.witness or dash}"
+    return f"{scale}  typed in ({c.source})"
 
 
 def find_exceptions(record: BatchRecord) -> Exceptions:

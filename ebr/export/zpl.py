@@ -21,7 +21,7 @@ import datetime as dt
 from ebr.export._barcode import GS, gs1_128_modules
 from ebr.export._common import local_text, num
 from ebr.export.labels import QUIET_MODULES, human_readable, label_fields, label_symbols
-from ebr.export.record import LotConsumption
+from ebr.export.record import LotConsumption, scale_line
 
 
 def field_text(text: str) -> str:
@@ -95,7 +95,7 @@ def dispense_label_zpl(
     text(
         d(size_mm[0] / 2),
         y + d(3.0),
-        f"Scale {consumption.scale_id or '-'}  S/N {consumption.scale_serial or '-'}",
+        scale_line(consumption, "-"),
         2.4,
     )
     y += d(7.0)

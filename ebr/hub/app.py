@@ -25,6 +25,7 @@ from starlette.routing import Route
 from ebr.database import Database
 from ebr.errors import StoreError
 from ebr.hub import pages
+from ebr.hub.master import deltas_after
 from ebr.hub.store import Refused, ingest
 from ebr.sync.protocol import MAX_BODY, RunInvalid, parse_run
 from ebr.sync_models import HubChain
@@ -88,12 +89,36 @@ async def push(request: Request) -> Response:
         if run.chain_id != request.path_params["chain_id"]:
             raise Refused(422, "chain_id in the body is not the chain of the URL")
         station = _station(request, settings, run.station_id)
-        given = await run_in_threadpool(ingest, settings.db, run, station, settings.key)
+        given, numbers = await run_in_threadpool(ingest, settings.db, run, station, settings.key)
     except Refused as exc:
         return _error(exc.status, exc.message)
     except StoreError as exc:
         return _error(503, f"store unavailable: {exc}")
-    return JSONResponse({"receipts": [r.as_json() for r in given]})
+    answer: dict[str, Any] = {"receipts": [r.as_json() for r in given]}
+    if numbers:
+        answer["deviation_numbers"] = [n.as_json() for n in numbers]
+    return JSONResponse(answer)
+
+
+async def master_deltas(request: Request) -> Response:
+    """The signed master-data deltas after ``?after=N``, as stored (``ebr.hub.master``). Any
+    station with a certificate of the site may pull them; revoked ones may not."""
+    settings: HubSettings = request.app.state.settings
+    given = request.query_params.get("after", "0")
+    if not given.isdigit() or len(given) > 18:
+        return _error(400, "after: not a version number")
+    try:
+        peer = getattr(request.state, "tls_peer", None)
+        if peer is None and not settings.insecure:
+            raise Refused(401, "no client certificate")
+        if peer is not None and (peer[0] in settings.revoked or peer[1] in settings.revoked):
+            raise Refused(403, f"certificate of {peer[0]} (serial {peer[1]}) is revoked")
+        found = await run_in_threadpool(deltas_after, settings.db, int(given))
+    except Refused as exc:
+        return _error(exc.status, exc.message)
+    except StoreError as exc:
+        return _error(503, f"store unavailable: {exc}")
+    return JSONResponse({"deltas": found})
 
 
 def _head(db: Database, chain_id: str) -> dict[str, Any] | None:
@@ -138,6 +163,7 @@ def make_app(settings: HubSettings) -> Starlette:
             Route("/openapi.json", openapi),
             Route("/v1/chains/{chain_id}/events", push, methods=["POST"]),
             Route("/v1/chains/{chain_id}/head", head),
+            Route("/v1/master/deltas", master_deltas),
         ],
         exception_handlers={404: not_found, 405: not_allowed},
     )

@@ -17,7 +17,7 @@ import datetime as dt
 import html
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -33,9 +33,10 @@ from ebr.database import Database
 from ebr.errors import NotFound, StoreError
 from ebr.export.loader import load_batch_record
 from ebr.export.record import BatchRecord, find_exceptions
+from ebr.hub.deviations import formatted
 from ebr.hub.replica import ChainCopy, rebuild, verify_chain
 from ebr.sync import receipts
-from ebr.sync_models import HubChain, HubEvent
+from ebr.sync_models import HubChain, HubDeviationNumber, HubEvent
 
 #: The hub knows no site's time zone: its pages and exports show UTC.
 HUB_TIMEZONE = "UTC"
@@ -97,11 +98,40 @@ def _stations(db: Database, chain_id: str | None = None) -> list[Station]:
     ]
 
 
+def _central_numbers(db: Database, chain_id: str) -> dict[str, str]:
+    """The central number the hub gave each deviation of a chain, by the deviation's uid."""
+    with db.unit_of_work(read_only=True) as uow:
+        rows = uow.session.execute(
+            select(HubDeviationNumber.deviation_uid, HubDeviationNumber.year, HubDeviationNumber.id).where(
+                HubDeviationNumber.chain_id == chain_id
+            )
+        )
+        return {str(uid): formatted(int(year), int(n)) for uid, year, n in rows}
+
+
+def _numbered(record: BatchRecord, central: dict[str, str]) -> BatchRecord:
+    """The record with the hub's central numbers beside the station's own, as the station shows."""
+    if not any(d.uid in central for d in record.deviations):
+        return record
+    return replace(
+        record,
+        deviations=tuple(
+            replace(d, central_number=central.get(d.uid, d.central_number)) for d in record.deviations
+        ),
+    )
+
+
 def _records(db: Database, station: Station) -> list[BatchRecord]:
     copy = COPIES.copy(db, station.chain_id, station.head_seq)
+    central = _central_numbers(db, station.chain_id)
     with copy.lock, copy.session() as session:
         return [
-            load_batch_record(session, b, chain_verified=station.problem is None, site_timezone=HUB_TIMEZONE)
+            _numbered(
+                load_batch_record(
+                    session, b, chain_verified=station.problem is None, site_timezone=HUB_TIMEZONE
+                ),
+                central,
+            )
             for b in copy.batches
         ]
 
@@ -118,7 +148,7 @@ def _record(db: Database, chain_id: str, batch_id: str) -> tuple[Station, BatchR
             )
         except NotFound:
             return None
-    return station, record
+    return station, _numbered(record, _central_numbers(db, chain_id))
 
 
 # ---------------------------------------------------------------- HTML
@@ -200,7 +230,7 @@ def _overview(db: Database) -> str:
 def _deviation_rows(station: Station, record: BatchRecord) -> list[tuple[str, ...]]:
     return [
         (_e(d.number),
-         "<span class='central'>—</span>",  # the hub's central number goes here, once it gives one
+         f"<span class='central'>{_e(d.central_number or '—')}</span>",
          _e(station.station_id), _batch_link(station.chain_id, record.batch_id), _e(d.step_id or ""),
          _e(d.category), _e(d.text), _e(record.name_of(d.opened_by)), _e(utc_iso(d.opened_at)),
          _e("closed: " + (d.closure_reason or "") if d.is_closed else "open"))

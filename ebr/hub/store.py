@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ebr import clock
 from ebr.chain import GENESIS, canonical, utc_iso
 from ebr.database import Database
+from ebr.hub import deviations
 from ebr.sync import receipts
 from ebr.sync.protocol import Run, RunInvalid, check_run
 from ebr.sync_models import HubAlarm, HubChain, HubEvent
@@ -83,9 +84,12 @@ def _lock_chain(uow: Any, run: Run, station_id: str) -> tuple[str, int, str]:
     return str(row[0]), int(row[1]), str(row[2])
 
 
-def ingest(db: Database, run: Run, station_id: str, key: Ed25519PrivateKey) -> list[receipts.Receipt]:
+def ingest(
+    db: Database, run: Run, station_id: str, key: Ed25519PrivateKey
+) -> tuple[list[receipts.Receipt], list[deviations.CentralNumber]]:
     """Store what of ``run`` the hub does not hold yet; the receipts for the run's last event and
-    for the last event of each stream in it. Raises :class:`Refused`."""
+    for the last event of each stream in it, and the central numbers of the deviations opened in
+    it (``ebr.hub.deviations``). Raises :class:`Refused`."""
     try:
         check_run(run.events)
     except RunInvalid as exc:
@@ -140,15 +144,20 @@ def ingest(db: Database, run: Run, station_id: str, key: Ed25519PrivateKey) -> l
                         for e in fresh
                     ],
                 )
+                deviations.assign(uow.connection, run.chain_id, fresh, received_at)
                 uow.connection.execute(
                     text("UPDATE hub_chains SET head_seq = :seq, head_hash = :hash WHERE chain_id = :chain"),
                     {"seq": fresh[-1]["seq"], "hash": fresh[-1]["hash"], "chain": run.chain_id},
                 )
             wanted = _receipt_seqs(run.events)
             stamps = _received_at(uow, run.chain_id, wanted, {e["seq"]: received_at for e in fresh})
+            numbers = deviations.signed_numbers(uow.connection, run.chain_id, run.events, key)
             uow.commit()
             hashes = {e["seq"]: e["hash"] for e in run.events}
-            return [receipts.sign(key, run.chain_id, seq, hashes[seq], stamps[seq]) for seq in sorted(wanted)]
+            given = [
+                receipts.sign(key, run.chain_id, seq, hashes[seq], stamps[seq]) for seq in sorted(wanted)
+            ]
+            return given, numbers
     kind, detail = alarm
     raise_alarm(db, run.chain_id, station_id, kind, detail)
     status = 403 if kind == "foreign_chain" else 409

@@ -14,6 +14,7 @@ import logging
 import random
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,8 @@ from sqlalchemy import insert, text
 from ebr import clock, outbox
 from ebr.chain import utc_iso
 from ebr.database import Database
-from ebr.sync import anchoring
+from ebr.hub.deviations import NumberInvalid
+from ebr.sync import anchoring, central_numbers, masterpull
 from ebr.sync.identity import chain_id, ensure_genesis, genesis_station
 from ebr.sync.protocol import wire_event
 from ebr.sync.receipts import Receipt, ReceiptInvalid, check
@@ -135,12 +137,14 @@ def push_once(
         )
     hashes = {item.seq: item.event["hash"] for item in items}
     try:
-        given = [Receipt.from_json(r) for r in response.json()["receipts"]]
+        answer = response.json()
+        given = [Receipt.from_json(r) for r in answer["receipts"]]
         for receipt in given:
             check(receipt, link.hub_key)
             if receipt.chain_id != chain or hashes.get(receipt.seq) != receipt.hash:
                 raise ReceiptInvalid(f"receipt for seq {receipt.seq} does not name this chain's event")
-    except (ReceiptInvalid, ValueError, KeyError, TypeError) as exc:
+        numbers = central_numbers.checked(answer.get("deviation_numbers", []), chain, items, link.hub_key)
+    except (ReceiptInvalid, NumberInvalid, ValueError, KeyError, TypeError) as exc:
         raise_alarm(db, "receipt_invalid", str(exc))
         raise SyncRefused(
             f"the hub's answer is not a valid receipt: {exc}", alarm="receipt_invalid"
@@ -150,6 +154,7 @@ def push_once(
         raise SyncRefused(f"the hub acknowledged up to {top}, the run ended at {items[-1].seq}")
     with db.unit_of_work() as uow:
         anchoring.store(uow, given)
+        central_numbers.store(uow, numbers)
         outbox.acknowledge(uow, top)
         uow.commit()
     return len(items)
@@ -163,15 +168,28 @@ def _error_of(response: httpx.Response) -> str:
 
 
 def sync_until_caught_up(db: Database, link: HubLink, station_id: str, batch: int = 500) -> int:
-    """Push until nothing is unsent; the number of events acknowledged."""
+    """Push until nothing is unsent, then pull the master data the hub has and the station has
+    not applied yet; the number of events acknowledged."""
     total = 0
     with link.client() as client:
         station = identify(db, station_id)
         while True:
             sent = push_once(db, link, station, client, batch, identified=True)
             total += sent
-            if sent == 0:
-                return total
+            if sent == 0 and pull_master(db, link, client) == 0:
+                return total  # the master data applied is pushed in turn: its events are records
+
+
+def pull_master(db: Database, link: HubLink, client: httpx.Client) -> int:
+    """One page of the hub's master-data deltas applied (``ebr.sync.masterpull``); how many."""
+    try:
+        return masterpull.pull_once(db, client, link.hub_key)
+    except httpx.TransportError as exc:
+        raise HubUnreachable(f"hub unreachable: {type(exc).__name__}: {exc}") from None
+    except masterpull.DeltaRefused as exc:
+        raise SyncRefused(f"master data refused: {exc}", alarm=exc.alarm) from None
+    except ValueError as exc:
+        raise HubUnreachable(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -182,6 +200,8 @@ class SyncStatus:
     unsent: int
     oldest_unsent_at: str | None
     alarms: list[tuple[str, str, str]]
+    #: The last master-data delta applied: (version, signer, signed_at), None before the first.
+    master: tuple[int, str | None, str] | None = None
 
     def oldest_unsent_age_s(self, now: dt.datetime | None = None) -> float | None:
         if self.oldest_unsent_at is None:
@@ -205,7 +225,13 @@ def status(db: Database) -> SyncStatus:
             )
         ]
         return SyncStatus(
-            chain_id(uow), genesis_station(uow), anchoring.last_receipt(uow), int(row[0]), row[1], alarms
+            chain_id(uow),
+            genesis_station(uow),
+            anchoring.last_receipt(uow),
+            int(row[0]),
+            row[1],
+            alarms,
+            masterpull.last_pull(uow),
         )
 
 
@@ -218,13 +244,16 @@ def run_forever(
     batch: int = 500,
     idle_s: float = 0.2,
     max_backoff_s: float = 60.0,
+    pull_every_s: float = 5.0,
     on_error: Callable[[Exception], Any] | None = None,
 ) -> None:
-    """The sync service: push whenever there is something unsent; on a failure wait with
+    """The sync service: push whenever there is something unsent, pull master data when idle (at
+    most every ``pull_every_s``); on a failure wait with
     exponential backoff and full jitter (so a site's stations do not all return at once)."""
     failures = 0
     client = None
     station = None
+    next_pull = 0.0
     while not stop.is_set():
         try:
             if client is None:
@@ -232,6 +261,10 @@ def run_forever(
             if station is None:
                 station = identify(db, station_id)
             sent = push_once(db, link, station, client, batch, identified=True)
+            if sent == 0 and time.monotonic() >= next_pull:
+                while pull_master(db, link, client):
+                    pass
+                next_pull = time.monotonic() + pull_every_s
             failures = 0
             if sent == 0:
                 stop.wait(idle_s)

@@ -84,6 +84,10 @@
         <translation>Waage: GETRENNT</translation>
     </message>
     <message>
+        <source>Scale: FAULT</source>
+        <translation>Waage: STÖRUNG</translation>
+    </message>
+    <message>
         <source>Scale: connected</source>
         <translation>Waage: verbunden</translation>
     </message>
@@ -408,6 +412,60 @@
             <numerusform>Nach %n Minute ohne Aktivität abgemeldet.</numerusform>
             <numerusform>Nach %n Minuten ohne Aktivität abgemeldet.</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ManualWeighView</name>
+    <message>
+        <source>CANCEL</source>
+        <translation>ABBRECHEN</translation>
+    </message>
+    <message>
+        <source>NEXT: WITNESS  ▶</source>
+        <translation>WEITER: ZEUGE  ▶</translation>
+    </message>
+    <message>
+        <source>Entered by hand: why not from the scale?</source>
+        <translation>Von Hand: warum nicht von der Waage?</translation>
+    </message>
+    <message>
+        <source>A second person (a supervisor) signs as witness of this weight entered by hand:</source>
+        <translation>Eine zweite Person (Vorgesetzte/r) unterschreibt als Zeuge dieses von Hand eingegebenen Gewichts:</translation>
+    </message>
+    <message>
+        <source>The reason, in words</source>
+        <translation>Der Grund, in Worten</translation>
+    </message>
+    <message>
+        <source>Witness: user id or badge</source>
+        <translation>Zeuge: Benutzerkennung oder Ausweis</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>SIGN AND RECORD</source>
+        <translation>UNTERSCHREIBEN</translation>
+    </message>
+</context>
+<context>
+    <name>ManualWeighing</name>
+    <message>
+        <source>Scale disconnected</source>
+        <translation>Waage getrennt</translation>
+    </message>
+    <message>
+        <source>Scale faulty</source>
+        <translation>Waage gestört</translation>
+    </message>
+    <message>
+        <source>Scale out of calibration during the batch</source>
+        <translation>Waage während der Charge außer Kalibrierung</translation>
+    </message>
+    <message>
+        <source>Other reason (in words)</source>
+        <translation>Anderer Grund (in Worten)</translation>
     </message>
 </context>
 <context>
@@ -785,6 +843,22 @@
         <translation>Das Passwort von {user} ist älter als {days} Tage: es muss vor allem anderen geändert werden</translation>
     </message>
     <message>
+        <source>A weight entered by hand needs its reason: the scale is disconnected, faulty or out of calibration, or another reason in words</source>
+        <translation>Ein von Hand eingegebenes Gewicht braucht seinen Grund: die Waage ist getrennt, gestört oder außer Kalibrierung, oder ein anderer Grund in Worten</translation>
+    </message>
+    <message>
+        <source>A weight entered by hand needs a second person&apos;s e-signature as witness</source>
+        <translation>Ein von Hand eingegebenes Gewicht braucht die elektronische Unterschrift einer zweiten Person als Zeuge</translation>
+    </message>
+    <message>
+        <source>{witness} entered the weight: the witness must be another person</source>
+        <translation>{witness} hat das Gewicht eingegeben: der Zeuge muss eine andere Person sein</translation>
+    </message>
+    <message>
+        <source>A weight entered by hand is not overridden: enter it again, witnessed</source>
+        <translation>Ein von Hand eingegebenes Gewicht wird nicht übersteuert: geben Sie es erneut ein, mit Zeuge</translation>
+    </message>
+    <message>
         <source>The session of {user} has ended ({why}): log in again</source>
         <translation>Die Sitzung von {user} ist beendet ({why}): bitte neu anmelden</translation>
     </message>
@@ -1025,6 +1099,10 @@
         <translation>Bestätigung durch Vorgesetzte</translation>
     </message>
     <message>
+        <source>Weight entered by hand</source>
+        <translation>Gewicht von Hand eingegeben</translation>
+    </message>
+    <message>
         <source>Step</source>
         <translation>Schritt</translation>
     </message>
@@ -1055,6 +1133,10 @@
     <message>
         <source>Reason given</source>
         <translation>Angegebener Grund</translation>
+    </message>
+    <message>
+        <source>Central number</source>
+        <translation>Zentrale Nummer</translation>
     </message>
     <message>
         <source>What happened</source>
@@ -1111,6 +1193,10 @@
     <message>
         <source>Re-weighed</source>
         <translation>Nachgewogen</translation>
+    </message>
+    <message>
+        <source>Why not from the scale</source>
+        <translation>Warum nicht von der Waage</translation>
     </message>
     <message>
         <source>Recorded value</source>
@@ -1764,8 +1850,12 @@
         <translation>Etikett der einzuwiegenden Partie scannen.</translation>
     </message>
     <message>
-        <source>SCALE DISCONNECTED. Check the cable; weighing resumes when the scale is back.</source>
-        <translation>WAAGE GETRENNT. Kabel prüfen; das Wiegen geht weiter, sobald die Waage wieder da ist.</translation>
+        <source>SCALE DISCONNECTED. Check the cable; weighing resumes when the scale is back, or enter the weight by hand with a witness.</source>
+        <translation>WAAGE GETRENNT. Prüfen Sie das Kabel; das Wiegen geht weiter, sobald die Waage wieder da ist, oder geben Sie das Gewicht mit Zeuge von Hand ein.</translation>
+    </message>
+    <message>
+        <source>SCALE FAULT (%1). Call maintenance, or enter the weight by hand with a witness.</source>
+        <translation>WAAGENSTÖRUNG (%1). Rufen Sie die Instandhaltung, oder geben Sie das Gewicht mit Zeuge von Hand ein.</translation>
     </message>
     <message>
         <source>Waiting for the scale…</source>
@@ -1805,6 +1895,10 @@
     <message>
         <source>ACCEPT</source>
         <translation>ÜBERNEHMEN</translation>
+    </message>
+    <message>
+        <source>ENTER BY HAND</source>
+        <translation>VON HAND EINGEBEN</translation>
     </message>
     <message>
         <source>Scan the lot label (GS1)</source>
@@ -1964,6 +2058,10 @@
     <message>
         <source>Do not release the batch: report the record to QA management and plant IT.</source>
         <translation>Charge nicht freigeben: das Protokoll der QA-Leitung und der Werks-IT melden.</translation>
+    </message>
+    <message>
+        <source>Choose why the scale cannot be used and have a supervisor sign as witness.</source>
+        <translation>Wählen Sie, warum die Waage nicht nutzbar ist, und lassen Sie eine(n) Vorgesetzte(n) als Zeugen unterschreiben.</translation>
     </message>
     <message>
         <source>Choose a password you have not used before.</source>

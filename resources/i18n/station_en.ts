@@ -84,6 +84,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Scale: FAULT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Scale: connected</source>
         <translation type="unfinished"></translation>
     </message>
@@ -408,6 +412,60 @@
             <numerusform>Logged out after %n minute without activity.</numerusform>
             <numerusform>Logged out after %n minutes without activity.</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ManualWeighView</name>
+    <message>
+        <source>CANCEL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NEXT: WITNESS  ▶</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Entered by hand: why not from the scale?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A second person (a supervisor) signs as witness of this weight entered by hand:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The reason, in words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Witness: user id or badge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SIGN AND RECORD</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ManualWeighing</name>
+    <message>
+        <source>Scale disconnected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scale faulty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scale out of calibration during the batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Other reason (in words)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -785,6 +843,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>A weight entered by hand needs its reason: the scale is disconnected, faulty or out of calibration, or another reason in words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A weight entered by hand needs a second person&apos;s e-signature as witness</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{witness} entered the weight: the witness must be another person</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A weight entered by hand is not overridden: enter it again, witnessed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The session of {user} has ended ({why}): log in again</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1025,6 +1099,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Weight entered by hand</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Step</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1054,6 +1132,10 @@
     </message>
     <message>
         <source>Reason given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Central number</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1110,6 +1192,10 @@
     </message>
     <message>
         <source>Re-weighed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why not from the scale</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1764,7 +1850,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>SCALE DISCONNECTED. Check the cable; weighing resumes when the scale is back.</source>
+        <source>SCALE DISCONNECTED. Check the cable; weighing resumes when the scale is back, or enter the weight by hand with a witness.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SCALE FAULT (%1). Call maintenance, or enter the weight by hand with a witness.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1804,6 +1894,10 @@
     </message>
     <message>
         <source>ACCEPT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ENTER BY HAND</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1963,6 +2057,10 @@
     </message>
     <message>
         <source>Do not release the batch: report the record to QA management and plant IT.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose why the scale cannot be used and have a supervisor sign as witness.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -83,11 +83,29 @@ class Scan:
 
 
 @dataclass(frozen=True)
+class Witness:
+    """The second person who signs a weight entered by hand (user id and password both checked)."""
+
+    user: str
+    password: str
+
+
+#: Why a weight is entered by hand: the scale is disconnected, reports a fault, or lost its
+#: calibration during the batch; ``other`` needs a note. The same as
+#: ``gating.weighing.MANUAL_REASONS`` (a test keeps them equal), written out: the screens import
+#: this module on their start path, and the rules' module stands on the recipe model.
+MANUAL_REASONS = ("scale_disconnected", "scale_faulty", "scale_out_of_calibration", "other")
+
+
+@dataclass(frozen=True)
 class Weigh:
     """A weighing offered for acceptance at a weigh step.
 
-    From a script: tare and gross as typed in the script (unit = the step's unit).
-    From a scale: the stable reading's gross/tare/net, unit and the scale's serial number.
+    ``source``: ``scale``, the stable reading's gross/tare/net, unit and the serial number the
+    scale reported (checked against the bound equipment's); ``manual``, a weight a person
+    entered at the station because the scale cannot be used, with ``reason`` (one of
+    ``MANUAL_REASONS``, ``note`` for ``other``) and the ``witness`` who signs it; ``script``,
+    a weight given by an OQ script (`mes-station run`), tare and gross as written there.
     """
 
     step: str
@@ -96,7 +114,10 @@ class Weigh:
     unit: str | None = None  # None: the unit of the bound scale (master data), else the step's unit
     stable: bool = True
     device_serial: str | None = None
-    source: Literal["manual", "scale"] = "manual"
+    source: Literal["manual", "scale", "script"] = "script"
+    reason: str = ""  # manual: why the scale is not used (MANUAL_REASONS)
+    note: str = ""  # manual: the words for ``other``
+    witness: Witness | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -260,7 +281,7 @@ class AcceptedWeighing:
     unit: str  # of gross, tare and net (the scale's)
     net_in_target_unit: Decimal
     lot: str
-    source: str  # scale | manual
+    source: str  # scale | manual | script
     device_serial: str | None
     overridden: bool  # accepted under a supervisor's override
     weighed_by: str

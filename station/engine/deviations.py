@@ -26,6 +26,7 @@ from station.engine import api
 from station.engine import messages as M
 from station.engine.answers import ActionError, Result
 from station.engine.context import Context
+from station.engine.manual_weighing import refused_manual_entry
 from station.engine.scans import accept_weighing, bind_equipment, decode, identify_lot
 from station.engine.session_actions import auth_refusal
 from station.engine.step_actions import blocked, fresh_password, gate_step
@@ -93,6 +94,10 @@ def _four_eyes(
     if hard:
         said = wording(M.CANNOT_OVERRIDE, codes=", ".join(hard))
         return [refusal(ReasonCode(code), said, ctx.policy) for code in hard]
+    if refused.event.attempted == ev.Attempt.WEIGHING:
+        manual = refused_manual_entry(refused.event.attempt, ctx.policy)
+        if manual:
+            return manual
     attempted_by = {refused.user_id} if refused.user_id else set()
     return list(rules.check_independent_signer(supervisor.user_id, {step: attempted_by}, policy=ctx.policy))
 
@@ -261,7 +266,7 @@ def _override_refusal(
             unit=attempt.get("unit"),
             stable=bool(attempt.get("stable", True)),
             device_serial=attempt.get("device_serial"),
-            source=attempt.get("source", "manual"),
+            source=attempt.get("source", "script"),
         )
         return _as_deviation(accept_weighing(ctx, uow, user, step, state, again, waived, signed))
     if refused.attempted in (ev.Attempt.LOT_SCAN, ev.Attempt.EQUIPMENT_SCAN):

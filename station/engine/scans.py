@@ -29,6 +29,7 @@ from recipes.units import convert
 from station.engine import api
 from station.engine.answers import ActionError, Result
 from station.engine.context import Context
+from station.engine.manual_weighing import WITNESS_MEANING, check_scale_serial, check_witness, manual_fields
 from station.engine.step_actions import gate_step, step_context
 
 #: A label as the scanner decodes it.
@@ -187,6 +188,13 @@ def accept_weighing(
         bind_step = ctx.recipe.binding(step.id, step.scale)
         refusals += rules.check_equipment(bind_step, equipment, scale.id, ctx.now(), policy=ctx.policy)
     refusals += check_reading(action.gross, action.tare, unit, _limits(equipment), policy=ctx.policy)
+    refusals += check_scale_serial(equipment, scale.id if scale is not None else None, action)
+    witness: gf.Actor | None = None
+    if action.source == "manual":
+        attempt.update(reason=action.reason, note=action.note or None)
+        attempt["witness"] = action.witness.user if action.witness is not None else None
+        witness, witnessed = check_witness(ctx, uow, user, action)
+        refusals += witnessed
     # The lot too is judged again with the facts of now: recalled or expired since its scan is
     # refused (a retest already accepted at the scan is not asked again).
     now_lot = _lot_now(ctx, uow, step, identified)
@@ -246,8 +254,12 @@ def accept_weighing(
         lot_retest=now_lot.retest if now_lot else lot.retest,
         override=override,
         performed_by=user.user_id,
+        **manual_fields(action, witness),
     )
-    ctx.write(uow, accepted)
+    if witness is not None:  # the witness signs the weighing's record itself
+        ctx.write_signed(uow, accepted, witness, WITNESS_MEANING, step.id)
+    else:
+        ctx.write(uow, accepted)
     ctx.commit(uow)
     return Result("done", f"{net} {unit} of lot {lot.lot} accepted")
 

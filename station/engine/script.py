@@ -7,6 +7,7 @@ reports every problem as FILE:LINE: message, so a script never fails half-way fo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -29,7 +30,7 @@ _FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "answer": ({"step", "value"}, set()),
     "enter": ({"step", "value"}, set()),
     "scan": ({"step", "code"}, set()),
-    "weigh": ({"step", "gross"}, {"tare", "unit"}),
+    "weigh": ({"step", "gross"}, {"tare", "unit", "device_serial", "manual", "reason", "note", "witness"}),
     "sign": ({"step", "user", "password"}, set()),
     "override": ({"step", "user", "password", "reason"}, set()),
     "decide": ({"step", "user", "password", "decision", "reason"}, set()),
@@ -156,12 +157,7 @@ def _build(name: str, body: dict[str, Any], header: dict[str, Any]) -> api.Actio
     if name == "scan":
         return api.Scan(step=s("step"), code=s("code"))
     if name == "weigh":
-        return api.Weigh(
-            step=s("step"),
-            gross=_decimal(body["gross"]),
-            tare=_decimal(body.get("tare", 0)),
-            unit=str(body["unit"]) if body.get("unit") else None,
-        )
+        return _weigh(body)
     if name == "sign":
         return api.Sign(step=s("step"), user=s("user"), password=s("password"))
     if name == "override":
@@ -179,6 +175,43 @@ def _build(name: str, body: dict[str, Any], header: dict[str, Any]) -> api.Actio
     if name == "complete":
         return api.Complete()
     raise ValueError(f"unknown action {name!r}")
+
+
+def _weigh(body: dict[str, Any]) -> api.Weigh:
+    """A weighing as the script gives it: typed in the script (``source`` script); read from a
+    scale that reported ``device_serial``; or entered by hand (``manual: yes``) with its
+    ``reason``, ``note`` and ``witness: {user, password}`` (the engine refuses one without)."""
+    weigh = api.Weigh(
+        step=str(body["step"]),
+        gross=_decimal(body["gross"]),
+        tare=_decimal(body.get("tare", 0)),
+        unit=str(body["unit"]) if body.get("unit") else None,
+    )
+    manual = _yes_no(body["manual"]) if "manual" in body else False
+    if not manual:
+        extra = sorted({"reason", "note", "witness"} & set(body))
+        if extra:
+            raise ValueError(f"{', '.join(extra)}: only for a weight entered by hand (manual: yes)")
+        if "device_serial" in body:
+            return dataclasses.replace(weigh, source="scale", device_serial=str(body["device_serial"]))
+        return weigh
+    if "device_serial" in body:
+        raise ValueError("device_serial: a weight entered by hand was read from no scale")
+    reason = str(body.get("reason", ""))
+    if reason and reason not in api.MANUAL_REASONS:
+        raise ValueError(f"reason: one of {', '.join(api.MANUAL_REASONS)}, not {reason!r}")
+    witness = body.get("witness")
+    if witness is not None and (
+        not isinstance(witness, dict) or set(map(str, witness)) != {"user", "password"}
+    ):
+        raise ValueError("witness: {user, password} of the second person who signs")
+    return dataclasses.replace(
+        weigh,
+        source="manual",
+        reason=reason,
+        note=str(body.get("note", "")),
+        witness=api.Witness(str(witness["user"]), str(witness["password"])) if witness else None,
+    )
 
 
 def _header(doc: Any, path: str, problems: list[str]) -> dict[str, Any]:

@@ -35,6 +35,8 @@ def check_passwords(db: Database, action: object) -> users.CheckedPasswords:
         return users.CheckedPasswords(users.check_password(db, _login_name(action), action.password))
     if isinstance(action, (api.Sign, api.Override, api.Decide, api.AdministerUser)):
         return users.CheckedPasswords(users.check_password(db, action.user, action.password))
+    if isinstance(action, api.Weigh) and action.witness is not None:
+        return users.CheckedPasswords(users.check_password(db, action.witness.user, action.witness.password))
     if isinstance(action, api.ChangePassword):
         check = users.check_password(db, action.user, action.old_password)
         if not check.matched:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,32 +61,39 @@ def build_station(
     devices: Any = None,
     scale_options: dict[str, Any] | None = None,
     scanner_options: dict[str, Any] | None = None,
+    scales: Mapping[str, str] | None = None,
+    simulated_scales: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Station:
     """Build the station's window, engine thread and device bridges (a QApplication must exist).
+
+    ``scales``: one scale per equipment id (its port); the weigh step reads the one bound.
+    ``simulator``: simulated devices, one scale per entry of ``simulated_scales`` (equipment id
+    -> the simulator's capacity, readability, unit and serial number), as a plant has one
+    scale per equipment id.
 
     The engine is built on its thread once the window has first been shown (the login screen
     does not wait for the record store), or at the first request, whichever comes first."""
     translations = Translations()
     translations.switch(language)
     simulated: list[Any] = []
-    scale_sim = scanner_sim = None
+    scale_sims: dict[str, Any] = {}
+    scanner_sim = None
     if simulator and devices is None:
         from hardware.simulators.scale import ScaleSimulator
         from hardware.simulators.scanner import ScannerSimulator
 
-        if scale_link is None:
-            scale_sim = ScaleSimulator(
-                scale_protocol, capacity="150", readability="0.01", unit="kg", serial_number="SIM0001"
-            )
-            scale_link = scale_sim.start()
-            simulated.append(scale_sim)
+        if scale_link is None and not scales:
+            for equipment, spec in (simulated_scales or {}).items():
+                scale_sims[equipment] = ScaleSimulator(scale_protocol, **spec)
+            scales = {equipment: sim.start() for equipment, sim in scale_sims.items()}
+            simulated.extend(scale_sims.values())
         if scanner_link is None:
             scanner_sim = ScannerSimulator()
             scanner_link = scanner_sim.start()
             simulated.append(scanner_sim)
     client = EngineClient(engine_factory)
     sim = None
-    if devices is None and (scale_link or scanner_link or simulator):
+    if devices is None and (scale_link or scales or scanner_link or simulator):
         from .devices import DeviceHub
 
         devices = DeviceHub(
@@ -95,14 +102,16 @@ def build_station(
             scanner_link=scanner_link,
             scale_options=scale_options,
             scanner_options=scanner_options,
+            scales=scales,
         )
     window = MainWindow(
         client, translations=translations, kiosk=kiosk, idle_logout_s=idle_logout_s, devices=devices
     )
     if simulator:
-        from .simulator_window import SimulatorWindow
+        from .simulator_window import ShownScale, SimulatorWindow
 
-        sim = SimulatorWindow(scale_sim, scanner_sim)
+        shown = ShownScale(scale_sims, devices) if scale_sims else None
+        sim = SimulatorWindow(shown, scanner_sim)
     if devices is not None:
         devices.start()
     # Everything built so far lives as long as the station: keep it out of the collector's
@@ -131,6 +140,7 @@ def run_gui(
     language: str,
     scale_options: dict[str, Any] | None = None,
     scanner_options: dict[str, Any] | None = None,
+    simulated_scales: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> int:
     """Run the touchscreen station until it is closed; returns the exit code."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -146,6 +156,7 @@ def run_gui(
         language=language,
         scale_options=scale_options,
         scanner_options=scanner_options,
+        simulated_scales=simulated_scales,
     )
     window = station.window
     window.quit_requested.connect(app.exit)

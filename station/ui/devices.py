@@ -1,15 +1,24 @@
-"""The scale and the scanner, bridged to the GUI thread.
+"""The scales and the scanner, bridged to the GUI thread.
 
 The drivers of ``hardware`` read on their own threads and call back from there; this hub
 turns every callback into a queued Qt signal, and runs TARE and ZERO (which wait for the
 device's answer) on a command thread, so no serial I/O ever runs on the GUI thread.
+
+A station has one scale on its port (``scale_link``), or one scale per equipment id
+(``scales``: a dispensing booth with a floor scale and a bench scale, each on its own port).
+Then the weigh step's bound equipment chooses the scale (``select``): only its readings and
+its connection reach the screen, and TARE and ZERO go to it. Each reading carries the serial
+number the scale reported when it was opened (MT-SICS ``I4``, SBI), which the engine checks
+against the bound equipment.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import logging
 import threading
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +30,11 @@ log = logging.getLogger(__name__)
 
 RETRY_S = 1.0
 
+#: Conditions that say the scale cannot weigh now: it reports an error, answers garbage or
+#: nothing, or another scale answered after a reconnection. (Overload and the like are the
+#: load's, not the scale's.)
+FAULTS = frozenset({"device_error", "unreadable", "timeout", "device_changed", "transmission_error"})
+
 
 class DeviceHub(QObject):
     reading = Signal(object)  # ScaleReading
@@ -29,6 +43,7 @@ class DeviceHub(QObject):
     scanner_connection = Signal(bool)
     command_failed = Signal(str)
     command_done = Signal(str)  # "tare" | "zero", once the scale has answered
+    scale_fault = Signal(str)  # the shown scale reports a fault (a ScaleState in FAULTS)
 
     def __init__(
         self,
@@ -38,6 +53,7 @@ class DeviceHub(QObject):
         scanner_link: str | None = None,
         scale_options: dict[str, Any] | None = None,
         scanner_options: dict[str, Any] | None = None,
+        scales: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.scale_link = scale_link
@@ -45,12 +61,19 @@ class DeviceHub(QObject):
         self.scanner_link = scanner_link
         self.scale_options = dict(scale_options or {})
         self.scanner_options = dict(scanner_options or {})
-        self.scale: Any = None
+        # Equipment id (None: the station's one scale, whatever is bound) -> its port.
+        self.links: dict[str | None, str] = {key: link for key, link in (scales or {}).items()}
+        if scale_link:
+            self.links[None] = scale_link
+        self.active: str | None = next(iter(self.links), None)
+        self.scales: dict[str | None, Any] = {}
+        self.connected: dict[str | None, bool] = {}
         self.scanner: Any = None
-        self._stream: Any = None
+        self._streams: list[Any] = []
         self._unlisten: list[Any] = []
-        self._tare = Decimal(0)
-        self._tare_unit = ""
+        # The tare each scale holds since its TARE (value, unit): a scale that sends the net
+        # alone keeps its tare when the screen shows another scale and comes back.
+        self._tares: dict[str | None, tuple[Decimal, str]] = {}
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._commands = concurrent.futures.ThreadPoolExecutor(
@@ -60,7 +83,24 @@ class DeviceHub(QObject):
 
     @property
     def scale_configured(self) -> bool:
-        return bool(self.scale_link)
+        return bool(self.links)
+
+    @property
+    def scale(self) -> Any:
+        """The driver of the scale the screen shows (None while it is not open)."""
+        return self.scales.get(self.active)
+
+    def select(self, equipment: str | None) -> None:
+        """Show the scale of ``equipment`` (the one bound at the weigh step). A station with
+        one scale for any equipment keeps it; an id without a scale of its own shows none."""
+        if None in self.links or equipment == self.active:
+            return
+        # Read by the reader threads without a lock: a reading the previous scale sent at this
+        # very moment may still reach the screen, and carries that scale's serial number, which
+        # the engine refuses for this step.
+        self.active = equipment
+        self.reading.emit(None)
+        self.scale_connection.emit(self.connected.get(equipment, False))
 
     @property
     def scanner_configured(self) -> bool:
@@ -70,8 +110,10 @@ class DeviceHub(QObject):
 
     def start(self) -> None:
         """Open the devices on background threads (an unplugged device is retried until it is there)."""
-        if self.scale_link:
-            self._spawn("scale-open", self._open_scale)
+        for equipment in self.links:
+            self._spawn(
+                f"scale-open-{equipment or 'station'}", functools.partial(self._open_scale, equipment)
+            )
         if self.scanner_link:
             self._spawn("scanner-open", self._open_scanner)
 
@@ -80,29 +122,37 @@ class DeviceHub(QObject):
         self._threads.append(t)
         t.start()
 
-    def _open_scale(self) -> None:
+    def _open_scale(self, equipment: str | None) -> None:
         from hardware.scales import ScaleError, open_scale
 
+        link = self.links[equipment]
         while not self._stop.is_set():
             try:
-                scale = open_scale(self.scale_protocol, self.scale_link, **self.scale_options)
+                scale = open_scale(self.scale_protocol, link, **self.scale_options)
             except (ScaleError, OSError, ValueError) as exc:
-                log.info("scale at %s not available yet: %s", self.scale_link, exc)
-                self.scale_connection.emit(False)
+                log.info("scale at %s not available yet: %s", link, exc)
+                self._connection(equipment, False)
                 self._stop.wait(RETRY_S)
                 continue
             with self._lock:
                 if self._stop.is_set():
                     scale.close()
                     return
-                self.scale = scale
-                self._unlisten.append(scale.add_status_listener(self._scale_status))
+                self.scales[equipment] = scale
+                self._unlisten.append(
+                    scale.add_status_listener(functools.partial(self._scale_status, equipment))
+                )
                 try:
-                    self._stream = scale.stream(self._scale_event)
+                    self._streams.append(scale.stream(functools.partial(self._scale_event, equipment)))
                 except ScaleError as exc:
                     log.warning("scale stream did not start: %s", exc)
-            self.scale_connection.emit(True)
+            self._connection(equipment, True)
             return
+
+    def _connection(self, equipment: str | None, connected: bool) -> None:
+        self.connected[equipment] = connected
+        if equipment == self.active:
+            self.scale_connection.emit(connected)
 
     def _open_scanner(self) -> None:
         from hardware.scanners import ScannerError, open_scanner
@@ -131,16 +181,16 @@ class DeviceHub(QObject):
             for remove in self._unlisten:
                 remove()
             self._unlisten.clear()
-            if self._stream is not None:
-                self._stream.close()
-                self._stream = None
-            for device in (self.scale, self.scanner):
+            for stream in self._streams:
+                stream.close()
+            self._streams.clear()
+            for device in (*self.scales.values(), self.scanner):
                 if device is not None:
                     try:
                         device.close()
                     except Exception as exc:  # closing a lost link must not stop the shutdown
                         log.info("closing %r: %s", device, exc)
-            self.scale = None
+            self.scales.clear()
             self.scanner = None
         self._commands.shutdown(wait=True, cancel_futures=True)
         for t in self._threads:
@@ -149,25 +199,28 @@ class DeviceHub(QObject):
 
     # ------------------------------------------------------------------ from the reader threads
 
-    def _scale_status(self, status: Any) -> None:
-        self.scale_connection.emit(str(status) == "connected")
+    def _scale_status(self, equipment: str | None, status: Any) -> None:
+        self._connection(equipment, str(status) == "connected")
 
     def _scanner_status(self, status: Any) -> None:
         self.scanner_connection.emit(str(status) == "connected")
 
-    def _scale_event(self, event: Any) -> None:
+    def _scale_event(self, equipment: str | None, event: Any) -> None:
         from hardware.scales import ScaleCondition
 
         if isinstance(event, ScaleCondition):
             state = str(event.state)
             if state in ("disconnected", "closed"):
-                self.scale_connection.emit(False)
+                self._connection(equipment, False)
             elif state == "connected":
-                self.scale_connection.emit(True)
+                self._connection(equipment, True)
+            elif state in FAULTS and equipment == self.active:
+                self.scale_fault.emit(state)
             return
-        self.reading.emit(self.to_reading(event))
+        if equipment == self.active:
+            self.reading.emit(self.to_reading(event, equipment))
 
-    def to_reading(self, r: Any) -> ScaleReading:
+    def to_reading(self, r: Any, equipment: str | None = None) -> ScaleReading:
         """A driver's WeightReading as gross / tare / net (the tare is remembered from TARE)."""
         unit = r.unit
         if r.net is not None and r.gross is not None:
@@ -177,7 +230,8 @@ class DeviceHub(QObject):
             gross, tare, net = r.value, Decimal(0), r.value
         else:
             net = r.value
-            tare = self._tare if self._tare_unit in ("", unit) else Decimal(0)
+            held, held_unit = self._tares.get(equipment, (Decimal(0), ""))
+            tare = held if held_unit in ("", unit) else Decimal(0)
             if r.tare is not None:
                 tare = r.tare
             gross = net + tare
@@ -199,8 +253,10 @@ class DeviceHub(QObject):
         self._command("zero")
 
     def _command(self, name: str) -> None:
+        equipment = self.active  # the scale shown when the button was pressed
+
         def run() -> None:
-            scale = self.scale
+            scale = self.scales.get(equipment)
             if scale is None:
                 self.command_failed.emit(f"{name}: no scale")
                 return
@@ -208,11 +264,15 @@ class DeviceHub(QObject):
                 if name == "tare":
                     before = scale.read(timeout=2.0)
                     result = scale.tare()
-                    self._tare = result.value if result is not None else before.value + self._tare
-                    self._tare_unit = result.unit if result is not None else before.unit
+                    held = self._tares.get(equipment, (Decimal(0), ""))[0]
+                    self._tares[equipment] = (
+                        (result.value, result.unit)
+                        if result is not None
+                        else (before.value + held, before.unit)
+                    )
                 else:
                     scale.zero()
-                    self._tare = Decimal(0)
+                    self._tares.pop(equipment, None)
             except Exception as exc:
                 log.warning("scale %s failed: %s", name, exc)
                 self.command_failed.emit(f"{name}: {exc}")

@@ -66,6 +66,23 @@ def _lot_of(code: str) -> str | None:
         return None
 
 
+class ShownScale:
+    """The simulated scale of the equipment the station shows now (one per equipment id): the
+    simulator window's weights go onto the scale the weigh step reads."""
+
+    def __init__(self, scales: dict[str, Any], devices: Any) -> None:
+        self.scales = scales
+        self.devices = devices
+
+    @property
+    def current(self) -> Any:
+        active = getattr(self.devices, "active", None)
+        return self.scales.get(active) if active in self.scales else next(iter(self.scales.values()))
+
+    def __getattr__(self, name: str) -> Any:  # put, remove, unplug, replug, cell, ...
+        return getattr(self.current, name)
+
+
 class SimulatorWindow(QWidget):
     """Put / remove weights, unplug / replug the scale, scan the demo's codes."""
 
@@ -141,7 +158,8 @@ class SimulatorWindow(QWidget):
         if self.scale is None:
             return
         self._pool.submit(getattr(self.scale, what), *args)
-        self.status.setText(" ".join([what, *map(str, args)]))
+        serial = getattr(self.scale, "serial_number", "")
+        self.status.setText(" ".join([what, *map(str, args), f"(S/N {serial})" if serial else ""]).strip())
 
     def close(self) -> bool:  # the station closes it with everything else
         self._pool.shutdown(wait=True)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .manual_weighing_view import ManualWeighView
 from .viewmodels.keyboard import TextBuffer
 from .viewmodels.steps import CheckVM, EquipmentVM, InstructionVM, MeasureVM, SignatureVM, StepVM, WeighVM
 from .viewmodels.text import fmt
@@ -271,7 +272,7 @@ class WeighView(StepView):
 
     def __init__(self) -> None:
         super().__init__()
-        lay = QVBoxLayout(self)
+        lay = self.box = QVBoxLayout(self)
         lay.setContentsMargins(24, 10, 24, 10)
         lay.setSpacing(8)
         self.material = label("", "title", name="weigh_material")
@@ -304,25 +305,38 @@ class WeighView(StepView):
         wl.addWidget(self.gauge, 2)
         wl.addLayout(hbox(self.gross_tare, None, self.net))
         wl.addWidget(self.state)
+        # phase 3: the weight entered by hand, while the scale cannot weigh
+        self.manual_view = ManualWeighView()
+        self.manual_view.act.connect(self.act.emit)
+        self.manual_view.cancel.connect(self._cancel_manual)
+        self.manual_view.paged.connect(self.refresh)
         self.phases.addWidget(scan_page)
         self.phases.addWidget(weigh_page)
+        self.phases.addWidget(self.manual_view)
         lay.addWidget(self.phases, 1)
         self.tare = button("", "plain", name="weigh_tare")
         self.zero = button("", "plain", name="weigh_zero")
+        self.manual = button("", "warn", name="weigh_manual")
         self.accept = button("", "ok", name="weigh_accept")
         self.tare.clicked.connect(lambda: self.command.emit("tare"))
         self.zero.clicked.connect(lambda: self.command.emit("zero"))
+        self.manual.clicked.connect(self._start_manual)
         self.accept.clicked.connect(self._accept)
-        buttons = hbox(self.tare, self.zero, spacing=12)
+        self.buttons = QWidget()
+        buttons = hbox(self.tare, self.zero, self.manual, spacing=12)
+        buttons.setContentsMargins(0, 0, 0, 0)
         buttons.addWidget(self.accept, 2)
-        lay.addLayout(buttons)
+        self.buttons.setLayout(buttons)
+        lay.addWidget(self.buttons)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.tare.setText(self.tr("TARE"))
         self.zero.setText(self.tr("ZERO"))
         self.accept.setText(self.tr("ACCEPT"))
+        self.manual.setText(self.tr("ENTER BY HAND"))
         self.scan.setPlaceholderText(self.tr("Scan the lot label (GS1)"))
+        self.manual_view.retranslate()
 
     def refresh(self) -> None:
         vm = self.vm
@@ -334,7 +348,21 @@ class WeighView(StepView):
             self.tr("Scan the label of the lot of %1.").replace("%1", vm.material_name or vm.material)
         )
         weighing = vm.phase == "weigh"
-        self.phases.setCurrentIndex(1 if weighing else 0)
+        if weighing and vm.manual is not None:
+            lot = self.tr("Lot %1").replace("%1", vm.lot)
+            self.manual_view.bind(vm.manual, f"{vm.material} {vm.material_name}  ·  {lot}")
+        # The witness page needs the room of the keyboard: what is signed is in its summary.
+        witnessing = weighing and vm.manual is not None and vm.manual.page == "witness"
+        changed = self.material.isVisibleTo(self) == witnessing
+        if changed:
+            for header in (self.material, self.target, self.lot):
+                header.setVisible(not witnessing)
+        self.phases.setCurrentIndex(2 if weighing and vm.manual is not None else 1 if weighing else 0)
+        if self.buttons.isVisibleTo(self) != (vm.manual is None):
+            self.buttons.setVisible(vm.manual is None)
+            changed = True
+        if changed:  # laid out now, not at the next paint: the pages take the room at once
+            self.box.activate()
         # The buttons stay where they are, disabled until the lot is scanned: showing a widget
         # costs the GUI thread milliseconds of layout at every step.
         if not weighing:
@@ -364,6 +392,20 @@ class WeighView(StepView):
         self.accept.setEnabled(weighing and vm.accept_enabled)
         for b in (self.tare, self.zero):
             b.setEnabled(weighing and vm.connected)
+        # Offered while the scale cannot weigh, never while it can.
+        offered = weighing and vm.manual is None and vm.manual_offered
+        if self.manual.isVisibleTo(self) != offered:
+            self.manual.setVisible(offered)
+
+    def _start_manual(self) -> None:
+        if isinstance(self.vm, WeighVM):
+            self.vm.start_manual()
+            self.refresh()
+
+    def _cancel_manual(self) -> None:
+        if isinstance(self.vm, WeighVM):
+            self.vm.cancel_manual()
+            self.refresh()
 
     def _accept(self) -> None:
         if isinstance(self.vm, WeighVM) and self.vm.accept_enabled:

@@ -259,6 +259,7 @@ def test_resend_forged_foreign_expired_and_bad_input(
         # Resent (the response was lost): the same receipts, nothing stored twice.
         second = a.post(path, json=body)
         assert second.json() == first.json()
+        assert first.json()["deviation_numbers"]  # the batch's deviation: the same central number again
         from ebr.sync.receipts import Receipt, check
 
         for receipt in second.json()["receipts"]:

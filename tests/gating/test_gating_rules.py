@@ -49,7 +49,7 @@ from gating.rules import (
     check_record_intact,
     check_sync_age,
 )
-from gating.weighing import ScaleLimits, check_device, check_reading
+from gating.weighing import ScaleLimits, check_device, check_manual_entry, check_reading
 from gating.wording import wording
 from recipes import EquipmentStep, Quantity, WeighStep, load_recipe, scale_recipe
 
@@ -312,6 +312,11 @@ CASES = [
         "The record of batch B-1 does not verify (event 12 of B-1: hash mismatch): it cannot be approved",
     ),
     Case(
+        ReasonCode.MANUAL_WEIGHING_UNWITNESSED,
+        lambda: check_manual_entry("scale_disconnected", "", "op.alvarez", None, witness_given=False),
+        "A weight entered by hand needs a second person's e-signature as witness",
+    ),
+    Case(
         ReasonCode.PASSWORD_REUSED,
         lambda: check_password_not_reused("Wei Chen", True, 5),
         "The new password is one of the last 5 passwords of Wei Chen: choose another",
@@ -344,7 +349,7 @@ def test_the_table_names_every_reason_code() -> None:
         "login_invalid", "account_locked", "value_out_of_limits", "deviation_open",
         "password_change_required", "weight_below_minimum", "weight_above_capacity", "weight_invalid",
         "equipment_wrong_device", "step_blocked_by_deviation", "sync_stale", "clock_behind_record",
-        "record_not_intact", "password_reused", "password_expired",
+        "record_not_intact", "manual_weighing_unwitnessed", "password_reused", "password_expired",
     }  # fmt: skip
 
 

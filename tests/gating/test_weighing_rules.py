@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from gating import ReasonCode
-from gating.weighing import ScaleLimits, check_device, check_reading
+from gating.facts import Actor
+from gating.weighing import ScaleLimits, check_device, check_manual_entry, check_reading
 
 FLOOR = ScaleLimits("Scale SCL-150-01", "kg", Decimal(150), Decimal("0.01"), Decimal("8.2"))
 BENCH = ScaleLimits("Scale SCL-006-01", "kg", Decimal(6), Decimal("0.0001"), Decimal("0.082"))
@@ -62,3 +63,38 @@ def test_the_device_must_be_the_scale_that_was_scanned() -> None:
     silent = check_device("B150-4471920", None, "Scale SCL-150-01")
     assert [r.code for r in (*wrong, *silent)] == [R.EQUIPMENT_WRONG_DEVICE] * 2
     assert "B150-4471957" in wrong[0].sentence and "does not report" in silent[0].sentence
+
+
+SUPERVISOR = Actor("sv.haddad", "Omar Haddad", frozenset({"supervisor"}))
+OPERATOR = Actor("op.alvarez", "Maria Alvarez", frozenset({"operator"}))
+OTHER_OPERATOR = Actor("op.chen", "Wei Chen", frozenset({"operator"}))
+
+
+def manual(reason: str, witness: Actor | None, note: str = "", given: bool = True) -> list[ReasonCode]:
+    return [r.code for r in check_manual_entry(reason, note, "op.alvarez", witness, witness_given=given)]
+
+
+def test_a_weight_entered_by_hand_needs_a_reason_and_a_supervisor_as_witness() -> None:
+    for reason in ("scale_disconnected", "scale_faulty", "scale_out_of_calibration"):
+        assert manual(reason, SUPERVISOR) == []
+    assert manual("other", SUPERVISOR, note="display cracked, reading taken on SCL-150-02") == []
+    assert manual("other", SUPERVISOR, note="  ") == [R.MANUAL_WEIGHING_UNWITNESSED]
+    assert manual("", SUPERVISOR) == [R.MANUAL_WEIGHING_UNWITNESSED]
+    assert manual("the scale is slow", SUPERVISOR) == [R.MANUAL_WEIGHING_UNWITNESSED]
+    assert manual("scale_faulty", None, given=False) == [R.MANUAL_WEIGHING_UNWITNESSED]
+    assert manual("", None, given=False) == [R.MANUAL_WEIGHING_UNWITNESSED] * 2
+    # The operator witnesses nothing she entered; a second operator is not the default witness.
+    assert manual("scale_faulty", OPERATOR) == [R.INDEPENDENT_SIGNER_REQUIRED]
+    assert manual("scale_faulty", OTHER_OPERATOR) == [R.ROLE_REQUIRED]
+    # A witness named who could not sign: the caller refuses the signature in its own words.
+    assert manual("scale_faulty", None, given=True) == []
+    [own] = check_manual_entry("scale_faulty", "", "op.alvarez", OPERATOR, witness_given=True)
+    assert own.sentence == "Maria Alvarez entered the weight: the witness must be another person"
+    assert not own.overridable
+
+
+def test_the_engine_offers_the_reasons_the_rule_takes() -> None:
+    from gating.weighing import MANUAL_REASONS
+    from station.engine.api import MANUAL_REASONS as OFFERED
+
+    assert OFFERED == MANUAL_REASONS

@@ -3,6 +3,7 @@ real pseudo-terminals, through the same drivers that talk to real devices."""
 
 from __future__ import annotations
 
+import json
 import queue
 import sqlite3
 from decimal import Decimal
@@ -34,15 +35,26 @@ def _to_weigh_step(engine, scanned: queue.Queue[DecodedScan], scanner: ScannerSi
         assert outcome.status == "done", outcome.message
 
 
-@pytest.mark.parametrize("protocol", ["mt-sics", "sbi"])
-def test_scan_and_weigh_from_simulated_devices(approved_db: str, protocol: str) -> None:
+#: The serial number master data holds for SCL-150-01, the scale bound at OP20.S10, and that
+#: of the other floor scale (SCL-150-02).
+BOUND, OTHER = "B150-4471920", "B150-4471957"
+
+
+@pytest.mark.parametrize(
+    ("protocol", "serial"),
+    [("mt-sics", BOUND), ("sbi", BOUND), ("mt-sics", OTHER)],
+    ids=["mt-sics", "sbi", "wrong-I4"],
+)
+def test_scan_and_weigh_from_simulated_devices(approved_db: str, protocol: str, serial: str) -> None:
+    """The serial number the scale reports (MT-SICS ``I4``, SBI) goes with every reading; a
+    scale on the cable other than the one whose label was scanned weighs nothing."""
     engine = build_engine(db=open_store(approved_db))
     scale_sim = ScaleSimulator(
         protocol,
         capacity="150",
         readability="0.01",
         unit="kg",
-        serial_number="SIM4711",
+        serial_number=serial,
         settle_time=0.2,
         seed=1,
     )
@@ -50,7 +62,7 @@ def test_scan_and_weigh_from_simulated_devices(approved_db: str, protocol: str) 
     scale_link, scanner_link = scale_sim.start(), scanner_sim.start()
     scanned: queue.Queue[DecodedScan] = queue.Queue()
     scanner = open_scanner(scanner_link, callback=scanned.put)
-    options = {"serial_number": "SIM4711"} if protocol == "sbi" else {}
+    options = {"serial_number": serial} if protocol == "sbi" else {}
     scale = open_scale(protocol, scale_link, **options)
     try:
         _to_weigh_step(engine, scanned, scanner_sim)
@@ -73,7 +85,16 @@ def test_scan_and_weigh_from_simulated_devices(approved_db: str, protocol: str) 
                 source="scale",
             )
         )
-        assert outcome.status == "done", outcome.message
+        if serial == OTHER:
+            assert reading.serial_number == OTHER  # as the simulator answered I4
+            assert outcome.status == "refused"
+            assert [r.code for r in outcome.refusals] == ["equipment_wrong_device"]
+            assert outcome.message == (
+                "The scale at the station reports serial number B150-4471957, "
+                "but Scale SCL-150-01 has serial number B150-4471920"
+            )
+        else:
+            assert outcome.status == "done", outcome.message
     finally:
         scale.close()
         scanner.close()
@@ -82,5 +103,11 @@ def test_scan_and_weigh_from_simulated_devices(approved_db: str, protocol: str) 
         engine.db.dispose()
     with sqlite3.connect(approved_db.removeprefix("sqlite:///")) as con:
         row = con.execute("select net, unit, device_serial, source, lot from lot_consumptions").fetchone()
+        refused = con.execute(
+            "select new_value from audit_events where action = 'weighing.refused'"
+        ).fetchall()
+    if serial == OTHER:  # nothing weighed; the refused attempt keeps the serial that answered
+        assert row is None and len(refused) == 1 and json.loads(refused[0][0])["device_serial"] == OTHER
+        return
     assert Decimal(row[0]) == Decimal("60.02")
-    assert row[1:] == ("kg", "SIM4711", "scale", "P24-0817")
+    assert row[1:] == ("kg", BOUND, "scale", "P24-0817") and refused == []

@@ -126,7 +126,7 @@ def test_each_step_shows_what_the_record_holds_of_it(approved_db: str) -> None:
         )
         accepted = weighed.weighing
         assert accepted is not None and accepted.net == Decimal("60.02") and accepted.lot == "P24-0817"
-        assert accepted.weighed_by == "op.alvarez" and not accepted.overridden and accepted.source == "manual"
+        assert accepted.weighed_by == "op.alvarez" and not accepted.overridden and accepted.source == "script"
         following = steps["OP20.S30"]
         assert isinstance(following, api.WeighDetail) and following.lot is None and following.weighing is None
     finally:

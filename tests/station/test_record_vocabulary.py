@@ -275,11 +275,13 @@ def test_the_record_is_written_as_before_event_for_event(recorded: Path) -> None
     before working, commands authenticate. Deliberate differences in the batches' streams: a
     refused QA review now carries its reason code and the sentence shown, like every other
     refusal; a refused override attempt is audited; every step done keeps the training its gate
-    relied on; and every event that adds or changes a
-    master-data row carries the row's seal (``ebr.master_seal``)."""
+    relied on; every event that adds or changes a
+    master-data row carries the row's seal (``ebr.master_seal``); and a weight a script gives
+    is recorded as given by a script (source ``script``), no longer as entered by hand."""
     sealed: list[str] = []
     overrides_refused: list[sqlite3.Row] = []
     trained: list[str] = []
+    scripted: list[str] = []
 
     def normal(path: Path) -> list[str]:
         uids: dict[str, str] = {}
@@ -304,6 +306,10 @@ def test_the_record_is_written_as_before_event_for_event(recorded: Path) -> None
                     {k: v for k, v in value.items() if k != "seal"},
                     row["reason"],
                 )
+            if path == recorded and isinstance(value, dict) and value.get("source") == "script":
+                scripted.append(row["action"])  # a weight given by a script, named so since
+                value = {**value, "source": "manual"}
+                fields["stored"] = (*fields["stored"][:5], value, row["reason"])
             text = json.dumps(fields, sort_keys=True)
             text = re.sub(
                 r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
@@ -316,6 +322,9 @@ def test_the_record_is_written_as_before_event_for_event(recorded: Path) -> None
 
     now, before = normal(recorded), normal(LEGACY)
     assert len(now) == len(before) == 93
+    # A weight a script gives (no scale, no witness) is recorded as such (source "script"),
+    # where it was "manual" before; a manual weight now needs its reason and witness.
+    assert sorted(set(scripted)) == ["weighing.accepted", "weighing.refused"] and len(scripted) > 4
     # Every step done now carries the training its gate relied on.
     assert len(trained) > 30 and {"step.confirmed", "step.answered", "weighing.accepted"} <= set(trained)
     # A supervisor's authenticated attempt to override what no site may override is on record

@@ -163,26 +163,43 @@ def station_db(approved_template: Path, tmp_path: Path) -> str:
     return copy_of(approved_template, tmp_path)
 
 
+#: The scales the para500 batch weighs on, as the reference master data has them: equipment id
+#: -> capacity, readability and the serial number each reports (MT-SICS I4).
+SCALES = {
+    "SCL-150-01": ("150", "0.01", "B150-4471920"),
+    "SCL-006-01": ("6", "0.0001", "C006-0918233"),
+}
+
+
 @pytest.fixture
-def simulators() -> Iterator[Callable[[], tuple[Any, Any]]]:
-    """The hardware package's scale and scanner simulators on ptys (started on demand)."""
+def simulators() -> Iterator[Callable[[], tuple[dict[str, Any], Any]]]:
+    """The hardware package's scale and scanner simulators on ptys (started on demand): one
+    scale per equipment id of ``SCALES``, as a dispensing booth has them."""
     from hardware.simulators.scale import ScaleSimulator
     from hardware.simulators.scanner import ScannerSimulator
 
     started: list[Any] = []
 
-    def start() -> tuple[Any, Any]:
-        # One scale for every weighing of the batch: 150 kg capacity read to 0.1 g (the bench
-        # scale's readability, so that the 4-decimal weights of the script are shown as such).
-        scale = ScaleSimulator(
-            "mt-sics", capacity="150", readability="0.0001", unit="kg", serial_number="SIM0001",
-            settle_time=0.15, stream_interval=0.05, stability_timeout=2.0,
-        )  # fmt: skip
+    def start() -> tuple[dict[str, Any], Any]:
+        scales = {
+            equipment: ScaleSimulator(
+                "mt-sics",
+                capacity=capacity,
+                readability=readability,
+                unit="kg",
+                serial_number=serial,
+                settle_time=0.15,
+                stream_interval=0.05,
+                stability_timeout=2.0,
+            )
+            for equipment, (capacity, readability, serial) in SCALES.items()
+        }
         scanner = ScannerSimulator()
-        started.extend((scale, scanner))
-        scale.start()
+        started.extend((*scales.values(), scanner))
+        for scale in scales.values():
+            scale.start()
         scanner.start()
-        return scale, scanner
+        return scales, scanner
 
     yield start
     for device in started:
@@ -212,12 +229,18 @@ def rig(qtbot, station_db: str, simulators, screenshot_dir: Path) -> Iterator[Ca
         prepared = list(prepare)
         if prepared:
             dispatch(station_db, prepared)
+        scales: dict[str, Any] = {}
         scale = scanner = None
         if devices:
-            scale, scanner = simulators()
-            station_options.update(scale_link=scale.address, scanner_link=scanner.address)
+            scales, scanner = simulators()
+            links = {equipment: sim.address for equipment, sim in scales.items()}
+            station_options.update(scales=links, scanner_link=scanner.address)
         engines: list[Any] = []
         built = build_station(engine_factory(station_db, engines), **station_options)
+        if scales:
+            from station.ui.simulator_window import ShownScale
+
+            scale = ShownScale(scales, built.devices)  # the scale the weigh step reads
         made.append(built)
         built.window.resize(*size)
         built.window.show()

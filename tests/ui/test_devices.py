@@ -50,7 +50,7 @@ def test_accept_only_when_stable_inside_tolerance_and_scale_replug(rig, qtbot, w
     value = weighing["new_value"]
     assert (value["source"], value["device_serial"], Decimal(value["net"])) == (
         "scale",
-        "SIM0001",
+        "B150-4471920",  # as the floor scale bound at OP20.S10 reported it
         Decimal("60.02"),
     )
 
@@ -106,10 +106,9 @@ def test_a_reading_delivered_after_the_station_closed_reaches_no_screen(
 
     from .real_engine import engine_factory
 
-    scale, scanner = simulators()
-    station = build_station(
-        engine_factory(station_db, []), scale_link=scale.address, scanner_link=scanner.address
-    )
+    scales, scanner = simulators()
+    links = {equipment: scale.address for equipment, scale in scales.items()}
+    station = build_station(engine_factory(station_db, []), scales=links, scanner_link=scanner.address)
     station.window.show()
     hub = station.devices
     station.close()
@@ -119,3 +118,35 @@ def test_a_reading_delivered_after_the_station_closed_reaches_no_screen(
     hub.reading.emit(late)
     hub.scale_connection.emit(False)
     hub.scanner_connection.emit(False)
+
+
+def test_the_demo_simulates_each_scale_of_its_master_data(qtbot, station_db) -> None:
+    """One simulated scale per scale equipment of the demo's site.yaml, each reporting that
+    equipment's serial number; the simulator window weighs on the scale the station shows,
+    and the station shows the scale of the equipment bound at the step."""
+    from station.demo import demo_scales
+    from station.ui.app import build_station
+
+    from .real_engine import engine_factory
+
+    scales = demo_scales()
+    assert scales["SCL-150-01"]["serial_number"] == "B150-4471920"
+    assert scales["SCL-006-01"] == {
+        "capacity": "6", "readability": "0.0001", "unit": "kg", "serial_number": "C006-0918233"
+    }  # fmt: skip
+    station = build_station(engine_factory(station_db, []), simulator=True, simulated_scales=scales)
+    try:
+        hub, window = station.devices, station.simulator
+        assert set(hub.links) == set(scales) and len(station.simulated) == len(scales) + 1
+        readings: list = []
+        hub.reading.connect(lambda r: r is not None and readings.append(r))
+        for equipment, gross in (("SCL-150-01", "61.27"), ("SCL-006-01", "3.9310")):
+            hub.select(equipment)
+            readings.clear()
+            window.put(gross)
+            qtbot.waitUntil(
+                lambda g=gross: any(r.gross == Decimal(g) and r.stable for r in readings), timeout=10000
+            )
+            assert {r.serial for r in readings} == {scales[equipment]["serial_number"]}
+    finally:
+        station.close()

@@ -20,7 +20,8 @@ from station.ui.viewmodels.session import destination
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Modules the first window must not wait for: the record store and its migrations, the engine,
-#: the exports (PDF, BatchML), the batch record's model, the serial stacks and the GS1 tables.
+#: the exports (PDF, BatchML), the batch record's model, the serial stacks and the GS1 tables,
+#: the recipe model and its schemas.
 NOT_AT_START = (
     "sqlalchemy",
     "alembic",
@@ -35,6 +36,8 @@ NOT_AT_START = (
     "biip",
     "hardware",
     "station.ui.viewmodels.review",
+    "pydantic",  # the recipe model's, under the gating rules (gating.weighing, gating.rules)
+    "recipes",
 )
 
 

@@ -77,6 +77,46 @@ def test_weigh_accept_only_stable_and_inside_tolerance() -> None:
     assert 0 < g["fine_low"] < g["fine_net"] < g["fine_high"] < 1
 
 
+def test_manual_entry_is_offered_only_while_the_scale_cannot_weigh() -> None:
+    vm = WeighVM(step("weigh", WEIGH))
+    for shown, connected, fault in (
+        (reading("60.02"), True, ""),
+        (None, True, ""),
+        (reading("1", False), True, ""),
+    ):
+        vm.set_reading(shown, connected, fault)
+        vm.start_manual()
+        assert not vm.manual_offered and vm.manual is None  # the scale weighs (or is about to)
+    vm.set_reading(None, True, "device_error")  # the scale reports an error
+    assert vm.state == "faulty" and vm.manual_offered and "device_error" in vm.state_text
+    vm.start_manual()
+    manual = vm.manual
+    assert manual is not None and manual.reason == "scale_faulty" and not manual.can_continue
+    for key in "60.025":
+        manual.value.press(key)
+    assert manual.weight == Decimal("60.025") and manual.can_continue
+    manual.choose("other")
+    manual.next()
+    manual.witness.set("sv.haddad")
+    manual.password.set("pw")
+    assert manual.page == "witness" and not manual.can_sign  # "other" needs its words
+    manual.note.set("display cracked")
+    assert manual.can_sign and manual.summary("RM-0101") == "RM-0101  ·  60.025 kg  ·  display cracked"
+    weigh = manual.action()
+    assert (weigh.source, weigh.gross, weigh.tare, weigh.reason, weigh.note) == (
+        "manual", Decimal("60.025"), Decimal(0), "other", "display cracked"
+    )  # fmt: skip
+    assert weigh.witness == api.Witness("sv.haddad", "pw") and "pw" not in repr(weigh)
+    vm.apply(api.Outcome("refused", "no"))
+    assert vm.manual is manual and manual.password.text == "" and manual.witness.text == "sv.haddad"
+    vm.apply(api.Outcome("done", "ok"))
+    assert vm.manual is None
+    vm.set_reading(None, False)
+    assert vm.manual_offered
+    vm.start_manual()
+    assert vm.manual is not None and vm.manual.reason == "scale_disconnected"
+
+
 def test_weigh_in_grams_on_a_kg_scale() -> None:
     detail = dataclasses.replace(WEIGH, target=Decimal(2400), unit="g", low=Decimal(2352), high=Decimal(2448))
     vm = WeighVM(step("weigh", detail))

@@ -52,6 +52,9 @@ class RunnerController(Controller):
         return batch.current_step if batch is not None else None
 
     def refresh(self) -> None:
+        step_vm = self.vm.step_vm
+        if self.devices is not None and isinstance(step_vm, WeighVM):
+            self.devices.select(step_vm.detail.scale_id)  # the scale bound at the step is read
         self.view.refresh()
 
     def retranslate(self, language: str) -> None:
@@ -131,12 +134,14 @@ class RunnerController(Controller):
         devices.reading.connect(self.on_reading)
         devices.scale_connection.connect(self.on_scale_connection)
         devices.scanner_connection.connect(self.on_scanner_connection)
+        devices.scale_fault.connect(self.on_scale_fault)
 
     def on_reading(self, reading: ScaleReading | None) -> None:
         status = self.vm.header.devices
         status.reading = reading
         if reading is not None:
             status.scale_connected = True
+            status.scale_fault = ""  # it weighs again
         self.vm.sync_devices()
         self.view.refresh_reading()
         self.devices_changed.emit()
@@ -144,8 +149,17 @@ class RunnerController(Controller):
     def on_scale_connection(self, connected: bool) -> None:
         status = self.vm.header.devices
         status.scale_connected = connected
+        status.scale_fault = ""
         if not connected:
             status.reading = None
+        self.vm.sync_devices()
+        self.view.refresh_reading()
+        self.devices_changed.emit()
+
+    def on_scale_fault(self, fault: str) -> None:
+        status = self.vm.header.devices
+        status.scale_fault = fault
+        status.reading = None
         self.vm.sync_devices()
         self.view.refresh_reading()
         self.devices_changed.emit()

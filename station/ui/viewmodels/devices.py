@@ -23,6 +23,7 @@ class DeviceStatus:
     scale_configured: bool = False
     scale_connected: bool = False
     reading: ScaleReading | None = None
+    scale_fault: str = ""  # what the scale reports wrong, "" while it weighs
     scanner_configured: bool = False
     scanner_connected: bool = False
 
@@ -32,6 +33,8 @@ class DeviceStatus:
             return translate("Devices", "Scale: none")
         if not self.scale_connected:
             return translate("Devices", "Scale: DISCONNECTED")
+        if self.scale_fault:
+            return translate("Devices", "Scale: FAULT")
         if self.reading is None:
             return translate("Devices", "Scale: connected")
         if self.reading.stable:
@@ -43,7 +46,7 @@ class DeviceStatus:
         """ok | warn | bad | off — the colour of the indicator."""
         if not self.scale_configured:
             return "off"
-        if not self.scale_connected:
+        if not self.scale_connected or self.scale_fault:
             return "bad"
         if self.reading is not None and not self.reading.stable:
             return "warn"

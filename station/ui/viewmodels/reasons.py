@@ -115,6 +115,9 @@ WHAT_NEXT: dict[str, str] = {
     "record_not_intact": QT_TRANSLATE_NOOP(
         "WhatNext", "Do not release the batch: report the record to QA management and plant IT."
     ),
+    "manual_weighing_unwitnessed": QT_TRANSLATE_NOOP(
+        "WhatNext", "Choose why the scale cannot be used and have a supervisor sign as witness."
+    ),
     "password_reused": QT_TRANSLATE_NOOP("WhatNext", "Choose a password you have not used before."),
     "password_expired": QT_TRANSLATE_NOOP("WhatNext", "Set a new password first: the old one has expired."),
 }
@@ -265,6 +268,17 @@ SENTENCES: tuple[str, ...] = (
     QT_TRANSLATE_NOOP("RefusalSentence", "in progress"),
     QT_TRANSLATE_NOOP("RefusalSentence", "on hold"),
     QT_TRANSLATE_NOOP("RefusalSentence", "batch {batch} has been reviewed already"),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence",
+        "A weight entered by hand needs its reason: the scale is disconnected, faulty or out of calibration, or another reason in words",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence", "A weight entered by hand needs a second person's e-signature as witness"
+    ),
+    QT_TRANSLATE_NOOP("RefusalSentence", "{witness} entered the weight: the witness must be another person"),
+    QT_TRANSLATE_NOOP(
+        "RefusalSentence", "A weight entered by hand is not overridden: enter it again, witnessed"
+    ),
     QT_TRANSLATE_NOOP("RefusalSentence", "nobody is logged in: log in first"),
     QT_TRANSLATE_NOOP("RefusalSentence", "a new password must be set before working"),
     QT_TRANSLATE_NOOP("RefusalSentence", "no batch is open: start or open a batch first"),

@@ -20,6 +20,7 @@ from ebr.export.record import (
     Refusal,
     Signature,
     find_exceptions,
+    manual_reason_text,
 )
 
 from .review_queue import MEANINGS, Line, decision_label, local_time, meaning_label
@@ -61,6 +62,7 @@ def kind_label(kind: str) -> str:
         "out_of_limits": translate("Review", "Value outside its limits"),
         "refused_weighing": translate("Review", "Weighing refused"),
         "acknowledgement": translate("Review", "Supervisor acknowledgement"),
+        "manual_weighing": translate("Review", "Weight entered by hand"),
     }.get(kind, kind)
 
 
@@ -124,6 +126,7 @@ class _Context:
             return []
         lines = [
             (translate("Review", "Deviation"), f"{d.number} · {d.category} · {d.origin}"),
+            *([(translate("Review", "Central number"), d.central_number)] if d.central_number else []),
             (translate("Review", "What happened"), d.text),
             (translate("Review", "Opened"), f"{self.who(d.opened_by)} · {self.when(d.opened_at)}"),
         ]
@@ -241,6 +244,23 @@ def exception_items(record: BatchRecord) -> list[ExceptionItem]:
                 context=tuple(lines),
             ),
         )
+    for c in found.manual_weighings:
+        witness = record.signature(c.witness_signature_uid)
+        add(
+            c.weighed_at,
+            ExceptionItem(
+                kind="manual_weighing",
+                step_id=c.step_id,
+                title=f"{c.step_id} · {c.material_name} · {net} {fmt(c.net)} {c.unit} · {c.source}",
+                context=(
+                    *ctx.step(c.step_id),
+                    *ctx.weighing(c),
+                    (translate("Review", "Why not from the scale"), manual_reason_text(c) or "—"),
+                    *ctx.signature(witness),
+                    *ctx.around(c.step_id, {witness.uid} if witness else set()),
+                ),
+            ),
+        )
     for m in found.out_of_limits:
         dev = ctx.deviation_by_uid(m.deviation_uid)
         add(
@@ -265,7 +285,9 @@ def exception_items(record: BatchRecord) -> list[ExceptionItem]:
             ExceptionItem(
                 kind="deviation",
                 step_id=d.step_id,
-                title=f"{d.number} · {d.step_id or '—'} · {d.text}",
+                title=" · ".join(
+                    n for n in (d.number, d.central_number, d.step_id or "—", d.text) if n is not None
+                ),
                 context=(*ctx.step(d.step_id), *ctx.deviation(d)),
                 open=not d.is_closed,
             ),

@@ -159,7 +159,7 @@ class RunnerVM:
     def sync_devices(self) -> None:
         if isinstance(self.step_vm, WeighVM):
             d = self.header.devices
-            self.step_vm.set_reading(d.reading, d.scale_connected)
+            self.step_vm.set_reading(d.reading, d.scale_connected, d.scale_fault)
 
     def apply(self, action: Action, outcome: Outcome) -> None:
         """The outcome of an action sent from the runner."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from station.engine.api import (
+    Outcome,
     Scan,
     StepView,
     Weigh,
@@ -13,6 +14,7 @@ from station.engine.api import (
 )
 
 from .devices import ScaleReading
+from .manual_weighing import ManualWeighingVM
 from .step_base import StepVM
 from .text import convert, translate
 
@@ -24,7 +26,9 @@ class WeighVM(StepVM):
         super().__init__(step)
         self.reading: ScaleReading | None = None
         self.connected = False
+        self.fault = ""  # what the scale reports wrong (a ScaleState), "" while it weighs
         self.scanned: str = ""
+        self.manual: ManualWeighingVM | None = None  # a weight being entered by hand
 
     @property
     def detail(self) -> WeighDetail:
@@ -65,9 +69,24 @@ class WeighVM(StepVM):
         """scan_lot until a lot is accepted, then weigh."""
         return "weigh" if self.lot else "scan_lot"
 
-    def set_reading(self, reading: ScaleReading | None, connected: bool) -> None:
+    def set_reading(self, reading: ScaleReading | None, connected: bool, fault: str = "") -> None:
         self.reading = reading
         self.connected = connected
+        self.fault = fault
+
+    @property
+    def manual_offered(self) -> bool:
+        """Manual entry is offered while the scale cannot weigh, never while it can."""
+        return self.state in ("disconnected", "faulty")
+
+    def start_manual(self) -> None:
+        if self.manual_offered and self.manual is None:
+            reason = "scale_disconnected" if self.state == "disconnected" else "scale_faulty"
+            # Up to 4 decimals: the engine refuses what the bound scale cannot read.
+            self.manual = ManualWeighingVM(self.step.id, self.unit, 4, reason)
+
+    def cancel_manual(self) -> None:
+        self.manual = None
 
     @property
     def net(self) -> Decimal | None:
@@ -78,11 +97,13 @@ class WeighVM(StepVM):
 
     @property
     def state(self) -> str:
-        """no_lot | disconnected | no_reading | unstable | below | above | ok"""
+        """no_lot | disconnected | faulty | no_reading | unstable | below | above | ok"""
         if not self.lot:
             return "no_lot"
         if not self.connected:
             return "disconnected"
+        if self.fault:
+            return "faulty"
         if self.reading is None:
             return "no_reading"
         net = self.net
@@ -107,17 +128,21 @@ class WeighVM(StepVM):
             "unstable": "weight_unstable",
         }.get(self.state, "")
 
-    def _q(self, value: Decimal | None) -> str:
-        """A weight in the step's unit with as many decimals as the limits need (at most 4)."""
-        if value is None:
-            return "—"
+    def _places(self) -> int:
+        """As many decimals as the limits need (at most 4)."""
         places = 0
         for ref in (self.target, self.low, self.high):
             if ref is not None:
                 exp = ref.normalize().as_tuple().exponent
                 if isinstance(exp, int):
                     places = max(places, -exp)
-        return f"{value:.{min(places, 4)}f}"
+        return min(places, 4)
+
+    def _q(self, value: Decimal | None) -> str:
+        """A weight in the step's unit with as many decimals as the limits need (at most 4)."""
+        if value is None:
+            return "—"
+        return f"{value:.{self._places()}f}"
 
     @property
     def state_text(self) -> str:
@@ -127,8 +152,14 @@ class WeighVM(StepVM):
             return translate("Weigh", "Scan the label of the lot to dispense.")
         if s == "disconnected":
             return translate(
-                "Weigh", "SCALE DISCONNECTED. Check the cable; weighing resumes when the scale is back."
+                "Weigh",
+                "SCALE DISCONNECTED. Check the cable; weighing resumes when the scale is back, "
+                "or enter the weight by hand with a witness.",
             )
+        if s == "faulty":
+            return translate(
+                "Weigh", "SCALE FAULT (%1). Call maintenance, or enter the weight by hand with a witness."
+            ).replace("%1", self.fault)
         if s == "no_reading":
             return translate("Weigh", "Waiting for the scale…")
         if s == "below" and net is not None and self.low is not None:
@@ -192,6 +223,13 @@ class WeighVM(StepVM):
             .replace("%3", self._q(self.high))
             .replace("%4", self.unit)
         )
+
+    def apply(self, outcome: Outcome) -> None:
+        if self.manual is not None:
+            if outcome.status in ("done", "deviation"):
+                self.manual = None
+            else:  # refused: the witness signs again, the value and reason stay
+                self.manual.refused()
 
     def scan(self, raw: str, plain: str) -> Scan:
         self.scanned = plain
