@@ -137,7 +137,13 @@ def test_steps_show_who_when_and_what(happy: BatchRecord, happy_pages: list[str]
         assert step in execution, step
     confirmed = next(s for _, s in happy.steps() if s.step_id == "OP10.S10").executions[0]
     when = confirmed.at.astimezone(dt.timezone(dt.timedelta(hours=1)))
-    assert f"Maria Alvarez (op.alvarez) {utc_text(confirmed.at)} {when:%H:%M:%S} CET (local)" in execution
+    # the local date is shown too when it is not the UTC date (a batch run late in the UTC day)
+    shown = (
+        f"{when:%H:%M:%S}"
+        if when.date() == confirmed.at.astimezone(dt.UTC).date()
+        else f"{when:%Y-%m-%d %H:%M:%S}"
+    )
+    assert f"Maria Alvarez (op.alvarez) {utc_text(confirmed.at)} {shown} CET (local)" in execution
     assert "Confirmed: The room is clear of the previous batch" in execution
     assert "Limits: 1.0 – 2.5 %" in execution and "1.84 %" in execution
     assert "Electronically signed by Piotr Nowak (sv.nowak) Meaning: Line clearance verified" in execution
