@@ -193,9 +193,11 @@ def run_forever(
     idle_s: float = 0.2,
     max_backoff_s: float = 60.0,
     on_error: Callable[[Exception], Any] | None = None,
+    on_pushed: Callable[[int], Any] | None = None,
 ) -> None:
     """The sync service: push whenever there is something unsent; on a failure wait with
-    exponential backoff and full jitter (so a site's stations do not all return at once)."""
+    exponential backoff and full jitter (so a site's stations do not all return at once).
+    ``on_pushed`` hears of every push the hub answered (0: nothing was unsent)."""
     failures = 0
     client = None
     while not stop.is_set():
@@ -204,6 +206,8 @@ def run_forever(
                 client = link.client()
             sent = push_once(db, link, station_id, client, batch)
             failures = 0
+            if on_pushed is not None:
+                on_pushed(sent)
             if sent == 0:
                 stop.wait(idle_s)
         except (HubUnreachable, SyncRefused) as exc:

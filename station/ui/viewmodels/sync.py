@@ -22,12 +22,12 @@ def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # the name lupdate looks
     return text
 
 
-#: What each alarm kind means for the person at the station (the detail goes to the log).
+# What each alarm kind means for the person at the station (the detail goes to the log).
 ALARMS = {
-    "fork": QT_TRANSLATE_NOOP("Sync", "records differ from the hub's"),
-    "foreign_chain": QT_TRANSLATE_NOOP("Sync", "hub refuses this station"),
-    "receipt_invalid": QT_TRANSLATE_NOOP("Sync", "hub receipt invalid"),
-    "refused": QT_TRANSLATE_NOOP("Sync", "hub refused the records"),
+    "fork": QT_TRANSLATE_NOOP("Sync", "records differ"),
+    "foreign_chain": QT_TRANSLATE_NOOP("Sync", "station refused"),
+    "receipt_invalid": QT_TRANSLATE_NOOP("Sync", "receipt invalid"),
+    "refused": QT_TRANSLATE_NOOP("Sync", "records refused"),
 }
 
 
@@ -45,11 +45,11 @@ def age_text(age: dt.timedelta) -> str:
 
 @dataclass
 class SyncVM:
-    #: off: no hub configured (nothing shown); sending: this station's worker pushes;
-    #: watching: another process holds the sender lock (``mes-station sync`` as a service).
+    # off: no hub configured (nothing shown); sending: this station's worker pushes;
+    # watching: another process holds the sender lock (``mes-station sync`` as a service).
     mode: str = "off"
     snapshot: SyncSnapshot | None = None
-    problem: str | None = None  # this process's last failed push (hub down), cleared by a success
+    problem: str | None = None  # unreachable | refused: this process's last push failed
     limit: dt.timedelta | None = None  # the site's sync_stale limit (None: no limit)
 
     @property
@@ -79,17 +79,19 @@ class SyncVM:
         if s.alarms:
             kind = s.alarms[-1].kind
             meaning = translate("Sync", ALARMS.get(kind, ALARMS["refused"]))
-            return translate("Sync", "SYNC ALARM: %1 - call QA").replace("%1", meaning)
+            return translate("Sync", "SYNC ALARM · %1 · call QA").replace("%1", meaning)
         if s.unsent == 0:
             return translate("Sync", "In sync")
         age = s.oldest_unsent_age(now) or dt.timedelta(0)
         line = (
-            translate("Sync", "Unsent: %1, oldest %2")
+            translate("Sync", "%1 unsent, oldest %2")
             .replace("%1", str(s.unsent))
             .replace("%2", age_text(age))
         )
         if self.stale(now):
-            line += translate("Sync", " - no new batch")
+            line += translate("Sync", " · no new batch")
+        elif self.problem == "unreachable":
+            line += translate("Sync", " · hub offline")
         elif self.problem:
-            line += translate("Sync", " - hub unreachable")
+            line += translate("Sync", " · refused, call IT")
         return line
