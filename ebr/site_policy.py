@@ -15,7 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy import text
 
@@ -57,20 +59,56 @@ def normalise(policy: str, value: str) -> str | None:
     return value.strip().replace(" ", "")
 
 
+@dataclass
+class _Seen:
+    """The policies as of one event of one store, remembered so that the next read looks only at
+    what came after it (a store's trail only grows; ``hash`` tells a store restored since)."""
+
+    seq: int
+    hash: str
+    values: dict[str, str | None] = field(default_factory=dict)
+
+
+_SEEN: dict[str, _Seen] = {}
+_SEEN_LOCK = threading.Lock()
+
+
 def current(uow: UnitOfWork, policy: str) -> str | None:
-    """The policy's value as its newest event set it (None: off, or never set)."""
-    row = uow.connection.execute(
-        text(
-            # the site stream only (its index): a batch's events never set a policy
-            "SELECT new_value FROM audit_events WHERE stream = :stream AND action = :action "
-            "AND entity_id = :policy ORDER BY stream_seq DESC LIMIT 1"
-        ),
-        {"stream": SITE_STREAM, "action": SitePolicyChanged.ACTION, "policy": policy},
-    ).first()
-    if row is None or row[0] is None:
+    """The policy's value as its newest event set it (None: off, or never set).
+
+    Read every second by the touchscreen's sync watcher and at every StartBatch: the first read
+    in a process scans the trail once, each later one only the events written since."""
+    key = str(uow.connection.engine.url)
+    with _SEEN_LOCK:
+        seen = _SEEN.get(key)
+    if seen is not None:
+        still = uow.connection.execute(
+            text("SELECT hash FROM audit_events WHERE seq = :seq"), {"seq": seen.seq}
+        ).first()
+        if still is None or still[0] != seen.hash:
+            seen = None  # another store under the same name (restored): read it from the start
+    # The head first: an event committed while the trail is read is left to the next read.
+    head = uow.connection.execute(text("SELECT last_seq, last_hash FROM chain_head WHERE id = 1")).first()
+    if head is None:
         return None
-    value = json.loads(row[0]).get("value")
-    return None if value is None else str(value)
+    values = dict(seen.values) if seen is not None else {}
+    rows = uow.connection.execute(
+        text(
+            "SELECT entity_id, new_value FROM audit_events "
+            "WHERE seq > :after AND seq <= :head AND action = :action ORDER BY seq"
+        ),
+        {
+            "after": seen.seq if seen is not None else 0,
+            "head": int(head[0]),
+            "action": SitePolicyChanged.ACTION,
+        },
+    )
+    for name, new_value in rows:
+        value = json.loads(new_value).get("value") if new_value else None
+        values[str(name)] = None if value is None else str(value)
+    with _SEEN_LOCK:
+        _SEEN[key] = _Seen(int(head[0]), str(head[1]), values)
+    return values.get(policy)
 
 
 def sync_stale_limit(uow: UnitOfWork) -> dt.timedelta | None:

@@ -181,3 +181,38 @@ def test_a_batch_script_expects_the_refusal(
         script.read_text().replace("  - expect: {outcome: refused, reason: sync_stale}\n", "")
     )
     assert cli("run", unexpected, "--db", approved_db) == 1
+
+
+def test_the_policy_read_follows_new_events_and_a_store_replaced_under_its_name(
+    approved_db: str, tmp_path: Path
+) -> None:
+    """The value is read once in full, then only from the events written since; a store put in
+    place of another under the same name (a restore) is read again from its start."""
+    import shutil
+
+    from ebr import site_policy
+
+    path = Path(approved_db.removeprefix("sqlite:///"))
+    untouched = tmp_path / "untouched.db"
+    shutil.copyfile(path, untouched)
+
+    def limit() -> dt.timedelta | None:
+        db = open_store(approved_db)
+        try:
+            with db.unit_of_work(read_only=True) as uow:
+                return site_policy.sync_stale_limit(uow)
+        finally:
+            db.dispose()
+
+    assert limit() is None
+    db = open_store(approved_db)
+    for value in ("4h", "2d"):
+        with db.unit_of_work() as uow:
+            site_policy.set_policy(uow, site_policy.SYNC_STALE_LIMIT, value, user_id="qa.dubois", note="x")
+            uow.commit()
+        assert limit() == site_policy.parse_duration(value)
+    db.dispose()
+    shutil.copyfile(untouched, path)  # the store as it was before the policy, under the same name
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    assert limit() is None
