@@ -303,6 +303,24 @@ def test_install_run_upgrade_remove(machine: dict[str, Path]) -> None:
     assert "restored from" in restored.stdout and "by adm.kim" in restored.stdout
     check.unlink()
 
+    # the kiosk unit's command, from the installed files, under cage on a headless output: it
+    # draws the login screen (the screenshot is kept for a person to look at)
+    from tests.packaging.kiosk import missing_tools, screenshot
+
+    if missing_tools():
+        print(f"kiosk under cage not tried: {', '.join(missing_tools())} not installed")
+    else:
+        shot = Path(os.environ.get("MES_SCREENSHOT_DIR") or "/tmp/mes-screenshots") / "kiosk-under-cage.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        seconds, png = screenshot("mes-station", "/var/lib/mes-station", shot)
+        from PySide6.QtGui import QImage
+
+        image = QImage.fromData(png, "PNG")
+        assert image.pixelColor(4, 4).name() == "#0f1e33"  # the station's header, top left
+        print(
+            f"kiosk under cage: first frame after {seconds:.1f} s, {image.width()}x{image.height()}, {shot}"
+        )
+
     # the installed generator turns backup.schedule into the timer's drop-in
     generated = Path("/tmp/mes-generator-check")
     shutil.rmtree(generated, ignore_errors=True)
