@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ebr import site_policy
 from ebr.audit import SITE_STREAM
-from ebr.database import open_database
+from ebr.database import Database, open_database
 from ebr.events import LoggedOut
 from ebr.migrate import upgrade
 from ebr.sync.client import status
@@ -65,24 +65,26 @@ def main() -> None:
             path = Path(folder) / "store.db"
             build(path, events)
             db = open_database(f"sqlite:///{path}")
-
-            def header() -> object:
-                with db.unit_of_work(read_only=True) as uow:
-                    return snapshot(uow), site_policy.sync_stale_limit(uow)
-
-            def start_batch_check() -> object:
-                with db.unit_of_work(read_only=True) as uow:
-                    return site_policy.sync_stale_limit(uow), oldest_unsent_at(uow)
-
-            rows = [
-                ("header: snapshot + limit (every second)", header),
-                ("StartBatch: limit + oldest unsent", start_batch_check),
-                ("sync status: count(*) of the unsent (compared)", lambda: status(db)),
-            ]
-            for what, work in rows:
+            for what, work in _readings(db):
                 median, p99 = timed(work, args.repeat)
                 print(f"{events:>8}  {what:<44} {median:>10.2f} {p99:>8.2f}")
             db.dispose()
+
+
+def _readings(db: Database) -> list[tuple[str, Callable[[], object]]]:
+    def header() -> object:
+        with db.unit_of_work(read_only=True) as uow:
+            return snapshot(uow), site_policy.sync_stale_limit(uow)
+
+    def start_batch_check() -> object:
+        with db.unit_of_work(read_only=True) as uow:
+            return site_policy.sync_stale_limit(uow), oldest_unsent_at(uow)
+
+    return [
+        ("header: snapshot + limit (every second)", header),
+        ("StartBatch: limit + oldest unsent", start_batch_check),
+        ("sync status: count(*) of the unsent (compared)", lambda: status(db)),
+    ]
 
 
 if __name__ == "__main__":

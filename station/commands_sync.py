@@ -144,15 +144,21 @@ def hub_link(config: Any, url: str, hub_key: str | None = None, *, insecure: boo
 def touchscreen_sync(config: Any, db: Any) -> Any:
     """What builds the touchscreen's sync worker: it sends when the configuration names a hub
     (and no ``mes-station sync`` service holds the sender lock), and shows the state either way.
-    A receipt key that cannot be read stops the start here, with its one line."""
+    A hub whose receipt key cannot be read does not stop the station: the line goes on working,
+    the problem goes to the journal and the header says the sync cannot run."""
     url = config.get("hub.url")
-    link = hub_link(config, str(url)) if url else None
     station = str(config.get("station.id"))
+    link, broken = None, None
+    try:
+        link = hub_link(config, str(url)) if url else None
+    except UsageError as exc:  # the line keeps working; the header says the sync cannot run
+        print(f"mes-station: {exc}", file=sys.stderr)
+        broken = str(exc)
 
     def build() -> Any:
         from station.ui.sync_worker import SyncWorker
 
-        return SyncWorker(db, link, station)
+        return SyncWorker(db, link, station, broken=broken)
 
     return build
 

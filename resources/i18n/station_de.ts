@@ -1531,6 +1531,10 @@
         <translation>Einträge abgelehnt</translation>
     </message>
     <message>
+        <source>Sync cannot run: configuration · call IT</source>
+        <translation>Sync läuft nicht: Konfiguration · IT rufen</translation>
+    </message>
+    <message>
         <source>Sync: reading ...</source>
         <translation>Sync: wird gelesen ...</translation>
     </message>

@@ -1531,6 +1531,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Sync cannot run: configuration · call IT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Sync: reading ...</source>
         <translation type="unfinished"></translation>
     </message>

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SyncReport:
-    mode: str  # off (no hub configured), sending (this process), watching (another sends)
+    mode: str  # off (no hub), sending (this process), watching (another sends), broken (misconfigured)
     snapshot: SyncSnapshot | None
     problem: str | None  # unreachable | refused: this process's last push failed
     limit: dt.timedelta | None
@@ -47,11 +47,13 @@ class SyncWorker(QObject):
         station_id: str = "",
         *,
         poll_s: float = 1.0,
+        broken: str | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.db = db
         self.link = link
+        self.broken = broken  # a hub named, but the configuration does not let the sync run
         self.station_id = station_id
         self.poll_s = poll_s
         self._stop = threading.Event()
@@ -62,6 +64,8 @@ class SyncWorker(QObject):
 
     @property
     def mode(self) -> str:
+        if self.broken is not None:
+            return "broken"
         if self.link is None:
             return "off"
         return "sending" if self._sending.is_set() else "watching"

@@ -59,9 +59,22 @@ def test_the_view_model_words_each_state_and_hides_without_hub_or_limit() -> Non
     assert [age_text(dt.timedelta(seconds=s)) for s in (0, 119, 120, 7199, 7200, 172799, 172800)] == [
         "0 s", "119 s", "2 min", "119 min", "2 h", "47 h", "2 d",
     ]  # fmt: skip
+    broken = SyncVM(mode="broken")  # a hub named, its receipt key unreadable: the line works on
+    assert (broken.text(NOW), broken.level(NOW)) == ("Sync cannot run: configuration · call IT", "bad")
     # an alarm the hub has since answered past is history: the store keeps it, the header not
     refused = SyncReport("sending", _snapshot(0), None, None)
     assert _vm(refused).level(NOW) == "ok"
+
+
+def test_a_hub_whose_key_cannot_be_read_leaves_the_station_working(tmp_path, capsys) -> None:
+    from station.commands_sync import touchscreen_sync
+    from station.config import load_config
+
+    config = tmp_path / "station.toml"
+    config.write_text(f'[hub]\nurl = "https://hub.example:8443"\nreceipt_key = "{tmp_path / "gone.pub"}"\n')
+    worker = touchscreen_sync(load_config(str(config)), None)()
+    assert worker.mode == "broken" and worker.link is None
+    assert capsys.readouterr().err.startswith(f"mes-station: {tmp_path / 'gone.pub'}: cannot read: ")
 
 
 def test_the_worker_reads_the_store_and_the_header_shows_each_state(rig, screenshot_dir) -> None:

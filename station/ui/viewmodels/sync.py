@@ -46,7 +46,8 @@ def age_text(age: dt.timedelta) -> str:
 @dataclass
 class SyncVM:
     # off: no hub configured (nothing shown); sending: this station's worker pushes;
-    # watching: another process holds the sender lock (``mes-station sync`` as a service).
+    # watching: another process holds the sender lock (``mes-station sync`` as a service);
+    # broken: a hub is named but its settings do not let the sync run (the journal says why).
     mode: str = "off"
     snapshot: SyncSnapshot | None = None
     problem: str | None = None  # unreachable | refused: this process's last push failed
@@ -64,6 +65,8 @@ class SyncVM:
     def level(self, now: dt.datetime) -> str:
         """ok | warn | bad | off, as the other header indicators."""
         s = self.snapshot
+        if self.mode == "broken":
+            return "bad"
         if s is None:
             return "off"
         if s.alarms or self.stale(now):
@@ -74,6 +77,8 @@ class SyncVM:
 
     def text(self, now: dt.datetime) -> str:
         s = self.snapshot
+        if self.mode == "broken":
+            return translate("Sync", "Sync cannot run: configuration · call IT")
         if s is None:
             return translate("Sync", "Sync: reading ...")
         if s.alarms:
