@@ -5,6 +5,8 @@ header, the size of type and touch targets, the language, the idle logout and th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -30,7 +32,6 @@ from .controllers.runner_forms import DeviationController, HoldController, Overr
 from .devices import DeviceHub
 from .i18n import Translations
 from .style import Metrics, px_per_mm, stylesheet
-from .sync_worker import SyncReport, SyncWorker
 from .viewmodels.devices import DeviceStatus
 from .viewmodels.runner import HeaderVM, RunnerVM
 from .viewmodels.scan import decode
@@ -38,6 +39,9 @@ from .viewmodels.session import IdleTracker, destination
 from .wedge import WedgeKeys
 from .widgets import Header
 from .worker import EngineClient, Failed, Started
+
+if TYPE_CHECKING:  # the sync worker loads the record store's code: not before the first frame
+    from .sync_worker import SyncReport, SyncWorker
 
 
 class MainWindow(QMainWindow):

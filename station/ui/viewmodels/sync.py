@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-from ebr.sync.state import SyncSnapshot
+from typing import TYPE_CHECKING
 
 from .text import translate
+
+if TYPE_CHECKING:  # types only: the store's code loads after the window's first frame
+    from ebr.sync.state import SyncSnapshot
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # the name lupdate looks for
