@@ -80,8 +80,14 @@ def _readings(db: Database) -> list[tuple[str, Callable[[], object]]]:
         with db.unit_of_work(read_only=True) as uow:
             return site_policy.sync_stale_limit(uow), oldest_unsent_at(uow)
 
+    def first_read() -> object:  # a new process: the trail is read once in full
+        site_policy._SEEN.clear()
+        with db.unit_of_work(read_only=True) as uow:
+            return site_policy.sync_stale_limit(uow)
+
     return [
         ("header: snapshot + limit (every second)", header),
+        ("limit, first read in a process (whole trail)", first_read),
         ("StartBatch: limit + oldest unsent", start_batch_check),
         ("sync status: count(*) of the unsent (compared)", lambda: status(db)),
     ]
