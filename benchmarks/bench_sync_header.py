@@ -4,8 +4,10 @@ The watcher reads the sync's state every second while batches run (``ebr.sync.st
 the chain head minus the cursor, the oldest unsent event, the alarms), and the site's limit
 (``ebr.site_policy.sync_stale_limit``); StartBatch reads the limit and the oldest unsent event.
 Compared in the same run with counting the unsent events as ``mes-station sync status`` does
-(``ebr.sync.client.status``). A SQLite store of N events (site-stream events, a policy event
-among the first), nothing acknowledged: the worst case, everything unsent.
+(``ebr.sync.client.status``); and the sender's check for the chain's genesis event before
+each push (``ebr.sync.identity.genesis_station``), remembered vs. read afresh. A SQLite store
+of N events (site-stream events, a policy event among the first, the genesis event last),
+nothing acknowledged: the worst case, everything unsent.
 
     .venv/bin/python benchmarks/bench_sync_header.py [--events 10000 100000]
 """
@@ -24,7 +26,9 @@ from ebr.audit import SITE_STREAM
 from ebr.database import Database, open_database
 from ebr.events import LoggedOut
 from ebr.migrate import upgrade
+from ebr.sync import identity
 from ebr.sync.client import status
+from ebr.sync.identity import ensure_genesis, genesis_station
 from ebr.sync.state import oldest_unsent_at, snapshot
 
 
@@ -41,6 +45,9 @@ def build(path: Path, events: int) -> None:
                 uow.write(LoggedOut(user="op.bench", station="BENCH"), stream=SITE_STREAM, user_id="op.bench")
                 written += 1
             uow.commit()
+    with db.unit_of_work() as uow:  # identified for the hub after all of it: the worst case
+        ensure_genesis(uow, "BENCH")
+        uow.commit()
     db.dispose()
 
 
@@ -85,7 +92,17 @@ def _readings(db: Database) -> list[tuple[str, Callable[[], object]]]:
         with db.unit_of_work(read_only=True) as uow:
             return site_policy.sync_stale_limit(uow)
 
+    def genesis() -> object:  # before every push of the sender, also when idle (every 0.2 s)
+        with db.unit_of_work(read_only=True) as uow:
+            return genesis_station(uow)
+
+    def genesis_first() -> object:
+        identity._FOUND.clear()
+        return genesis()
+
     return [
+        ("sender: genesis check before a push", genesis),
+        ("sender: genesis check, first in a process", genesis_first),
         ("header: snapshot + limit (every second)", header),
         ("limit, first read in a process (whole trail)", first_read),
         ("StartBatch: limit + oldest unsent", start_batch_check),

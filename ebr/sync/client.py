@@ -27,7 +27,7 @@ from ebr import clock, outbox
 from ebr.chain import utc_iso
 from ebr.database import Database
 from ebr.sync import anchoring
-from ebr.sync.identity import chain_id, ensure_genesis
+from ebr.sync.identity import chain_id, ensure_genesis, genesis_station
 from ebr.sync.protocol import wire_event
 from ebr.sync.receipts import Receipt, ReceiptInvalid, check
 from ebr.sync_models import SyncAlarm
@@ -81,9 +81,12 @@ def raise_alarm(db: Database, kind: str, detail: str) -> None:
 
 def push_once(db: Database, link: HubLink, station_id: str, client: httpx.Client, batch: int = 500) -> int:
     """Push one run; the number of events the hub acknowledged (0: nothing was unsent)."""
-    with db.unit_of_work() as uow:
-        station = ensure_genesis(uow, station_id)
-        uow.commit()
+    with db.unit_of_work(read_only=True) as uow:  # the write lock only the first time
+        station = genesis_station(uow)
+    if station is None:
+        with db.unit_of_work() as uow:
+            station = ensure_genesis(uow, station_id)
+            uow.commit()
     with db.unit_of_work(read_only=True) as uow:
         chain = chain_id(uow)
         items = outbox.pending(uow, limit=batch)

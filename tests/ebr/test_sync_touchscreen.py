@@ -150,3 +150,33 @@ def test_the_service_waits_while_the_touchscreen_sends(
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def test_the_genesis_event_is_looked_up_once_and_again_for_a_store_replaced(
+    batch_sqlite: tuple[Database, dict[str, str]], tmp_path: Path
+) -> None:
+    """The sender asks for the genesis event before every push: found once, it is remembered
+    (its seq and hash); a store put in its place under the same name is read again."""
+    import shutil
+
+    from ebr.sync.identity import ensure_genesis, genesis_station
+
+    database, _ = batch_sqlite
+    path = Path(database.named_url.database or "")
+    before = tmp_path / "before.db"
+    with database.unit_of_work(read_only=True) as uow:
+        assert genesis_station(uow) is None
+    database.dispose()
+    shutil.copyfile(path, before)
+    with database.unit_of_work() as uow:
+        assert ensure_genesis(uow, "STATION-A") == "STATION-A"
+        uow.commit()
+    with database.unit_of_work(read_only=True) as uow:
+        assert genesis_station(uow) == "STATION-A"
+        assert ensure_genesis(uow, "STATION-B") == "STATION-A"  # a chain never changes hands
+    database.dispose()
+    shutil.copyfile(before, path)  # the store from before its genesis, under the same name
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with database.unit_of_work(read_only=True) as uow:
+        assert genesis_station(uow) is None
