@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -128,8 +129,60 @@ def store_facts(url: str | None) -> dict[str, Any] | None:
     return _facts(path) if path.exists() else None
 
 
+def _schema_revision(path: Path) -> str | None:
+    try:
+        con = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
+
+
+def _migrate_file(path: Path) -> None:
+    """Bring a store file to this software's schema: a backup taken before an upgrade holds the
+    older version's (one newer than this software is refused by the migration, StoreError)."""
+    from ebr.migrate import upgrade
+
+    db = open_database(f"sqlite:///{path.resolve()}", create=False)
+    try:
+        upgrade(db)
+    finally:
+        db.dispose()
+
+
 def _verify_file(path: Path) -> tuple[bool, str]:
-    """(intact, what verification said) for a store file, opened read-only."""
+    """(intact, what verification said) for a store file, opened read-only. A file at an older
+    version's schema is verified as this software would run it: a copy of it, migrated."""
+    from ebr.migrate import head_revision
+
+    revision = _schema_revision(path)
+    if revision is not None and revision != head_revision():
+        with tempfile.TemporaryDirectory(prefix="mes-verify-") as folder:
+            copy = Path(folder) / "store.db"
+            try:
+                source = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+                try:
+                    target = sqlite3.connect(copy)
+                    try:
+                        source.backup(target)
+                    finally:
+                        target.close()
+                finally:
+                    source.close()
+                _migrate_file(copy)
+            except sqlite3.Error as exc:
+                return False, f"not a SQLite database: {exc}"
+            except StoreError as exc:
+                return False, str(exc)
+            ok, said = _verify_current(copy)
+            return ok, f"{said} (schema {revision}, as migrated to {head_revision()})"
+    return _verify_current(path)
+
+
+def _verify_current(path: Path) -> tuple[bool, str]:
     try:
         check = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
         try:
@@ -344,6 +397,12 @@ def restore_backup(backup: Path, url: str | None, manifest: dict[str, Any]) -> s
         raise BackupError(f"cannot restore into {target}: {exc} (is the station still running?)") from None
     except OSError as exc:
         raise BackupError(f"cannot restore into {target}: {exc.strerror or exc}") from None
+    try:  # a backup taken before an upgrade: the restored store gets this software's schema
+        _migrate_file(target)
+    except StoreError as exc:
+        raise BackupError(
+            f"{target}: restored, but not migrated: {exc}; the previous file is {kept}"
+        ) from None
     ok, said = _verify_file(target)
     if not ok:
         raise BackupError(f"{target}: does not verify after the restore: {said}; the previous file is {kept}")

@@ -43,6 +43,8 @@ install -d -m 0755 "$root/usr/bin" "$root/lib/systemd/system" "$root/lib/udev/ru
   "$root/etc/mes-station" "$root/etc/pam.d" "$root/usr/share/doc/mes-station" "$root/DEBIAN"
 ln -s /opt/mes-station/venv/bin/mes-station "$root/usr/bin/mes-station"
 install -m 0644 packaging/systemd/*.service packaging/systemd/*.timer "$root/lib/systemd/system/"
+install -d -m 0755 "$root/lib/systemd/system-generators"
+install -m 0755 packaging/systemd/mes-station-backup-schedule "$root/lib/systemd/system-generators/"
 install -m 0644 packaging/udev/70-mes-station.rules "$root/lib/udev/rules.d/"
 install -m 0640 packaging/debian/station.toml "$root/etc/mes-station/station.toml"
 install -m 0644 packaging/debian/pam-kiosk "$root/etc/pam.d/mes-station-kiosk"

@@ -13,9 +13,12 @@ apt_pkgs=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib
           libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
           libxcb-render-util0 libxcb-image0 fonts-dejavu-core)
 # The line PC package's tests: dpkg installs it (its Depends: python3-venv, adduser, cage and
-# Qt's Wayland libraries) and systemd-analyze checks its units. Chromium loads the hub's QA pages.
+# Qt's Wayland libraries), systemd-analyze checks its units, Chromium loads the hub's QA pages,
+# git gives the older sources the upgrade test builds from, and the kiosk's command runs under
+# cage (which needs Xwayland) on a headless output, grim taking its screenshot.
 [ "$what" = test ] && apt_pkgs+=(postgresql poppler-utils python3-venv adduser cage systemd chromium
-                                  libwayland-client0 libwayland-egl1 libwayland-cursor0)
+                                  libwayland-client0 libwayland-egl1 libwayland-cursor0 git
+                                  xwayland grim)
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${apt_pkgs[@]}"; do

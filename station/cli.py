@@ -146,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     from station import commands_sync  # sync, sync status, hub serve
 
     commands_sync.register(sub)
+    from station import commands_policy  # policy show, policy set
+
+    commands_policy.register(sub)
     return parser
 
 

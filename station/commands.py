@@ -432,6 +432,7 @@ def gui(args: argparse.Namespace) -> int:
     from station.linepc.startup import remember
 
     remember(config, args.db)  # the admin's health screen checks what this station runs on
+    from station.commands_sync import touchscreen_sync
     from station.ui.app import run_gui
 
     return run_gui(
@@ -450,6 +451,7 @@ def gui(args: argparse.Namespace) -> int:
         language=args.language or config.get("station.language"),
         scale_options=serial_options(config, "scale"),
         scanner_options=serial_options(config, "scanner"),
+        sync=touchscreen_sync(config, db),
     )
 
 

@@ -76,7 +76,7 @@ def sync_command(args: argparse.Namespace) -> int:
     db = _store(args)
     if args.action == "status":
         return _status(db)
-    from ebr.sync.client import HubLink, HubUnreachable, SyncRefused, run_forever, sync_until_caught_up
+    from ebr.sync.client import HubUnreachable, SyncRefused, run_forever, sync_until_caught_up
 
     url = args.hub or config.get("hub.url")
     if not url:
@@ -85,15 +85,7 @@ def sync_command(args: argparse.Namespace) -> int:
         raise UsageError(f"sync: --insecure is for a plain http:// hub (a demo); {url} is not one")
     if not 1 <= args.batch <= 1000:
         raise UsageError("sync: --batch must be 1..1000")
-    tls = {part: config.get(f"hub.{part}") for part in ("certificate", "key", "ca")}
-    link = HubLink(
-        url=url.rstrip("/"),
-        hub_key=_hub_key(args.hub_key or config.get("hub.receipt_key")),
-        certificate=Path(tls["certificate"]) if tls["certificate"] else None,
-        key=Path(tls["key"]) if tls["key"] else None,
-        ca=Path(tls["ca"]) if tls["ca"] else None,
-        insecure=args.insecure,
-    )
+    link = hub_link(config, url, args.hub_key, insecure=args.insecure)
     station = str(config.get("station.id"))
     if args.once:
         try:
@@ -115,15 +107,66 @@ def sync_command(args: argparse.Namespace) -> int:
         raise UsageError(f"sync: TLS files: {exc}") from None
     except SyncRefused as exc:
         raise UsageError(str(exc)) from None
-    run_forever(
-        db,
-        link,
-        station,
-        stop,
-        batch=args.batch,
-        on_error=lambda e: print(f"mes-station: sync: {e}", file=sys.stderr),
-    )
+    from ebr.sync.state import SenderLock
+
+    lock = SenderLock(db)  # one sender per chain: the touchscreen, or this service
+    waiting = False
+    while not lock.acquire():
+        if not waiting:
+            print("mes-station: sync: another process sends this store's records (the touchscreen); "
+                  "waiting until it stops", file=sys.stderr, flush=True)  # fmt: skip
+            waiting = True
+        if stop.wait(10):
+            return 0
+    try:
+        run_forever(
+            db,
+            link,
+            station,
+            stop,
+            batch=args.batch,
+            on_error=lambda e: print(f"mes-station: sync: {e}", file=sys.stderr),
+        )
+    finally:
+        lock.release()
     return 0
+
+
+def hub_link(config: Any, url: str, hub_key: str | None = None, *, insecure: bool = False) -> Any:
+    """The link to the hub from the configuration (``hub.*``): URL, pinned receipt key, TLS files."""
+    from ebr.sync.client import HubLink
+
+    tls = {part: config.get(f"hub.{part}") for part in ("certificate", "key", "ca")}
+    return HubLink(
+        url=url.rstrip("/"),
+        hub_key=_hub_key(hub_key or config.get("hub.receipt_key")),
+        certificate=Path(tls["certificate"]) if tls["certificate"] else None,
+        key=Path(tls["key"]) if tls["key"] else None,
+        ca=Path(tls["ca"]) if tls["ca"] else None,
+        insecure=insecure,
+    )
+
+
+def touchscreen_sync(config: Any, db: Any) -> Any:
+    """What builds the touchscreen's sync worker: it sends when the configuration names a hub
+    (and no ``mes-station sync`` service holds the sender lock), and shows the state either way.
+    A hub whose receipt key cannot be read does not stop the station: the line goes on working,
+    the problem goes to the journal and the header says the sync cannot run."""
+    url = config.get("hub.url")
+    station = str(config.get("station.id"))
+    link, broken = None, None
+    try:
+        link = hub_link(config, str(url)) if url else None
+    except UsageError as exc:  # the line keeps working; the header says the sync cannot run
+        print(f"mes-station: {exc}", file=sys.stderr)
+        broken = str(exc)
+
+    def build() -> Any:
+        from station.ui.sync_worker import SyncWorker
+
+        return SyncWorker(db, link, station, broken=broken)
+
+    return build
 
 
 def _status(db: Any) -> int:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from station.linepc.schedule import backup_schedule
+
 SYSTEM_FILE = Path("/etc/mes-station/station.toml")
 CONFIG_ENV = "MES_STATION_CONFIG"
 
@@ -159,6 +161,7 @@ KEYS: tuple[Key, ...] = (
     Key("hub.receipt_key", _absolute_path, None, "MES_HUB_RECEIPT_KEY", "the hub's pinned receipt key (PEM)"),
     Key("backup.folder", _absolute_path, "/var/backups/mes-station", "MES_BACKUP_DIR", "where backups go"),
     Key("backup.keep", _int_range(1, 3650), 14, None, "how many backups the timer keeps"),
+    Key("backup.schedule", backup_schedule, "daily", None, "when the timer backs up (Mon..Fri 02:30)"),
 )
 _BY_NAME = {key.name: key for key in KEYS}
 _TABLES = {name.rsplit(".", 1)[0] for name in _BY_NAME} | {"devices"}

@@ -244,6 +244,21 @@ class ChainIdentified(AuditedEvent):
     station: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class SitePolicyChanged(AuditedEvent):
+    """A site policy set or cleared (``mes-station policy set``) by an authenticated QA person
+    or administrator; the newest such event of a policy is its value (``ebr.site_policy``).
+    ``value`` None: the policy is off."""
+
+    ACTION: ClassVar[str] = "site.policy.changed"
+    ENTITY: ClassVar[str] = "site_policy"
+
+    policy: str = at(Place.ENTITY_ID, "")
+    value: str | None = None
+    was: str | None = at(Place.OLD, key="value")
+    note: str | None = at(Place.REASON)
+
+
 SITE_EVENTS: tuple[type[AuditedEvent], ...] = (
     LoginSucceeded,
     AuthenticationFailed,
@@ -260,4 +275,5 @@ SITE_EVENTS: tuple[type[AuditedEvent], ...] = (
     StoreRestored,
     ChainIdentified,
     PasswordExpired,
+    SitePolicyChanged,
 )

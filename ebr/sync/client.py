@@ -246,10 +246,12 @@ def run_forever(
     max_backoff_s: float = 60.0,
     pull_every_s: float = 5.0,
     on_error: Callable[[Exception], Any] | None = None,
+    on_pushed: Callable[[int], Any] | None = None,
 ) -> None:
     """The sync service: push whenever there is something unsent, pull master data when idle (at
-    most every ``pull_every_s``); on a failure wait with
-    exponential backoff and full jitter (so a site's stations do not all return at once)."""
+    most every ``pull_every_s``); on a failure wait with exponential backoff and full jitter (so
+    a site's stations do not all return at once). ``on_pushed`` hears of every push the hub
+    answered (0: nothing was unsent)."""
     failures = 0
     client = None
     station = None
@@ -266,6 +268,8 @@ def run_forever(
                     pass
                 next_pull = time.monotonic() + pull_every_s
             failures = 0
+            if on_pushed is not None:
+                on_pushed(sent)
             if sent == 0:
                 stop.wait(idle_s)
         except (HubUnreachable, SyncRefused) as exc:

@@ -1739,6 +1739,57 @@
     </message>
 </context>
 <context>
+    <name>Sync</name>
+    <message>
+        <source>records differ</source>
+        <translation>Einträge abweichend</translation>
+    </message>
+    <message>
+        <source>station refused</source>
+        <translation>Station abgewiesen</translation>
+    </message>
+    <message>
+        <source>receipt invalid</source>
+        <translation>Quittung ungültig</translation>
+    </message>
+    <message>
+        <source>records refused</source>
+        <translation>Einträge abgelehnt</translation>
+    </message>
+    <message>
+        <source>Sync cannot run: configuration · call IT</source>
+        <translation>Sync läuft nicht: Konfiguration · IT rufen</translation>
+    </message>
+    <message>
+        <source>Sync: reading ...</source>
+        <translation>Sync: wird gelesen ...</translation>
+    </message>
+    <message>
+        <source>SYNC ALARM · %1 · call QA</source>
+        <translation>SYNC-ALARM · %1 · QA rufen</translation>
+    </message>
+    <message>
+        <source>In sync</source>
+        <translation>Synchron</translation>
+    </message>
+    <message>
+        <source>%1 unsent, oldest %2</source>
+        <translation>%1 ungesendet, seit %2</translation>
+    </message>
+    <message>
+        <source> · no new batch</source>
+        <translation> · keine neue Charge</translation>
+    </message>
+    <message>
+        <source> · hub offline</source>
+        <translation> · Hub offline</translation>
+    </message>
+    <message>
+        <source> · refused, call IT</source>
+        <translation> · abgelehnt, IT rufen</translation>
+    </message>
+</context>
+<context>
     <name>Users</name>
     <message>
         <source>active</source>

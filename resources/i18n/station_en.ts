@@ -1739,6 +1739,57 @@
     </message>
 </context>
 <context>
+    <name>Sync</name>
+    <message>
+        <source>records differ</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>station refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>receipt invalid</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>records refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync cannot run: configuration · call IT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync: reading ...</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SYNC ALARM · %1 · call QA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>In sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 unsent, oldest %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> · no new batch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> · hub offline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> · refused, call IT</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Users</name>
     <message>
         <source>active</source>

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from ebr import events as ev
+from ebr import site_policy
 from ebr.audit import SITE_STREAM
 from ebr.lifecycle import BatchStatus
+from ebr.sync import state as sync_state
 from ebr.uow import UnitOfWork
 from gating import reasons, rules
 from gating import wording as W
@@ -66,6 +68,17 @@ def start(action: api.StartBatch, ctx: Context) -> Result:
                 subject_type="batch",
                 subject=action.batch_id,
             )
+        stale = _sync_stale(ctx, uow)
+        if stale:
+            return ctx.refuse(
+                uow,
+                ev.Attempt.BATCH_START,
+                stale,
+                {"batch": action.batch_id},
+                stream=SITE_STREAM,
+                subject_type="batch",
+                subject=action.batch_id,
+            )
         recipe = ctx.batch.recipes.parsed(stored)
         ctx.facts.current(uow)  # so that the batch's first step can trust the caches
         if not is_mass_unit(action.unit) or action.size <= 0:
@@ -87,6 +100,18 @@ def start(action: api.StartBatch, ctx: Context) -> Result:
         ctx.batch.remember_materials(uow, recipe)
         ctx.commit(uow)
     return Result("done", f"batch {action.batch_id} started")
+
+
+def _sync_stale(ctx: Context, uow: UnitOfWork) -> tuple[Refusal, ...]:
+    """The site's sync_stale policy (off unless QA set a limit): no new batch while the oldest
+    record the central hub has not acknowledged is older than the limit. A batch already
+    started opens again whatever the sync: its work must be finished either way."""
+    limit = site_policy.sync_stale_limit(uow)
+    if limit is None:
+        return ()
+    oldest = sync_state.oldest_unsent_at(uow)
+    age = None if oldest is None else ctx.now().utc - oldest
+    return rules.check_sync_age(age, limit, policy=ctx.policy)
 
 
 def open_batch(action: api.OpenBatch, ctx: Context) -> Result:

@@ -29,9 +29,12 @@ class Station:
     simulator: Any
     translations: Translations
     simulated: tuple[Any, ...] = ()  # the simulated devices this station started
+    sync: Any = None  # the SyncWorker, when the station has one
 
     def close(self) -> None:
         """Stop everything this station started: device threads, the engine thread, the windows."""
+        if self.sync is not None:  # before the engine: it shares the engine's store
+            self.sync.stop()
         if self.simulator is not None:
             self.simulator.close()
             self.simulator.deleteLater()
@@ -63,6 +66,7 @@ def build_station(
     scanner_options: dict[str, Any] | None = None,
     scales: Mapping[str, str] | None = None,
     simulated_scales: Mapping[str, Mapping[str, Any]] | None = None,
+    sync: Any = None,
 ) -> Station:
     """Build the station's window, engine thread and device bridges (a QApplication must exist).
 
@@ -72,7 +76,8 @@ def build_station(
     scale per equipment id.
 
     The engine is built on its thread once the window has first been shown (the login screen
-    does not wait for the record store), or at the first request, whichever comes first."""
+    does not wait for the record store), or at the first request, whichever comes first.
+    ``sync``: a ``SyncWorker`` (the sync with the central hub), started once the engine is."""
     translations = Translations()
     translations.switch(language)
     simulated: list[Any] = []
@@ -107,6 +112,8 @@ def build_station(
     window = MainWindow(
         client, translations=translations, kiosk=kiosk, idle_logout_s=idle_logout_s, devices=devices
     )
+    if sync is not None:
+        window.attach_sync(sync)
     if simulator:
         from .simulator_window import ShownScale, SimulatorWindow
 
@@ -125,6 +132,7 @@ def build_station(
         simulator=sim,
         translations=translations,
         simulated=tuple(simulated),
+        sync=sync,
     )
 
 
@@ -141,6 +149,7 @@ def run_gui(
     scale_options: dict[str, Any] | None = None,
     scanner_options: dict[str, Any] | None = None,
     simulated_scales: Mapping[str, Mapping[str, Any]] | None = None,
+    sync: Callable[[], Any] | None = None,
 ) -> int:
     """Run the touchscreen station until it is closed; returns the exit code."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -157,6 +166,7 @@ def run_gui(
         scale_options=scale_options,
         scanner_options=scanner_options,
         simulated_scales=simulated_scales,
+        sync=sync() if sync is not None else None,
     )
     window = station.window
     window.quit_requested.connect(app.exit)

@@ -5,6 +5,8 @@ header, the size of type and touch targets, the language, the idle logout and th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -38,6 +40,9 @@ from .viewmodels.session import IdleTracker, destination
 from .wedge import WedgeKeys
 from .widgets import Header
 from .worker import EngineClient, Failed, Started
+
+if TYPE_CHECKING:  # the sync worker loads the record store's code: not before the first frame
+    from .sync_worker import SyncReport, SyncWorker
 
 
 class MainWindow(QMainWindow):
@@ -129,6 +134,7 @@ class MainWindow(QMainWindow):
         self._engine_start.setSingleShot(True)
         self._engine_start.timeout.connect(self._start_engine_after_first_frame)
         self._exposure_checks = 40  # 5 ms apart: a window not exposed in 200 ms starts it anyway
+        self.sync_worker: SyncWorker | None = None  # attach_sync: the sync with the central hub
         self.wedge = WedgeKeys(self.on_scan)
         self._watch_activity()
         client.idle_changed.connect(self._idle_changed)
@@ -256,6 +262,23 @@ class MainWindow(QMainWindow):
         if isinstance(started, Started):
             self.header.vm.site_tz = started.site_tz
             self.header.tick()
+        if self.sync_worker is not None:  # after the engine: the first frame and the store first
+            self.sync_worker.start()
+
+    def attach_sync(self, worker: SyncWorker) -> None:
+        """The sync worker whose reports the header shows (started once the engine is up)."""
+        self.sync_worker = worker
+        worker.reported.connect(self.sync_reported)
+
+    def sync_reported(self, report: SyncReport) -> None:
+        vm = self.header.vm.sync
+        vm.mode, vm.snapshot, vm.problem, vm.limit = (
+            report.mode,
+            report.snapshot,
+            report.problem,
+            report.limit,
+        )
+        self.header.refresh_sync()
 
     def _idle_changed(self, idle: bool) -> None:
         screen = self.current

@@ -347,6 +347,9 @@ class Header(QFrame):
         self.scale_label = label("", "", wrap=False, name="header_scale")
         self.scanner_label = label("", "", wrap=False, name="header_scanner")
         self.dev_label = label("", "", wrap=False, name="header_deviations")
+        # The sync with the central hub: in sync, what is unsent and how old, or an alarm.
+        self.sync_label = label("", "", wrap=False, name="header_sync")
+        self.sync_label.setVisible(False)
         for w in (self.batch_label, self.step_label):
             w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         grid.addWidget(self.batch_label, 0, 0, 1, 3)
@@ -360,11 +363,27 @@ class Header(QFrame):
         row.addWidget(self.dev_label)
         row.addStretch(1)
         grid.addLayout(row, 2, 0, 1, 4)
+        # a band of its own, the width of the screen: read from across the room, never cut short
+        grid.addWidget(self.sync_label, 3, 0, 1, 4)
         grid.setColumnStretch(0, 1)
         self.tick()
 
     def tick(self) -> None:
-        self.clock_label.setText(self.vm.clock_text(dt.datetime.now(dt.UTC)))
+        now = dt.datetime.now(dt.UTC)
+        self.clock_label.setText(self.vm.clock_text(now))
+        self.refresh_sync(now)
+
+    def refresh_sync(self, now: dt.datetime | None = None) -> None:
+        """The sync's line and colour; the age in it grows every second (``tick``)."""
+        sync = self.vm.sync
+        self.sync_label.setVisible(sync.shown)
+        if not sync.shown:
+            return
+        now = now or dt.datetime.now(dt.UTC)
+        text = sync.text(now)
+        if self.sync_label.text() != text:
+            self.sync_label.setText(text)
+        set_level(self.sync_label, sync.level(now))
 
     def refresh_devices(self) -> None:
         d = self.vm.devices
@@ -385,6 +404,7 @@ class Header(QFrame):
         self.user_label.setText(vm.user_line)
         self.user_label.setVisible(bool(vm.user_line))  # nobody logged in: no empty row
         self.refresh_devices()
+        self.refresh_sync()
         self.dev_label.setText(vm.deviations_text)
         self.dev_label.setVisible(batch)
         set_level(self.dev_label, "warn" if vm.open_deviations else "ok")

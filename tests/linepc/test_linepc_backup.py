@@ -377,3 +377,34 @@ def test_doctor_names_a_bad_store_url_in_one_line(capsys: pytest.CaptureFixture[
     captured = capsys.readouterr()
     assert "database      FAIL  not a database URL: 'nonsense'" in captured.out
     assert captured.err == ""
+
+
+def test_a_backup_taken_before_an_upgrade_verifies_and_restores_at_this_schema(tmp_path: Path) -> None:
+    """The upgrade's own backup holds the older version's schema: it is verified as this
+    software would run it (a migrated copy; the backup itself is not touched), and restored
+    into a store that is then migrated and verified. (The package test does the same with the
+    older version's own package: tests/packaging.)"""
+    import shutil
+
+    from ebr.backup import check_backup, restore_backup, sha256_of
+    from ebr.migrate import head_revision
+
+    legacy = Path(__file__).resolve().parents[1] / "data" / "legacy" / "before-vocabulary.db"
+    old = tmp_path / "old.db"
+    shutil.copyfile(legacy, old)
+    assert main(["db", "backup", str(tmp_path / "before-upgrade.db"), "--db", f"sqlite:///{old}"]) == 0
+    backup = tmp_path / "before-upgrade.db"
+    digest = sha256_of(backup)
+    manifest = check_backup(backup)
+    assert manifest["schema_revision"] == "0001" and sha256_of(backup) == digest
+    target = tmp_path / "restored.db"
+    restore_backup(backup, f"sqlite:///{target}", manifest)
+    with sqlite3.connect(target) as con:
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == head_revision()
+    assert main(["ebr", "verify", "--db", f"sqlite:///{target}"]) == 0
+    # a backup of a store newer than this software: refused, with the reason
+    newer = tmp_path / "newer.db"
+    shutil.copyfile(target, newer)
+    with sqlite3.connect(newer) as con:
+        con.execute("UPDATE alembic_version SET version_num = '9999'")
+    assert main(["db", "backup", str(tmp_path / "newer-backup.db"), "--db", f"sqlite:///{newer}"]) == 1

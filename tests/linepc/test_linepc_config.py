@@ -49,6 +49,7 @@ receipt_key = "/etc/mes-station/tls/hub-receipts.pub"
 [backup]
 folder = "/var/backups/mes-station"
 keep = 30
+schedule = "Mon..Fri 02:30"
 """
 
 
@@ -94,6 +95,12 @@ BAD_VALUES = [
     ("certificate", '"station.crt"', "not an absolute path"),
     ("folder", '"backups"', "not an absolute path"),
     ("keep", "0", "out of range"),
+    ("schedule", '"2:30"', "is not a schedule: hourly, daily, weekly, or HH:MM"),
+    ("schedule", '"24:00"', "is not a schedule"),
+    ("schedule", '"Mo 02:30"', "is not a schedule"),
+    ("schedule", '"Fri..Mon 02:30"', "'Fri..Mon': the days run the wrong way (Mon..Fri)"),
+    ("schedule", '"*-*-* 02:30; rm -rf /"', "is not a schedule"),
+    ("schedule", "230", "non-empty text"),
 ]
 
 

@@ -30,7 +30,7 @@ pytestmark = [
 ]
 
 
-def build(version: str, dist: Path) -> Path:
+def build(version: str, dist: Path, sources: Path = ROOT) -> Path:
     env = {
         **os.environ,
         "MES_PACKAGE_VERSION": version,
@@ -38,7 +38,7 @@ def build(version: str, dist: Path) -> Path:
         "PYTHON": sys.executable,
     }
     done = subprocess.run(
-        ["bash", str(ROOT / "packaging" / "build-deb.sh")],
+        ["bash", str(sources / "packaging" / "build-deb.sh")],
         env=env,
         capture_output=True,
         text=True,
@@ -48,6 +48,42 @@ def build(version: str, dist: Path) -> Path:
     deb = Path(done.stdout.strip().splitlines()[-1])
     assert deb == dist / f"mes-station_{version}_amd64.deb"
     return deb
+
+
+#: The migration that gave every store its chain identity for the hub: the older build is made
+#: from the sources of the commit before it, so the upgrade below crosses a real schema change.
+CHAIN_IDENTITY = "ebr/migrations/versions/0004_chain_identity_and_sync.py"
+
+
+def older_sources(folder: Path) -> Path:
+    """This repository's sources as they were just before ``CHAIN_IDENTITY`` came (``git
+    archive`` of that commit: the checkout itself is not touched)."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("the upgrade test builds an older commit: it needs git and this repository's history")
+    found = run(
+        "git",
+        "-C",
+        str(ROOT),
+        "log",
+        "-1",
+        "--format=%H",
+        "--diff-filter=A",
+        "--",
+        CHAIN_IDENTITY,
+        check=False,
+    )
+    commit = found.stdout.strip()
+    if found.returncode != 0 or not commit:
+        pytest.skip(f"no history of {CHAIN_IDENTITY} here (a shallow clone?)")
+    tree = folder / "src"
+    tree.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", f"{commit}^"], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+    migrations = sorted(p.name for p in (tree / "ebr/migrations/versions").glob("0*.py"))
+    assert migrations and all(name < "0004" for name in migrations), migrations
+    return tree
 
 
 @pytest.fixture(scope="session")
@@ -90,6 +126,11 @@ def test_contents_and_permissions(debs: dict[str, Path]) -> None:
                  "mes-station-backup.timer", "mes-station-simulate@.service"):  # fmt: skip
         assert listing[f"/lib/systemd/system/{unit}"][:2] == ("-rw-r--r--", "root/root")
     assert "/lib/udev/rules.d/70-mes-station.rules" in listing
+    # backup.schedule into the backup timer, at boot and at each daemon-reload
+    assert listing["/lib/systemd/system-generators/mes-station-backup-schedule"][:2] == (
+        "-rwxr-xr-x",
+        "root/root",
+    )
     assert all(owner == "root/root" for _, owner, _ in listing.values())
     writable = [p for p, (mode, _, _) in listing.items() if mode[8] == "w" and not mode.startswith("l")]
     assert not writable, "nothing world-writable"
@@ -192,7 +233,8 @@ def machine(
         pytest.skip(reason)
     for name in [n for n in os.environ if n.startswith("MES_")]:  # as plant IT runs it: the file decides
         monkeypatch.delenv(name)
-    older = build(OLDER, tmp_path_factory.mktemp("older"))
+    folder = tmp_path_factory.mktemp("older")
+    older = build(OLDER, folder, older_sources(folder))
     try:
         yield {OLDER: older, VERSION: debs[VERSION]}
     finally:
@@ -232,6 +274,11 @@ def test_install_run_upgrade_remove(machine: dict[str, Path]) -> None:
         events = con.execute("SELECT last_seq FROM chain_head").fetchone()[0]
     assert events > 50
 
+    with sqlite3.connect(STORE) as con:  # the older schema: no chain identity yet
+        old_revision = con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        assert "chain_identity" not in {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+    assert old_revision < "0004"
+
     # the newer build over it: backed up first (by the older software), migrated, still intact
     upgrade = run("dpkg", "-i", str(machine[VERSION]))
     assert f"backing the record up before the upgrade from {OLDER}" in upgrade.stderr
@@ -239,7 +286,12 @@ def test_install_run_upgrade_remove(machine: dict[str, Path]) -> None:
     (manifest_file,) = (BACKUPS / "before-upgrade").glob("*.manifest.json")
     manifest = json.loads(manifest_file.read_text())
     assert manifest["chain_last_seq"] == events and manifest["taken_by_software"] == f"mes-station {OLDER}"
+    assert manifest["schema_revision"] == old_revision
     assert "is at the current schema" in upgrade.stdout
+    with sqlite3.connect(STORE) as con:  # migrated across the change: the store has its chain id
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] >= "0004"
+        (chain,) = con.execute("SELECT chain_id FROM chain_identity").fetchone()
+        assert len(chain) == 36
     assert run("/usr/bin/mes-station", "ebr", "verify").stdout.startswith(
         f"the whole audit trail: intact ({events}"
     )
@@ -250,6 +302,33 @@ def test_install_run_upgrade_remove(machine: dict[str, Path]) -> None:
                    "--user", "adm.kim", input="Adm1n-Kim-2026.26\n")  # fmt: skip
     assert "restored from" in restored.stdout and "by adm.kim" in restored.stdout
     check.unlink()
+
+    # the kiosk unit's command, from the installed files, under cage on a headless output: it
+    # draws the login screen (the screenshot is kept for a person to look at)
+    from tests.packaging.kiosk import missing_tools, screenshot
+
+    if missing_tools():
+        print(f"kiosk under cage not tried: {', '.join(missing_tools())} not installed")
+    else:
+        shot = Path(os.environ.get("MES_SCREENSHOT_DIR") or "/tmp/mes-screenshots") / "kiosk-under-cage.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        seconds, png = screenshot("mes-station", "/var/lib/mes-station", shot)
+        from PySide6.QtGui import QImage
+
+        image = QImage.fromData(png, "PNG")
+        assert image.pixelColor(4, 4).name() == "#0f1e33"  # the station's header, top left
+        print(
+            f"kiosk under cage: first frame after {seconds:.1f} s, {image.width()}x{image.height()}, {shot}"
+        )
+
+    # the installed generator turns backup.schedule into the timer's drop-in
+    generated = Path("/tmp/mes-generator-check")
+    shutil.rmtree(generated, ignore_errors=True)
+    run("/lib/systemd/system-generators/mes-station-backup-schedule", str(generated), "/tmp", "/tmp")
+    assert (
+        "OnCalendar=daily" in (generated / "mes-station-backup.timer.d/50-backup-schedule.conf").read_text()
+    )
+    shutil.rmtree(generated)
 
     # the installed units, as they are
     if shutil.which("systemd-analyze"):

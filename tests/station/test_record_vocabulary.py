@@ -263,6 +263,24 @@ def test_every_class_is_written_by_the_station_and_nothing_else_is(recorded: Pat
             uow.commit()
     finally:
         aged.dispose()
+    # And a site policy set by QA (`policy set`).
+    qa = ["--user", "qa.dubois", "--password-file", str(password_file(tmp_path, "qa.dubois"))]
+    assert (
+        main(
+            [
+                "policy",
+                "set",
+                "sync_stale_limit",
+                "8h",
+                "--reason",
+                "SOP-IT-7",
+                "--db",
+                f"sqlite:///{restored}",
+                *qa,
+            ]
+        )
+        == 0
+    )
     written = {type(ev.decode_row(row)) for path in (recorded, old, restored) for row in _rows(path)}
     assert written == set(ev.ALL_EVENTS)
 

@@ -24,6 +24,7 @@ from station.engine.api import (
 from .devices import DeviceStatus
 from .forms import RefusalPanelVM
 from .steps import EquipmentVM, SignatureVM, StepVM, WeighVM, make_step_vm
+from .sync import SyncVM
 from .text import translate
 
 STEP_ACTIONS = (Confirm, Answer, Enter, Scan, Weigh, Sign, Override)
@@ -35,6 +36,7 @@ class HeaderVM:
     devices: DeviceStatus = field(default_factory=DeviceStatus)
     showing: str | None = None  # a finished step still on screen (its review), else the current one
     site_tz: dt.tzinfo | None = None  # the engine's, once it has started
+    sync: SyncVM = field(default_factory=SyncVM)  # the sync with the central hub
 
     def clock_text(self, now: dt.datetime) -> str:
         """The site's time, as the record, the refusals and the review show it (the machine's
