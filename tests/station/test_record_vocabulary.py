@@ -250,19 +250,6 @@ def test_every_class_is_written_by_the_station_and_nothing_else_is(recorded: Pat
             uow.commit()
     finally:
         identified.dispose()
-    # And a password past the site's maximum age, found at a login a month on (the store's clock).
-    policy = tmp_path / "policy.yaml"
-    policy.write_text("password_policy:\n  max_age_days: 30\n", encoding="utf-8")
-    assert main(["master", "import", str(policy), "--db", f"sqlite:///{restored}", *who]) == 0
-    aged = open_database(f"sqlite:///{restored}")
-    later = ebr.clock.utc_now() + dt.timedelta(days=31)
-    try:
-        with pytest.MonkeyPatch.context() as patch, aged.unit_of_work() as uow:
-            patch.setattr(ebr.clock, "utc_now", lambda: later)
-            assert authenticate(uow, "op.alvarez", PASSWORDS["op.alvarez"]).password_expired
-            uow.commit()
-    finally:
-        aged.dispose()
     # And a site policy set by QA (`policy set`).
     qa = ["--user", "qa.dubois", "--password-file", str(password_file(tmp_path, "qa.dubois"))]
     assert (
@@ -281,6 +268,19 @@ def test_every_class_is_written_by_the_station_and_nothing_else_is(recorded: Pat
         )
         == 0
     )
+    # And a password past the site's maximum age, found at a login a month on (the store's clock).
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("password_policy:\n  max_age_days: 30\n", encoding="utf-8")
+    assert main(["master", "import", str(policy), "--db", f"sqlite:///{restored}", *who]) == 0
+    aged = open_database(f"sqlite:///{restored}")
+    later = ebr.clock.utc_now() + dt.timedelta(days=31)
+    try:
+        with pytest.MonkeyPatch.context() as patch, aged.unit_of_work() as uow:
+            patch.setattr(ebr.clock, "utc_now", lambda: later)
+            assert authenticate(uow, "op.alvarez", PASSWORDS["op.alvarez"]).password_expired
+            uow.commit()
+    finally:
+        aged.dispose()
     written = {type(ev.decode_row(row)) for path in (recorded, old, restored) for row in _rows(path)}
     assert written == set(ev.ALL_EVENTS)
 
