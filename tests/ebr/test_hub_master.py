@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hub_testing import url_of as _url
 from sqlalchemy import text
-from test_sync_hub import ROOT, Hub, _cli, _env, _free_port, _station_config, _url, _wait_for
+from test_sync_hub import ROOT, Hub, _cli, _env, _free_port, _station_config, _wait_for
 from test_sync_hub import hub as hub  # the fixture
 
 from ebr.database import Database, open_database

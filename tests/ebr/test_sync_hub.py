@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hub_testing import station_events, url_of
 from sqlalchemy import create_engine, text
 from sync_certs import Authority
 
@@ -130,27 +131,11 @@ def _station_config(hub: Hub, name: str, folder: Path) -> Path:
     return config
 
 
-def _url(database: Database) -> str:
-    return database.named_url.render_as_string(hide_password=False)
-
-
-def _station_events(url: str) -> list[tuple[int, str]]:
-    database = open_database(url)
-    try:
-        with database.unit_of_work(read_only=True) as uow:
-            return [
-                (int(s), str(h))
-                for s, h in uow.connection.execute(text("SELECT seq, hash FROM audit_events ORDER BY seq"))
-            ]
-    finally:
-        database.dispose()
-
-
 def test_a_station_syncs_its_chain_and_verify_is_anchored(
     hub: Hub, batch_sqlite: tuple[Database, dict[str, str]], tmp_path: Path
 ) -> None:
     database, _ = batch_sqlite
-    url = _url(database)
+    url = url_of(database)
     database.dispose()
     config = _station_config(hub, "STATION-A", tmp_path)
 
@@ -159,7 +144,7 @@ def test_a_station_syncs_its_chain_and_verify_is_anchored(
     status = _cli("sync", "status", "--config", str(config), "--db", url)
     assert status.returncode == 0 and "unsent: 0" in status.stdout, status.stdout + status.stderr
 
-    ours = _station_events(url)
+    ours = station_events(url)
     held = hub.rows("SELECT seq, hash FROM hub_events ORDER BY seq")
     assert [tuple(r) for r in held] == ours  # event for event, the genesis event included
     actions = [r[0] for r in hub.rows("SELECT action FROM hub_events ORDER BY seq")]
@@ -321,7 +306,7 @@ def test_a_fork_is_refused_and_raised_at_both_ends(
     from ebr.events import LoggedOut
 
     database, _ = batch_sqlite
-    url = _url(database)
+    url = url_of(database)
     copy = tmp_path / "copy.db"
     database.dispose()
     shutil.copy(url.removeprefix("sqlite:///"), copy)  # the same chain, as a restored old backup would be
@@ -348,7 +333,7 @@ def test_the_sync_service_follows_the_record_and_stops_on_sigterm(
     from ebr.events import LoggedOut
 
     database, _ = batch_sqlite
-    url = _url(database)
+    url = url_of(database)
     config = _station_config(hub, "STATION-A", tmp_path)
     service = subprocess.Popen(
         [sys.executable, "-m", "station.cli", "sync", "--config", str(config), "--db", url],
@@ -360,20 +345,20 @@ def test_the_sync_service_follows_the_record_and_stops_on_sigterm(
             return len(hub.rows("SELECT seq FROM hub_events"))
 
         deadline = time.monotonic() + 30
-        while held() < len(_station_events(url)) and time.monotonic() < deadline:
+        while held() < len(station_events(url)) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert held() == len(_station_events(url))
+        assert held() == len(station_events(url))
         with database.unit_of_work() as uow:  # the station goes on working: the service follows
             uow.write(
                 LoggedOut(user="op.alvarez", station="STATION-A"), stream=SITE_STREAM, user_id="op.alvarez"
             )
             uow.commit()
         deadline = time.monotonic() + 30
-        while held() < len(_station_events(url)) and time.monotonic() < deadline:
+        while held() < len(station_events(url)) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert [
             tuple(r) for r in hub.rows("SELECT seq, hash FROM hub_events ORDER BY seq")
-        ] == _station_events(url)
+        ] == station_events(url)
     finally:
         service.terminate()
         _out, err = service.communicate(timeout=20)
@@ -386,7 +371,7 @@ def test_two_stations_push_through_two_hub_processes_at_once(
     import sqlite3
 
     database, _ = batch_sqlite
-    first = _url(database)
+    first = url_of(database)
     database.dispose()
     second_file = tmp_path / "second.db"
     shutil.copy(first.removeprefix("sqlite:///"), second_file)
@@ -451,7 +436,7 @@ def test_two_stations_push_through_two_hub_processes_at_once(
             tuple(r)
             for r in hub.rows("SELECT seq, hash FROM hub_events WHERE chain_id = :c ORDER BY seq", c=chain)
         ]
-        assert held == _station_events(url)
+        assert held == station_events(url)
 
 
 def test_a_station_killed_during_sync_loses_and_doubles_nothing(
@@ -464,7 +449,7 @@ def test_a_station_killed_during_sync_loses_and_doubles_nothing(
     import signal
 
     database, _ = batch_sqlite
-    url = _url(database)
+    url = url_of(database)
     database.dispose()
     config = _station_config(hub, "STATION-A", tmp_path)
     chance = random.Random(20261204)
@@ -489,12 +474,12 @@ def test_a_station_killed_during_sync_loses_and_doubles_nothing(
         run.send_signal(signal.SIGKILL)
         run.wait(timeout=20)
         progress.append(count())
-    total = len(_station_events(url))  # the genesis event included: the first sync wrote it
+    total = len(station_events(url))  # the genesis event included: the first sync wrote it
     assert any(0 < held < total for held in progress), progress  # some kills fell mid-sync
     engine.dispose()
     done = _cli("sync", "--once", "--config", str(config), "--db", url)
     assert done.returncode == 0, done.stderr
     held = [tuple(r) for r in hub.rows("SELECT seq, hash FROM hub_events ORDER BY seq")]
-    assert held == _station_events(url)
+    assert held == station_events(url)
     verified = _cli("ebr", "verify", "--db", url, config=config)
     assert verified.returncode == 0 and "anchored" in verified.stdout, verified.stderr

@@ -22,7 +22,9 @@ from station.commands_sync import touchscreen_sync
 from station.config import load_config
 from station.ui.sync_worker import SyncReport, SyncWorker
 from station.ui.viewmodels.sync import SyncVM
-from tests.ebr.test_sync_hub import ROOT, Hub, _env, _station_config, _station_events, _url, hub  # noqa: F401
+from tests.ebr.hub_testing import station_events as _station_events
+from tests.ebr.hub_testing import url_of as _url
+from tests.ebr.test_sync_hub import ROOT, Hub, _env, _station_config, hub  # noqa: F401
 
 
 def _write_event(database: Database) -> None:

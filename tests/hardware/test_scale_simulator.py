@@ -93,17 +93,17 @@ def test_read_stable_times_out_as_dynamic(tmp_path: Path) -> None:
 def test_overload_and_underload_never_become_a_weight(mt_sim: ScaleSimulator, mt_scale: MtSicsScale) -> None:
     mt_sim.put("150.5")
     with pytest.raises(ScaleError) as error:
-        mt_scale.read_stable(timeout=0.4)
+        mt_scale.read_stable(timeout=1.0)
     assert error.value.state is ScaleState.OVERLOAD
     mt_sim.put("2")
     mt_scale.zero(timeout=3)
-    assert mt_scale.read_stable(timeout=3).value == Decimal("0.00")
+    assert mt_scale.read_stable(timeout=1.0).value == Decimal("0.00")
     mt_sim.remove()  # the pan was zeroed with 2 kg on it
     with pytest.raises(ScaleError) as error:
-        mt_scale.read_stable(timeout=0.4)
+        mt_scale.read_stable(timeout=1.0)
     assert error.value.state is ScaleState.UNDERLOAD
     mt_scale.zero(timeout=3)
-    assert mt_scale.read_stable(timeout=3).value == Decimal("0.00")
+    assert mt_scale.read_stable(timeout=1.0).value == Decimal("0.00")
 
 
 def test_zero_out_of_range(mt_sim: ScaleSimulator, mt_scale: MtSicsScale) -> None:
