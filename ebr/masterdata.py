@@ -89,13 +89,9 @@ def read_all(paths: Sequence[str | Path]) -> list[SiteFileRead]:
     return reads
 
 
-def prepare(db: Database, files: Sequence[str | Path] | Sequence[SiteFileRead]) -> list[SiteFileRead]:
-    """Files read and validated (:func:`read_all`, unless already read), and the initial
-    passwords of users the store does not hold yet hashed: every slow part of an import,
-    outside any write transaction. Raises MasterDataInvalid with the problems of every file."""
-    reads = [f for f in files if isinstance(f, SiteFileRead)]
-    if len(reads) != len(files):
-        reads = read_all([f for f in files if not isinstance(f, SiteFileRead)])
+def prepare(db: Database, reads: Sequence[SiteFileRead]) -> list[SiteFileRead]:
+    """Files read and checked (:func:`read_all`) with the initial passwords of users the store
+    does not hold yet hashed: the slow part of an import, outside any write transaction."""
     with db.unit_of_work(read_only=True) as uow:
         existing = frozenset(uow.session.scalars(select(User.id)))
     return [

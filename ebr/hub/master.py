@@ -34,6 +34,7 @@ from ebr.masterdata import (
     bootstrap_allowed,
     import_master_data,
     prepare,
+    read_all,
 )
 from ebr.models import User
 from ebr.sync import masterdelta
@@ -76,7 +77,7 @@ def import_into_hub(
     """Import one master-data file into the hub and keep what it changed as the next signed
     delta. ``user`` None is the bootstrap (a hub without users). Raises MasterDataInvalid
     (the file's problems) or HubImportRefused; a refusal for who signs is on the hub's record."""
-    (read,) = prepare(db, [path])
+    (read,) = prepare(db, read_all([path]))
     checked = None if user is None else users.check_password(db, user, password or "")
     refused: list[str] = []
     with db.unit_of_work() as uow:

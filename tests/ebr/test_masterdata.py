@@ -25,6 +25,7 @@ from ebr.masterdata import (
     gtin_valid,
     import_master_data,
     prepare,
+    read_all,
     read_site_file,
 )
 from ebr.models import AuditEvent, User
@@ -292,7 +293,7 @@ def test_passwords_are_hashed_before_the_write_lock(
 
     monkeypatch.setattr(ebr.masterdata, "hash_password", slow_hash)
     prepared: list[Any] = []
-    worker = threading.Thread(target=lambda: prepared.extend(prepare(sqlite_db, [SITE_YAML])))
+    worker = threading.Thread(target=lambda: prepared.extend(prepare(sqlite_db, read_all([SITE_YAML]))))
     worker.start()
     assert hashing.wait(10)
     with sqlite_db.unit_of_work() as uow:  # would wait for the lock if prepare held it
